@@ -1,0 +1,89 @@
+"""Settings from the environment. One table of variables, documented in the README."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+# Fixed dev ports (DESIGN.md "Running it").
+PORTS = {"scheduling": 8001, "goals": 8002, "notifications": 8003, "reports": 8004, "roster": 8005}
+SERVICES = ("roster", "goals", "scheduling", "notifications", "reports")
+
+# Every variable a service reads; tests check compose/k8s against this list.
+ENV_VARS = {
+    "MONGO_URL": "MongoDB connection string (default: embedded server started by `confer dev`)",
+    "MONGO_DB": "database name override (default confer_<service>)",
+    "AMQP_URL": "RabbitMQ URL (default memory:// in `confer dev`)",
+    "CONFER_EXCHANGE": "public topic exchange name (default confer.events)",
+    "CONFER_MAX_ATTEMPTS": "tries before a message is dead-lettered (default 5)",
+    "CONFER_RETRY_DELAYS": "back-off between tries in ms, comma separated (default 1000,5000,30000)",
+    "JWT_SECRET": "HS256 secret for dev tokens",
+    "JWT_JWKS_URL": "JWKS URL of the district IdP (RS256); set in production",
+    "JWT_AUDIENCE": "expected token audience (default confer)",
+    "JWT_ISSUER": "expected token issuer (default confer-dev)",
+    "OUTBOX_RETENTION_DAYS": "days a published outbox entry is kept for replay (default 30)",
+    "RELAY_POLL_SECONDS": "relay poll interval when no wake-up arrives (default 0.5)",
+    "MAX_CONTENT_LENGTH": "largest request body in bytes (default 12 MiB)",
+    "LOG_LEVEL": "log level (default INFO)",
+    "PROMETHEUS_MULTIPROC_DIR": "directory for prometheus-client multiprocess mode under gunicorn",
+    "SMTP_HOST": "SMTP server host (notifications)",
+    "SMTP_PORT": "SMTP server port (notifications)",
+    "SMTP_USERNAME": "SMTP user (notifications)",
+    "SMTP_PASSWORD": "SMTP password (notifications)",
+    "SMTP_STARTTLS": "1 to use STARTTLS (notifications)",
+    "SMTP_FROM": "From address (notifications)",
+    "SMS_URL": "SMS provider base URL (notifications)",
+    "SMS_API_KEY": "SMS provider key (notifications)",
+    "CONFER_DATA_DIR": "where `confer dev` keeps its embedded database (default ./.data)",
+}
+
+DEV_JWT_SECRET = "confer-dev-secret-change-me-0123456789"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass
+class Settings:
+    service: str
+    mongo_url: str = "mongodb://127.0.0.1:27017/"
+    mongo_db: str = ""
+    amqp_url: str = "memory://"
+    exchange: str = "confer.events"
+    max_attempts: int = 5
+    retry_delays_ms: tuple[int, ...] = (1000, 5000, 30000)
+    jwt_secret: str | None = DEV_JWT_SECRET
+    jwks_url: str | None = None
+    jwt_audience: str = "confer"
+    jwt_issuer: str = "confer-dev"
+    outbox_retention_days: int = 30
+    relay_poll_seconds: float = 0.5
+    max_content_length: int = 12 * 1024 * 1024
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.mongo_db:
+            self.mongo_db = f"confer_{self.service}"
+
+    @classmethod
+    def from_env(cls, service: str, **overrides) -> "Settings":
+        delays = _env("CONFER_RETRY_DELAYS")
+        values = dict(
+            service=service,
+            mongo_url=_env("MONGO_URL", cls.mongo_url),
+            mongo_db=_env("MONGO_DB", ""),
+            amqp_url=_env("AMQP_URL", cls.amqp_url),
+            exchange=_env("CONFER_EXCHANGE", cls.exchange),
+            max_attempts=int(_env("CONFER_MAX_ATTEMPTS", "5")),
+            retry_delays_ms=tuple(int(x) for x in delays.split(",")) if delays else cls.retry_delays_ms,
+            jwt_secret=_env("JWT_SECRET", DEV_JWT_SECRET),
+            jwks_url=_env("JWT_JWKS_URL"),
+            jwt_audience=_env("JWT_AUDIENCE", "confer"),
+            jwt_issuer=_env("JWT_ISSUER", "confer-dev"),
+            outbox_retention_days=int(_env("OUTBOX_RETENTION_DAYS", "30")),
+            relay_poll_seconds=float(_env("RELAY_POLL_SECONDS", "0.5")),
+            max_content_length=int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+        )
+        values.update(overrides)
+        return cls(**values)

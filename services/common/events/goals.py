@@ -1,0 +1,97 @@
+from marshmallow import fields, validate
+
+from services.common.catalogue import event
+from services.common.events.base import EventData, Id, OptId
+
+STATUSES = ("draft", "submitted", "agreed", "achieved", "revised", "carried_over")
+CHECKIN = ("on_track", "needs_support", "achieved")
+
+
+@event("goals", "GoalCreated")
+class GoalCreated(EventData):
+    """A student started a goal."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    cycle = fields.String(required=True)
+    focus_kind = fields.String(required=True)
+    term = fields.String(required=True, validate=validate.OneOf(["short", "long"]))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    target_date = fields.Date(load_default=None, allow_none=True)
+
+
+@event("goals", "GoalUpdated")
+class GoalUpdated(EventData):
+    """A goal changed status or plan (a new revision)."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    revision = fields.Integer(required=True)
+    target_date = fields.Date(load_default=None, allow_none=True)
+
+
+@event("goals", "GoalAchieved")
+class GoalAchieved(EventData):
+    """A goal was achieved."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    achieved_on = fields.Date(required=True)
+
+
+@event("goals", "GoalProgressRecorded")
+class GoalProgressRecorded(EventData):
+    """A check-in on a goal (status and optional measure; the note stays in goals)."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    checkin_id = Id()
+    date = fields.Date(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(CHECKIN))
+    value = fields.Float(load_default=None, allow_none=True)
+    recorded_by_role = fields.String(required=True)
+
+
+@event("goals", "GoalContentChanged", private=True)
+class GoalContentChanged(EventData):
+    """PRIVATE: the words of a goal and its plan, for the progress report."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    statement = fields.String(required=True)
+    focus = fields.Dict(required=True)
+    term = fields.String(required=True)
+    status = fields.String(required=True)
+    plan = fields.Dict(required=True)
+    supports = fields.Dict(required=True)
+    next_steps = fields.String(load_default=None, allow_none=True)
+
+
+@event("goals", "ParentInputSubmitted")
+class ParentInputSubmitted(EventData):
+    """A family sent its parent input form (content stays in goals)."""
+    student_id = Id()
+    guardian_id = Id()
+    school_id = Id()
+    cycle = fields.String(required=True)
+    private_talk_requested = fields.Boolean(required=True)
+    family_goal_count = fields.Integer(required=True)
+
+
+@event("goals", "SelfAssessmentSubmitted")
+class SelfAssessmentSubmitted(EventData):
+    """A student submitted a self-assessment for a cycle."""
+    student_id = Id()
+    school_id = Id()
+    cycle = fields.String(required=True)
+
+
+@event("goals", "EvidenceAdded")
+class EvidenceAdded(EventData):
+    """A work sample was added to a student's folder."""
+    evidence_id = Id()
+    student_id = Id()
+    school_id = Id()
+    goal_id = OptId()
+    kind = fields.String(required=True, validate=validate.OneOf(["file", "link"]))

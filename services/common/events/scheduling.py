@@ -1,0 +1,102 @@
+from marshmallow import fields, validate
+
+from services.common.catalogue import event
+from services.common.events.base import EventData, Id, OptId
+
+MODALITIES = ("in_person", "video", "phone")
+
+
+class BookingData(EventData):
+    booking_id = Id()
+    window_id = Id()
+    school_id = Id()
+    student_id = Id()
+    teacher_id = Id()
+    guardian_id = Id()
+    start = fields.DateTime(required=True)
+    end = fields.DateTime(required=True)
+    modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
+    room = OptId()
+    interpreter_language = OptId()
+    private_talk = fields.Boolean(load_default=False)
+
+
+@event("scheduling", "ConferenceWindowOpened")
+class ConferenceWindowOpened(EventData):
+    """A school opened its conference window for booking."""
+    window_id = Id()
+    school_id = Id()
+    cycle = fields.String(required=True)
+    first_day = fields.Date(required=True)
+    last_day = fields.Date(required=True)
+    booking_closes_at = fields.DateTime(required=True)
+    slot_minutes = fields.Integer(required=True, validate=validate.OneOf([15, 20, 30]))
+
+
+@event("scheduling", "InvitationDue")
+class InvitationDue(EventData):
+    """A family should be invited (or nudged) to book its children's conferences."""
+    window_id = Id()
+    school_id = Id()
+    guardian_id = Id()
+    student_ids = fields.List(fields.String(), required=True)
+    nudge = fields.Boolean(load_default=False)
+    booking_closes_at = fields.DateTime(required=True)
+
+
+@event("scheduling", "ConferenceBooked")
+class ConferenceBooked(BookingData):
+    """A conference slot was booked for a student."""
+    booked_by_role = fields.String(required=True)
+
+
+@event("scheduling", "ConferenceRescheduled")
+class ConferenceRescheduled(BookingData):
+    """A booking moved to another slot (by the family or a snow day)."""
+    previous_start = fields.DateTime(required=True)
+
+
+@event("scheduling", "ConferenceCancelled")
+class ConferenceCancelled(BookingData):
+    """A booking was cancelled (by the family, the school, or a released snow day)."""
+    reason = fields.String(required=True, validate=validate.OneOf(["family", "school", "day_moved"]))
+
+
+@event("scheduling", "ConferenceReminderDue")
+class ConferenceReminderDue(BookingData):
+    """A conference is coming up: remind the family."""
+
+
+@event("scheduling", "ConferenceHeld")
+class ConferenceHeld(EventData):
+    """The student led the conference."""
+    booking_id = Id()
+    school_id = Id()
+    student_id = Id()
+    teacher_id = Id()
+    cycle = fields.String(required=True)
+    held_at = fields.DateTime(required=True)
+    private_talk = fields.Boolean(load_default=False)
+
+
+@event("scheduling", "ConferenceNoShow")
+class ConferenceNoShow(EventData):
+    """Nobody came to a booked conference."""
+    booking_id = Id()
+    school_id = Id()
+    student_id = Id()
+    teacher_id = Id()
+    cycle = fields.String(required=True)
+    start = fields.DateTime(required=True)
+
+
+@event("scheduling", "FollowUpDue")
+class FollowUpDue(EventData):
+    """Two weeks after a conference: time for a progress check-in."""
+    booking_id = Id()
+    school_id = Id()
+    student_id = Id()
+    teacher_id = Id()
+    guardian_ids = fields.List(fields.String(), required=True)
+    cycle = fields.String(required=True)
+    due_at = fields.DateTime(required=True)

@@ -1,0 +1,139 @@
+"""The outbox relay: publishes committed events in order and marks them sent.
+
+Entries move pending -> sent (or unroutable, when no queue is bound; kept for replay).
+Sent entries stay for OUTBOX_RETENTION_DAYS so a new subscriber can replay history.
+With several workers only the holder of a short lease relays, so order holds and work
+is not doubled; another worker takes over when the lease lapses.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from services.common import logs, metrics
+from services.common.bus import Publisher, Unroutable
+from services.common.catalogue import spec_for_type
+from services.common.store import OUTBOX, Store
+
+log = logs.get("confer.outbox")
+
+
+class OutboxRelay:
+    def __init__(self, store: Store, publisher: Publisher, *, batch: int = 500, poll_seconds: float = 0.5,
+                 lease_seconds: float = 10.0, retention_days: int = 30):
+        self.store = store
+        self.publisher = publisher
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        self.retention = timedelta(days=retention_days)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self.stop_event = threading.Event()
+        self._last_cleanup = 0.0
+
+    # -- lease ---------------------------------------------------------------
+    def acquire_lease(self) -> bool:
+        now = self.store.clock()
+        until = now + timedelta(seconds=self.lease_seconds)
+        locks = self.store.db["locks"]
+        res = locks.update_one(
+            {"_id": "outbox-relay", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
+            {"$set": {"owner": self.owner, "until": until}})
+        if res.matched_count:
+            return True
+        try:
+            locks.insert_one({"_id": "outbox-relay", "owner": self.owner, "until": until})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    # -- relay ---------------------------------------------------------------
+    def run_once(self) -> int:
+        """Publish one batch of pending entries; return how many were handled."""
+        coll = self.store.db[OUTBOX]
+        docs = list(coll.find({"status": "pending"}, {"envelope": 1, "type": 1, "name": 1})
+                    .sort([("created_at", ASCENDING), ("seq", ASCENDING)]).limit(self.batch))
+        if not docs:
+            return 0
+        sent, unroutable = [], []
+        try:
+            for doc in docs:
+                spec = spec_for_type(doc["type"])
+                try:
+                    self.publisher.publish(doc["envelope"], spec=spec)
+                    sent.append(doc["_id"])
+                except Unroutable:
+                    metrics.EVENTS_UNROUTABLE.labels(self.store.service, spec.name).inc()
+                    log.warning("event unroutable", event_id=doc["_id"], type=doc["type"])
+                    unroutable.append(doc["_id"])
+        finally:
+            # Mark what went out even if the broker failed part-way: those are confirmed.
+            now = self.store.clock()
+            if sent:
+                coll.update_many({"_id": {"$in": sent}}, {"$set": {"status": "sent", "sent_at": now}})
+            if unroutable:
+                coll.update_many({"_id": {"$in": unroutable}}, {"$set": {"status": "unroutable", "sent_at": now}})
+        return len(docs)
+
+    def measure(self) -> tuple[int, float]:
+        coll = self.store.db[OUTBOX]
+        backlog = coll.count_documents({"status": "pending"})
+        oldest = coll.find_one({"status": "pending"}, {"created_at": 1}, sort=[("created_at", ASCENDING)])
+        age = (self.store.clock() - oldest["created_at"]).total_seconds() if oldest else 0.0
+        metrics.OUTBOX_BACKLOG.labels(self.store.service).set(backlog)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.store.service).set(max(age, 0.0))
+        return backlog, age
+
+    def cleanup(self) -> int:
+        """Drop published entries older than the retention period (hourly)."""
+        if time.monotonic() - self._last_cleanup < 3600:
+            return 0
+        self._last_cleanup = time.monotonic()
+        cutoff = self.store.clock() - self.retention
+        return self.store.db[OUTBOX].delete_many({"status": {"$ne": "pending"}, "sent_at": {"$lt": cutoff}}).deleted_count
+
+    def run(self) -> None:
+        log.info("outbox relay started", service=self.store.service)
+        last_measure = 0.0
+        while not self.stop_event.is_set():
+            try:
+                n = 0
+                if self.acquire_lease():
+                    self.store.outbox_wake.clear()
+                    n = self.run_once()
+                    self.cleanup()
+                if time.monotonic() - last_measure > 5:
+                    self.measure()
+                    last_measure = time.monotonic()
+                if n >= self.batch:
+                    continue
+                self.store.outbox_wake.wait(self.poll_seconds)
+            except (PyMongoError, OSError, Exception) as exc:  # noqa: BLE001 - keep relaying
+                log.warning("outbox relay error; retrying", error=str(exc), kind=type(exc).__name__)
+                self.publisher.reset()
+                self.stop_event.wait(1.0)
+        log.info("outbox relay stopped", service=self.store.service)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.store.outbox_wake.set()
+
+
+def watch_outbox(store: Store, stop_event: threading.Event) -> None:
+    """Wake the relay when another process (the web app) commits to the outbox, using a
+    change stream; without change streams the relay simply polls."""
+    while not stop_event.is_set():
+        try:
+            with store.db[OUTBOX].watch([{"$match": {"operationType": "insert"}}], max_await_time_ms=1000) as stream:
+                while not stop_event.is_set():
+                    if stream.try_next() is not None:
+                        store.outbox_wake.set()
+        except Exception as exc:  # noqa: BLE001
+            log.info("outbox change stream unavailable; relay polls", error=str(exc))
+            stop_event.wait(5.0)

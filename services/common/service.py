@@ -1,0 +1,157 @@
+"""What a service declares (its routes, handlers, indexes, timers) and the two
+processes built from it: the web app and the worker (consumer + outbox relay + timers)."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import Flask, current_app
+
+from services.common import logs, timers
+from services.common.bus import Publisher, Topology, connect, is_memory
+from services.common.config import Settings
+from services.common.consumer import ConsumerRunner, Dispatcher
+from services.common.outbox import OutboxRelay, watch_outbox
+from services.common.store import Store
+from services.common.web import create_service_app
+
+log = logs.get("confer.service")
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    blueprints: Callable[[], list]
+    handlers: Callable[[], dict] = dict
+    indexes: Callable | None = None
+    timer_callbacks: Callable[[], dict] = dict
+    init_app: Callable[[Flask], None] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _optional(module: str, attr: str, default):
+    """`module.attr` if the module exists (a service grows its modules one by one);
+    a module that exists but fails to import raises, never silently disappears."""
+    import importlib
+    import importlib.util
+
+    def get():
+        if importlib.util.find_spec(module) is None:
+            return default() if callable(default) else default
+        return getattr(importlib.import_module(module), attr, default() if callable(default) else default)
+
+    return get
+
+
+def definition_for(name: str) -> ServiceDefinition:
+    pkg = f"services.{name}"
+    index_hook = _optional(f"{pkg}.repository", "ensure_indexes", None)
+    return ServiceDefinition(
+        name=name,
+        blueprints=lambda: (_optional(f"{pkg}.api", "blueprints", None)() or (lambda: []))(),
+        handlers=_optional(f"{pkg}.handlers", "HANDLERS", dict),
+        indexes=lambda db: (index_hook() or (lambda _db: None))(db),
+        timer_callbacks=_optional(f"{pkg}.handlers", "TIMERS", dict),
+    )
+
+
+def make_store(defn: ServiceDefinition, settings: Settings, **kw) -> Store:
+    store = Store.from_settings(settings, **kw)
+    store.on_indexes(timers.ensure_indexes)
+    if defn.indexes:
+        store.on_indexes(defn.indexes)
+    return store
+
+
+class BrokerCheck:
+    """Readiness probe of the broker, cached so /readyz does not open a connection per call."""
+
+    def __init__(self, url: str, ttl: float = 5.0):
+        self.url, self.ttl, self._ok_until = url, ttl, 0.0
+
+    def __call__(self) -> None:
+        if is_memory(self.url) or time.monotonic() < self._ok_until:
+            return
+        conn = connect(self.url)
+        try:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        finally:
+            conn.release()
+        self._ok_until = time.monotonic() + self.ttl
+
+
+def build_app(defn: ServiceDefinition, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+    logs.configure()
+    settings = settings or Settings.from_env(defn.name)
+    store = store or make_store(defn, settings)
+    try:
+        store.ensure_indexes()
+    except Exception as exc:  # noqa: BLE001 - the database may come up later; /readyz says so
+        log.warning("could not ensure indexes at start", error=str(exc))
+    app = create_service_app(defn.name, settings, store, defn.blueprints(), broker_check=BrokerCheck(settings.amqp_url))
+    if defn.init_app:
+        defn.init_app(app)
+    return app
+
+
+def get_store() -> Store:
+    return current_app.extensions["confer"]["store"]
+
+
+def get_settings() -> Settings:
+    return current_app.extensions["confer"]["settings"]
+
+
+class Worker:
+    """Consumer, outbox relay, change-stream waker and timers of one service, as threads."""
+
+    def __init__(self, defn: ServiceDefinition, settings: Settings, store: Store | None = None, *,
+                 relay: bool = True, consume: bool = True, run_timers: bool = True):
+        self.defn, self.settings = defn, settings
+        self.store = store or make_store(defn, settings)
+        self.topology = Topology(settings.exchange)
+        self.stop_event = threading.Event()
+        self.relay = OutboxRelay(self.store, Publisher(settings.amqp_url, self.topology, service=defn.name),
+                                 poll_seconds=settings.relay_poll_seconds,
+                                 retention_days=settings.outbox_retention_days) if relay else None
+        handlers = defn.handlers() if consume else {}
+        self.dispatcher = Dispatcher(self.store, handlers)
+        self.consumer = ConsumerRunner(settings.amqp_url, defn.name, self.dispatcher, self.topology,
+                                       max_attempts=settings.max_attempts,
+                                       delays_ms=settings.retry_delays_ms) if handlers else None
+        callbacks = defn.timer_callbacks() if run_timers else {}
+        self.timers = timers.TimerRunner(self.store, callbacks) if callbacks else None
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> "Worker":
+        self.store.ensure_indexes()
+        if self.consumer:
+            # Declare the queue before anything publishes, so nothing is unroutable.
+            with self.consumer.connection.channel() as channel:
+                self.consumer.declare(channel)
+        targets = []
+        if self.relay:
+            targets += [self.relay.run, lambda: watch_outbox(self.store, self.stop_event)]
+        if self.consumer:
+            targets.append(self.consumer.run)
+        if self.timers:
+            targets.append(self.timers.run)
+        for target in targets:
+            t = threading.Thread(target=target, daemon=True, name=f"{self.defn.name}-worker")
+            t.start()
+            self.threads.append(t)
+        log.info("worker started", service=self.defn.name, threads=len(self.threads))
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        if self.relay:
+            self.relay.stop()
+        if self.consumer:
+            self.consumer.should_stop = True
+        if self.timers:
+            self.timers.stop()
+        for t in self.threads:
+            t.join(timeout)

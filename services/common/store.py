@@ -1,0 +1,171 @@
+"""A service's MongoDB database and its unit of work.
+
+A unit of work is one MongoDB transaction: the service's own writes, the events they
+cause (appended to the outbox) and, for consumers, the processed-event ledger entry.
+Either all of it is stored or none of it is: nothing accepted is lost, nothing happens
+twice. Production runs a replica set so transactions work; the test server does too.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Callable, TypeVar
+
+from pymongo import ASCENDING, MongoClient
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
+
+from services.common import logs
+from services.common.catalogue import latest
+from services.common.envelope import new_event
+
+T = TypeVar("T")
+OUTBOX = "outbox"
+LEDGER = "processed_events"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Store:
+    """One service's database. `clock` is injectable so tests can move time."""
+
+    def __init__(self, mongo_url: str, db_name: str, *, service: str, clock: Callable[[], datetime] = utcnow,
+                 client: MongoClient | None = None, server_selection_ms: int = 3000):
+        self.service = service
+        self.client = client or MongoClient(
+            mongo_url, tz_aware=True, serverSelectionTimeoutMS=server_selection_ms,
+            connectTimeoutMS=server_selection_ms, socketTimeoutMS=20000)
+        self.db = self.client[db_name]
+        self.clock = clock
+        # Set on every commit that wrote outbox entries, so a relay in this process
+        # publishes at once instead of waiting for its next poll.
+        self.outbox_wake = threading.Event()
+        self._index_hooks: list[Callable] = []
+
+    @classmethod
+    def from_settings(cls, settings, **kw) -> "Store":
+        return cls(settings.mongo_url, settings.mongo_db, service=settings.service, **kw)
+
+    def ensure_indexes(self) -> None:
+        self.db[OUTBOX].create_index([("status", ASCENDING), ("created_at", ASCENDING)])
+        self.db[OUTBOX].create_index([("sent_at", ASCENDING)])
+        self.db["idempotency_keys"].create_index([("created_at", ASCENDING)])
+        for hook in self._index_hooks:
+            hook(self.db)
+
+    def on_indexes(self, hook: Callable) -> None:
+        self._index_hooks.append(hook)
+
+    def ping(self) -> None:
+        self.client.admin.command("ping")
+
+    def unit_of_work(self, **context) -> "UnitOfWork":
+        return UnitOfWork(self, **context)
+
+    def atomic(self, work: Callable[["UnitOfWork"], T], *, retries: int = 5, **context) -> T:
+        """Run `work(uow)` in a transaction and commit, retrying transient conflicts."""
+        for attempt in range(retries):
+            try:
+                with self.unit_of_work(**context) as uow:
+                    result = work(uow)
+                    if not uow.rolled_back:
+                        uow.commit()
+                    return result
+            except (OperationFailure, ConnectionFailure) as exc:
+                transient = exc.has_error_label("TransientTransactionError") or \
+                    exc.has_error_label("UnknownTransactionCommitResult")
+                if not transient or attempt == retries - 1:
+                    raise
+                time.sleep(0.005 * (2 ** attempt))
+        raise RuntimeError("unreachable")
+
+
+class UnitOfWork:
+    def __init__(self, store: Store, *, correlation_id: str | None = None, district_id: str | None = None,
+                 school_id: str | None = None):
+        self.store = store
+        self.db = store.db
+        self.correlation_id = correlation_id or logs.current_correlation_id()
+        self.district_id = district_id
+        self.school_id = school_id
+        self.events: list[dict] = []
+        self.session = None
+        self._committed = False
+        self.rolled_back = False
+
+    @property
+    def now(self) -> datetime:
+        return self.store.clock()
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self.store.client.start_session()
+        self.session.start_transaction()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if not self._committed and self.session.in_transaction:
+                self.session.abort_transaction()
+        except PyMongoError:
+            pass  # the server discards an unfinished transaction anyway
+        finally:
+            self.session.end_session()
+        return False
+
+    def collection(self, name: str):
+        return self.db[name]
+
+    def emit(self, name: str, data: dict, *, subject: str | None = None, district_id: str | None = None,
+             school_id: str | None = None) -> dict:
+        """Record an event to publish once this unit of work commits."""
+        spec = latest(name)
+        env = new_event(spec, data, subject=subject, district_id=district_id or self.district_id,
+                        school_id=school_id or self.school_id or data.get("school_id"),
+                        correlation_id=self.correlation_id, now=self.now)
+        self.events.append({"env": env, "spec": spec})
+        return env
+
+    def claim(self, event_id: str, handler: str) -> bool:
+        """Record that `handler` processed `event_id`; False if it already had (and then
+        the unit of work is rolled back: a duplicate key aborts the transaction)."""
+        key = f"{event_id}:{handler}"
+        if self.db[LEDGER].find_one({"_id": key}, {"_id": 1}, session=self.session):
+            self.rollback()
+            return False
+        try:
+            self.db[LEDGER].insert_one({"_id": key, "event_id": event_id, "handler": handler,
+                                        "processed_at": self.now}, session=self.session)
+            return True
+        except DuplicateKeyError:  # a concurrent delivery won the race
+            self.rollback()
+            return False
+
+    def rollback(self) -> None:
+        """Discard everything this unit of work wrote; `atomic` will not commit it."""
+        self.rolled_back = True
+        self.events.clear()
+        try:
+            if self.session.in_transaction:
+                self.session.abort_transaction()
+        except PyMongoError:
+            pass
+
+    def commit(self) -> None:
+        if self.events:
+            now = self.now
+            docs = []
+            for i, item in enumerate(self.events):
+                env, spec = item["env"], item["spec"]
+                docs.append({
+                    "_id": env["id"], "status": "pending", "created_at": now, "seq": i,
+                    "type": spec.type, "name": spec.name, "routing_key": spec.routing_key,
+                    "private": spec.private, "envelope": env, "attempts": 0,
+                    "district_id": env.get("districtid"), "school_id": env.get("schoolid"),
+                })
+            self.db[OUTBOX].insert_many(docs, session=self.session, ordered=True)
+        self.session.commit_transaction()
+        self._committed = True
+        if self.events:
+            self.store.outbox_wake.set()

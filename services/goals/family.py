@@ -1,0 +1,134 @@
+"""Parent input (seeds/002) and how the family's goals compare with the student's.
+
+Parent input and private-talk notes are adult-only: see ``packet.visible_sections``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from .models import Feedback, Goal, error, freeze_lists, too_long
+from .wording import words
+
+TEXT_MAX = 2000
+FAMILY_GOAL_MAX = 300
+FAMILY_GOALS_MAX = 10
+
+
+@dataclass(frozen=True)
+class ParentInput:
+    guardian_id: str
+    student_id: str
+    hopes: str = ""
+    concerns: str = ""
+    goals_for_child: tuple[str, ...] = ()  # the family's own goals for the child
+    wants_private_talk: bool = False  # a private word with the teacher after the student shares
+    private_concerns: str = ""  # only for that private talk
+
+    def __post_init__(self) -> None:
+        freeze_lists(self, "goals_for_child")
+
+
+@dataclass(frozen=True)
+class PrivateNote:
+    """A teacher's note from the private parent-teacher talk. Never shown to a student."""
+
+    author_id: str
+    at: datetime
+    text: str
+
+
+def validate_parent_input(pi: ParentInput) -> list[Feedback]:
+    out: list[Feedback] = []
+    texts = {"hopes": pi.hopes, "concerns": pi.concerns, "private_concerns": pi.private_concerns}
+    if not any((t or "").strip() for t in (*texts.values(), *pi.goals_for_child)) and not pi.wants_private_talk:
+        out.append(error("parent_input_empty", "hopes",
+                         "Share at least one hope, concern or goal for your child."))
+    out += [too_long(name, TEXT_MAX) for name, t in texts.items() if len((t or "").strip()) > TEXT_MAX]
+    if len(pi.goals_for_child) > FAMILY_GOALS_MAX:
+        out.append(error("too_many_items", "goals_for_child", f"Please share up to {FAMILY_GOALS_MAX} goals."))
+    out += [too_long(f"goals_for_child[{i}]", FAMILY_GOAL_MAX)
+            for i, g in enumerate(pi.goals_for_child) if len((g or "").strip()) > FAMILY_GOAL_MAX]
+    return out
+
+
+# Topic keywords, so "reading fluency" and a CCSS.ELA-LITERACY.RF code meet as "reading".
+TOPICS: dict[str, frozenset[str]] = {name: frozenset(ws.split()) for name, ws in {
+    "reading": "read reads reading reader readers book books fluency comprehension phonics vocabulary",
+    "writing": "write writes writing writer essay essays paragraph paragraphs spelling spell "
+               "handwriting grammar punctuation sentences",
+    "math": "math maths mathematics fraction fractions multiplication multiply division divide "
+            "number numbers addition subtraction decimals geometry algebra",
+    "science": "science experiment experiments",
+    "listening and focus": "listen listening listener focus attention distract distracted "
+                           "distractions behaviour behavior calm",
+    "friendships": "friend friends friendship kind kindness social",
+    "organisation": "organised organized organisation organization homework planner binder "
+                    "deadlines assignments",
+    "confidence": "confidence confident brave participate participation speak",
+}.items()}
+_CODE_TOPICS = (("CCSS.MATH", "math"), ("MATH", "math"), (".RF.", "reading"), (".RL.", "reading"),
+                (".RI.", "reading"), (".W.", "writing"), (".L.", "writing"), (".SL.", "listening and focus"))
+STOPWORDS = frozenset("""
+    i i'll will want wants would like to be a an the and or of in on at for my his her their our
+    he she they them we you your more better good well get gets do does with about is are was
+    can could should child son daughter kid hope hopes hoping wish this that year school grade
+""".split())
+
+
+def topics_of(text: str, code: str | None = None) -> set[str]:
+    tokens = set(words(text))
+    found = {name for name, keys in TOPICS.items() if tokens & keys}
+    up = (code or "").upper()
+    found |= {name for marker, name in _CODE_TOPICS if marker in up}
+    return found
+
+
+def keywords_of(text: str) -> set[str]:
+    return {w for w in words(text) if len(w) > 2 and w not in STOPWORDS}
+
+
+def _goal_text(goal: Goal) -> tuple[str, str | None]:
+    p = goal.plan
+    return f"{p.focus.label} {p.statement}", p.focus.code
+
+
+def family_goal_differs(family_goal: str, goals: Iterable[Goal]) -> bool:
+    """True when no student goal shares a topic (or, failing topics, a keyword) with it."""
+    fam_topics, fam_words = topics_of(family_goal), keywords_of(family_goal)
+    for goal in goals:
+        text, code = _goal_text(goal)
+        if fam_topics & topics_of(text, code) or (not fam_topics and fam_words & keywords_of(text)):
+            return False
+    return True
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def agenda_items(goals: list[Goal], parent_inputs: Iterable[ParentInput],
+                 has_previous_goals: bool) -> list[dict]:
+    """Adult-only agenda: review previous goals first, where the family's goals differ
+    from the student's, and (last) any private talk the family asked for."""
+    items: list[dict] = []
+    if has_previous_goals:
+        items.append({"kind": "review_previous_goals",
+                      "text": "Start by reviewing the goals from last time."})
+    chose = " and ".join(dict.fromkeys(g.plan.focus.label or g.plan.focus.code or "" for g in goals))
+    chose_text = f"the student chose {chose}" if chose else "the student has not chosen a goal yet"
+    private = []
+    for pi in parent_inputs:
+        for fam in [g for g in pi.goals_for_child if g and g.strip()] or ([pi.hopes] if (pi.hopes or "").strip() else []):
+            if family_goal_differs(fam, goals):
+                topics = sorted(topics_of(fam))
+                hopes_for = " and ".join(topics) if topics else f'"{_short(fam)}"'
+                items.append({"kind": "family_goal_differs", "guardian_id": pi.guardian_id,
+                              "family_goal": fam, "family_topics": topics,
+                              "text": f"Family hopes for {hopes_for}; {chose_text}."})
+        if pi.wants_private_talk:
+            private.append({"kind": "private_talk", "guardian_id": pi.guardian_id,
+                            "text": "After the student shares, the family would like a private word with the teacher."})
+    return items + private

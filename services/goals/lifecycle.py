@@ -1,0 +1,133 @@
+"""Goal status state machine, who may move a goal, and revision history.
+
+    draft --student--> submitted --teacher--> agreed --teacher--> achieved | carried_over
+                           |                     |
+                           +---- revise() -------+--> revised --student--> submitted
+                                                          +----teacher--> agreed
+
+Any change to the plan of a submitted / agreed / revised goal goes through ``revise``,
+which keeps the previous plan with who changed it, when and why. Drafts change freely.
+Guardians and service accounts never change a goal.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from .models import (
+    FINISHED_STATUSES, Goal, GoalNotReady, GoalStatus, InvalidTransition, Plan, Revision, Role,
+    SchoolYear, StatusChange, TransitionNotAllowed, as_role, can_submit,
+)
+from .quality import check_goal
+
+S = GoalStatus
+TRANSITIONS: dict[tuple[GoalStatus, GoalStatus], frozenset[Role]] = {
+    (S.DRAFT, S.SUBMITTED): frozenset({Role.STUDENT}),
+    (S.SUBMITTED, S.AGREED): frozenset({Role.TEACHER}),
+    (S.REVISED, S.SUBMITTED): frozenset({Role.STUDENT}),
+    (S.REVISED, S.AGREED): frozenset({Role.TEACHER}),
+    (S.AGREED, S.ACHIEVED): frozenset({Role.TEACHER}),
+    (S.AGREED, S.CARRIED_OVER): frozenset({Role.TEACHER}),
+}
+EDITORS = frozenset({Role.STUDENT, Role.TEACHER})  # who may change a plan (revise)
+REVISABLE = frozenset({S.SUBMITTED, S.AGREED, S.REVISED})
+
+_ROLE_WORDS = {
+    Role.STUDENT: "the student", Role.TEACHER: "the teacher", Role.GUARDIAN: "a family member",
+    Role.SCHOOL_ADMIN: "a school admin", Role.DISTRICT_ADMIN: "a district admin",
+    Role.SERVICE: "a connected system",
+}
+_STATUS_WORDS = {S.CARRIED_OVER: "carried over"}
+
+
+def _s(status: GoalStatus) -> str:
+    return _STATUS_WORDS.get(status, status.value)
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime (UTC)")
+    return now
+
+
+def allowed_moves(status: GoalStatus | str, role: Role | str) -> list[GoalStatus]:
+    """Statuses ``role`` may move a goal to from ``status`` (revise() not included)."""
+    status, role = GoalStatus(status), as_role(role)
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == status and role in roles]
+
+
+def _check_move(goal: Goal, to: GoalStatus, role: Role) -> None:
+    frm = goal.status
+    if to == frm:
+        raise InvalidTransition(f"The goal is already {_s(frm)}.")
+    if frm in FINISHED_STATUSES:
+        raise InvalidTransition(f"This goal is {_s(frm)}, so it is finished and cannot change.")
+    if to == S.REVISED:
+        raise InvalidTransition("To revise a goal, change its plan and say why (use revise).")
+    roles = TRANSITIONS.get((frm, to))
+    if roles is None:
+        options = [_s(t) for (f, t) in TRANSITIONS if f == frm]
+        raise InvalidTransition(
+            f"A {_s(frm)} goal cannot become {_s(to)}. It can become: {', '.join(options)}.")
+    if role not in roles:
+        who = " or ".join(sorted(_ROLE_WORDS[r] for r in roles))
+        raise TransitionNotAllowed(
+            f"Only {who} can make a {_s(frm)} goal {_s(to)}, not {_ROLE_WORDS[role]}.")
+
+
+def transition(goal: Goal, to_status: GoalStatus | str, actor_role: Role | str, now: datetime,
+               *, actor_id: str | None = None, note: str = "") -> Goal:
+    """Move ``goal`` to ``to_status``; raises InvalidTransition (TransitionNotAllowed for roles).
+
+    Use ``submit`` for student submissions: it also runs the quality checks.
+    """
+    to, role = GoalStatus(to_status), as_role(actor_role)
+    _check_move(goal, to, role)
+    change = StatusChange(_aware(now), role, actor_id, goal.status, to, note)
+    return replace(goal, status=to, status_log=(*goal.status_log, change))
+
+
+def submit(goal: Goal, actor_role: Role | str, now: datetime, *, today: date,
+           active_goal_count: int, max_active: int = 3, actor_id: str | None = None) -> Goal:
+    """draft/revised -> submitted, only when ``check_goal`` finds no errors (GoalNotReady)."""
+    _check_move(goal, S.SUBMITTED, as_role(actor_role))
+    feedback = check_goal(goal, today, active_goal_count, max_active)
+    if not can_submit(feedback):
+        raise GoalNotReady("Your goal needs a few fixes before you can share it.", feedback)
+    return transition(goal, S.SUBMITTED, actor_role, now, actor_id=actor_id)
+
+
+def revise(goal: Goal, new_plan: Plan, actor_role: Role | str, now: datetime, *,
+           reason: str = "", actor_id: str | None = None) -> Goal:
+    """Change the plan. Drafts change in place; a submitted, agreed or revised goal keeps
+    the previous plan in ``revisions`` and becomes ``revised`` (a reason is required).
+    An unchanged plan returns the goal as it is."""
+    role = as_role(actor_role)
+    if role not in EDITORS:
+        raise TransitionNotAllowed(
+            f"Only the student or the teacher can change a goal, not {_ROLE_WORDS[role]}.")
+    if goal.status in FINISHED_STATUSES:
+        raise InvalidTransition(f"This goal is {_s(goal.status)}, so it is finished and cannot change.")
+    if new_plan == goal.plan:
+        return goal
+    if goal.status == S.DRAFT:
+        if role != Role.STUDENT:
+            raise TransitionNotAllowed("Only the student can change a draft goal.")
+        return replace(goal, plan=new_plan)
+    if not (reason or "").strip():
+        raise InvalidTransition("Please say why you are changing this goal.")
+    now = _aware(now)
+    revision = Revision(now, role, actor_id, reason.strip(), goal.status, goal.plan)
+    log = goal.status_log
+    if goal.status != S.REVISED:
+        log = (*log, StatusChange(now, role, actor_id, goal.status, S.REVISED, reason.strip()))
+    return replace(goal, plan=new_plan, status=S.REVISED, revisions=(*goal.revisions, revision),
+                   status_log=log)
+
+
+def carry_forward(goal: Goal, new_goal_id: str, cycle: str, school_year: SchoolYear) -> Goal:
+    """A new draft for the next cycle that continues a carried-over goal's plan."""
+    if goal.status != S.CARRIED_OVER:
+        raise InvalidTransition(f"Only a carried over goal moves to the next cycle; this one is {_s(goal.status)}.")
+    plan = replace(goal.plan, target_date=None)  # the student picks a new date
+    return Goal(new_goal_id, goal.student_id, school_year, cycle, plan, carried_from=goal.goal_id)
