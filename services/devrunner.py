@@ -1,0 +1,92 @@
+"""`confer dev`: the whole system on one machine with nothing installed but Python.
+
+Starts the embedded MongoDB-wire server (data kept under --data-dir), uses the in-process
+bus (kombu memory://) unless AMQP_URL is set, serves every service on its fixed port
+with its worker threads, loads a small demo district once, and stops cleanly on Ctrl-C.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import signal
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from services.common import logs
+from services.common.config import PORTS, SERVICES, Settings
+from services.common.service import Worker, build_app, make_store
+from services.common.testing import MongoDaemon
+
+log = logs.get("confer.dev")
+DEV_MONGO_PORT = 27027
+
+
+def run(*, data_dir: str, demo: bool, schools: int, students: int, block: bool = True, host: str = "127.0.0.1"):
+    logs.configure()
+    data = Path(data_dir).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    daemon = None
+    mongo_url = os.environ.get("MONGO_URL")
+    if not mongo_url:
+        port = int(os.environ.get("CONFER_DEV_MONGO_PORT", DEV_MONGO_PORT))
+        daemon = MongoDaemon(storage_path=str(data / "mongo"), port=port).start()
+        mongo_url = daemon.url
+    amqp_url = os.environ.get("AMQP_URL") or "memory://"
+    servers, workers = [], []
+    for name in SERVICES:
+        settings = Settings.from_env(name, mongo_url=mongo_url, amqp_url=amqp_url)
+        defn = importlib.import_module(f"services.{name}").SERVICE
+        store = make_store(defn, settings)
+        app = build_app(defn, settings, store=store)
+        workers.append(Worker(defn, settings, store=store).start())
+        server = make_server(host, PORTS[name], app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True, name=f"{name}-http").start()
+        servers.append(server)
+    if demo:
+        _load_demo(data, schools, students, mongo_url, amqp_url)
+    _print_banner(mongo_url, amqp_url, data)
+    stop = threading.Event()
+    if block:
+        signal.signal(signal.SIGINT, lambda *a: stop.set())
+        signal.signal(signal.SIGTERM, lambda *a: stop.set())
+        stop.wait()
+        shutdown(servers, workers, daemon)
+    return servers, workers, daemon
+
+
+def shutdown(servers, workers, daemon) -> None:
+    log.info("stopping")
+    for server in servers:
+        server.shutdown()
+    for worker in workers:
+        worker.stop(timeout=5)
+    if daemon:
+        daemon.stop()
+
+
+def _load_demo(data: Path, schools: int, students: int, mongo_url: str, amqp_url: str) -> None:
+    marker = data / "demo-loaded"
+    if marker.exists() or importlib.util.find_spec("services.roster.importer") is None:
+        return
+    from services.roster.demo import generate
+    from services.roster.importer import import_bundle_path
+
+    bundle = data / "demo-bundle"
+    generate(str(bundle), schools=schools, students=students)
+    settings = Settings.from_env("roster", mongo_url=mongo_url, amqp_url=amqp_url)
+    summary = import_bundle_path(settings, str(bundle))
+    marker.write_text(str(summary))
+    log.info("demo district loaded", summary=str(summary))
+
+
+def _print_banner(mongo_url: str, amqp_url: str, data: Path) -> None:
+    lines = ["", "Confer is running:"]
+    for name in SERVICES:
+        base = f"http://127.0.0.1:{PORTS[name]}"
+        lines.append(f"  {name:<14} {base}  (openapi {base}/openapi.json, metrics {base}/metrics)")
+    lines += [f"  database       {mongo_url} (data in {data})", f"  bus            {amqp_url}",
+              "  token          confer token --role district_admin --sub admin-1", "Press Ctrl-C to stop.", ""]
+    print("\n".join(lines), flush=True)
