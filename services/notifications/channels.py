@@ -1,0 +1,149 @@
+"""Delivery channels over HTTP: an SMS provider and signed webhooks, plus the send errors
+every channel (email included) raises.
+
+``TransientSendError`` means "try again later" (timeouts, connection failures, 5xx, 408,
+429, SMTP 4xx); ``PermanentSendError`` means "this message to this recipient will never
+succeed" (4xx such as a bad number, SMTP 5xx recipient refused). Callers retry the first
+with back-off and record the second as failed.
+
+Webhook signatures: ``X-Confer-Timestamp`` holds Unix seconds and
+``X-Confer-Signature`` holds ``sha256=<hex>``, the HMAC-SHA256 with the shared secret of
+``f"{timestamp}.".encode() + raw_body``. Subscribers check it with
+:func:`verify_signature` on the raw bytes they received (not a re-serialised JSON).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import time
+from abc import ABC, abstractmethod
+from typing import Any, Callable
+
+import requests
+
+SIGNATURE_HEADER = "X-Confer-Signature"
+TIMESTAMP_HEADER = "X-Confer-Timestamp"
+DELIVERY_HEADER = "X-Confer-Delivery"
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_RETRYABLE_4XX = {408, 425, 429}
+
+
+class SendError(Exception):
+    """A message could not be delivered; ``code`` is the HTTP/SMTP status if any."""
+
+    def __init__(self, message: str, code: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.code, self.retry_after = code, retry_after
+
+
+class TransientSendError(SendError):
+    """Retry later: the same message may well succeed."""
+
+
+class PermanentSendError(SendError):
+    """Do not retry: the same message to the same recipient will fail again."""
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    try:
+        return float(resp.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _post(session: requests.Session, what: str, url: str, *, timeout: float,
+          **kwargs: Any) -> requests.Response:
+    """POST and map failures to Transient/PermanentSendError; returns a 2xx response."""
+    try:
+        resp = session.post(url, timeout=timeout, allow_redirects=False, **kwargs)
+    except requests.Timeout as exc:
+        raise TransientSendError(f"{what}: timed out after {timeout}s") from exc
+    except requests.RequestException as exc:  # connection refused, DNS, TLS, reset
+        raise TransientSendError(f"{what}: {type(exc).__name__}: {exc}") from exc
+    status = resp.status_code
+    if 200 <= status < 300:
+        return resp
+    detail = f"{what}: HTTP {status}: {resp.text[:200]}"
+    if status >= 500 or status in _RETRYABLE_4XX:
+        raise TransientSendError(detail, code=status, retry_after=_retry_after(resp))
+    raise PermanentSendError(detail, code=status)  # 3xx (not followed) and other 4xx
+
+
+class SmsProvider(ABC):
+    """Sends one text message; returns the provider's message id when it gives one."""
+
+    @abstractmethod
+    def send(self, to: str, body: str, idempotency_key: str | None = None) -> str | None:
+        ...
+
+
+class HttpSmsProvider(SmsProvider):
+    """A JSON-over-HTTP SMS gateway: ``POST {base_url}/messages`` with ``{to, body}``."""
+
+    def __init__(self, base_url: str, api_key: str, timeout: float = 10,
+                 session: requests.Session | None = None):
+        self.url = base_url.rstrip("/") + "/messages"
+        self.api_key, self.timeout = api_key, timeout
+        self.session = session or requests.Session()
+
+    def send(self, to: str, body: str, idempotency_key: str | None = None) -> str | None:
+        if not _E164.match(to or ""):
+            raise PermanentSendError(f"sms: not an E.164 phone number: {to!r}")
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        resp = _post(self.session, "sms", self.url, timeout=self.timeout,
+                     json={"to": to, "body": body}, headers=headers)
+        try:
+            data = resp.json()
+        except ValueError:
+            return None
+        return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
+
+
+def sign(secret: str | bytes, timestamp: int | str, body: bytes | str) -> str:
+    """``sha256=<hex>`` of HMAC-SHA256(secret, f"{timestamp}.{body}")."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    raw = body.encode() if isinstance(body, str) else body
+    return "sha256=" + hmac.new(key, f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: str | bytes, timestamp: int | str | None, body: bytes | str,
+                     signature: str | None, tolerance_s: float = 300,
+                     now: float | None = None) -> bool:
+    """True when ``signature`` matches and ``timestamp`` is within ``tolerance_s`` of now
+    (either side, so a replayed old request and a forged future one are both refused)."""
+    try:
+        ts = int(str(timestamp))
+    except (TypeError, ValueError):
+        return False
+    if abs((time.time() if now is None else now) - ts) > tolerance_s:
+        return False
+    if not signature:
+        return False
+    return hmac.compare_digest(sign(secret, ts, body).encode(), signature.strip().encode())
+
+
+class WebhookSender:
+    """POSTs a JSON document to a subscriber's URL, signed with the shared secret."""
+
+    def __init__(self, url: str, secret: str | bytes, timeout: float = 10,
+                 session: requests.Session | None = None,
+                 clock: Callable[[], float] = time.time):
+        self.url, self.secret, self.timeout = url, secret, timeout
+        self.session = session or requests.Session()
+        self.clock = clock
+
+    def send(self, payload: Any, delivery_id: str | None = None) -> int:
+        """Send ``payload`` (JSON-serialisable, or already-encoded bytes); returns status."""
+        body = payload if isinstance(payload, bytes) else json.dumps(
+            payload, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+        ts = int(self.clock())
+        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: str(ts),
+                   SIGNATURE_HEADER: sign(self.secret, ts, body)}
+        if delivery_id:
+            headers[DELIVERY_HEADER] = delivery_id
+        return _post(self.session, "webhook", self.url, timeout=self.timeout,
+                     data=body, headers=headers).status_code
