@@ -21,6 +21,8 @@ ENV_VARS = {
     "JWT_AUDIENCE": "expected token audience (default confer)",
     "JWT_ISSUER": "expected token issuer (default confer-dev)",
     "OUTBOX_RETENTION_DAYS": "days a published outbox entry is kept for replay (default 30)",
+    "CONSUMER_CONCURRENCY": "consumer connections per worker process (default 2)",
+    "WORKER_METRICS_PORT": "port of a worker's own /metrics (default: the service port + 1000)",
     "RELAY_POLL_SECONDS": "relay poll interval when no wake-up arrives (default 0.5)",
     "MAX_CONTENT_LENGTH": "largest request body in bytes (default 12 MiB)",
     "LOG_LEVEL": "log level (default INFO)",
@@ -34,6 +36,14 @@ ENV_VARS = {
     "SMS_URL": "SMS provider base URL (notifications)",
     "SMS_API_KEY": "SMS provider key (notifications)",
     "CONFER_DATA_DIR": "where `confer dev` keeps its embedded database (default ./.data)",
+    "CONFER_DEV_MONGO_PORT": "port of the embedded database started by `confer dev` (default 27027)",
+    "WORKER_METRICS_PORT": "port of a worker's /metrics (default: the service port + 1000; 0 turns it off)",
+    "BIND": "gunicorn listen address (default 0.0.0.0:8000; `confer web` passes the service port)",
+    "WEB_CONCURRENCY": "gunicorn worker processes (default 2 x CPUs available to the container + 1)",
+    "WEB_THREADS": "threads per gunicorn worker (default 4)",
+    "WEB_TIMEOUT": "seconds before a silent gunicorn worker is killed and replaced (default 30)",
+    "WEB_GRACEFUL_TIMEOUT": "seconds a gunicorn worker gets to finish its requests on shutdown (default 20)",
+    "WEB_MAX_REQUESTS": "requests after which a gunicorn worker is recycled, 0 = never (default 0)",
 }
 
 DEV_JWT_SECRET = "confer-dev-secret-change-me-0123456789"
@@ -59,6 +69,7 @@ class Settings:
     jwt_issuer: str = "confer-dev"
     outbox_retention_days: int = 30
     relay_poll_seconds: float = 0.5
+    consumer_concurrency: int = 2
     max_content_length: int = 12 * 1024 * 1024
     extra: dict = field(default_factory=dict)
 
@@ -83,6 +94,7 @@ class Settings:
             jwt_issuer=_env("JWT_ISSUER", "confer-dev"),
             outbox_retention_days=int(_env("OUTBOX_RETENTION_DAYS", "30")),
             relay_poll_seconds=float(_env("RELAY_POLL_SECONDS", "0.5")),
+            consumer_concurrency=int(_env("CONSUMER_CONCURRENCY", "2")),
             max_content_length=int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
         )
         values.update(overrides)

@@ -8,12 +8,13 @@ is not doubled; another worker takes over when the lease lapses.
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import threading
 import time
 from datetime import timedelta
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from services.common import logs, metrics
@@ -36,6 +37,12 @@ class OutboxRelay:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self.stop_event = threading.Event()
         self._last_cleanup = 0.0
+        # Marking entries sent runs beside publishing (a database round trip per batch
+        # would otherwise halve the relay's rate); ids stay "in flight" until marked.
+        self._inflight: set = set()
+        self._inflight_lock = threading.Lock()
+        self._marks: queue.Queue = queue.Queue()
+        self._marker: threading.Thread | None = None
 
     # -- lease ---------------------------------------------------------------
     def acquire_lease(self) -> bool:
@@ -55,10 +62,15 @@ class OutboxRelay:
 
     # -- relay ---------------------------------------------------------------
     def run_once(self) -> int:
-        """Publish one batch of pending entries; return how many were handled."""
+        """Publish one batch of pending entries; return how many were published."""
         coll = self.store.db[OUTBOX]
-        docs = list(coll.find({"status": "pending"}, {"envelope": 1, "type": 1, "name": 1})
-                    .sort([("created_at", ASCENDING), ("seq", ASCENDING)]).limit(self.batch))
+        with self._inflight_lock:
+            skip = set(self._inflight)
+        # Entries already published but not yet marked are skipped here, not in the query
+        # ($nin over many ids is slow); the index (status, created_at, seq) serves the sort.
+        found = coll.find({"status": "pending"}, {"envelope": 1, "type": 1}).sort(
+            [("created_at", ASCENDING), ("seq", ASCENDING)]).limit(self.batch + len(skip))
+        docs = [d for d in found if d["_id"] not in skip][: self.batch]
         if not docs:
             return 0
         sent, unroutable = [], []
@@ -74,12 +86,41 @@ class OutboxRelay:
                     unroutable.append(doc["_id"])
         finally:
             # Mark what went out even if the broker failed part-way: those are confirmed.
-            now = self.store.clock()
-            if sent:
-                coll.update_many({"_id": {"$in": sent}}, {"$set": {"status": "sent", "sent_at": now}})
-            if unroutable:
-                coll.update_many({"_id": {"$in": unroutable}}, {"$set": {"status": "unroutable", "sent_at": now}})
+            self._queue_marks(sent, "sent")
+            self._queue_marks(unroutable, "unroutable")
         return len(docs)
+
+    def _queue_marks(self, ids: list, status: str) -> None:
+        if not ids:
+            return
+        with self._inflight_lock:
+            self._inflight.update(ids)
+        if self._marker is None or not self._marker.is_alive():
+            self._marker = threading.Thread(target=self._mark_loop, daemon=True, name="outbox-marker")
+            self._marker.start()
+        self._marks.put((ids, status))
+
+    def _mark_loop(self) -> None:
+        while True:
+            ids, status = self._marks.get()
+            while True:
+                try:
+                    self.store.db[OUTBOX].bulk_write(
+                        [UpdateOne({"_id": i}, {"$set": {"status": status, "sent_at": self.store.clock()}})
+                         for i in ids], ordered=False)
+                    break
+                except PyMongoError as exc:  # keep them in flight; a re-publish would only be a duplicate
+                    log.warning("could not mark outbox entries; retrying", error=str(exc))
+                    time.sleep(1.0)
+            with self._inflight_lock:
+                self._inflight.difference_update(ids)
+            self._marks.task_done()
+
+    def flush_marks(self, timeout: float = 30.0) -> None:
+        """Wait until every published entry is marked (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._marks.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def measure(self) -> tuple[int, float]:
         coll = self.store.db[OUTBOX]
@@ -123,6 +164,7 @@ class OutboxRelay:
     def stop(self) -> None:
         self.stop_event.set()
         self.store.outbox_wake.set()
+        self.flush_marks(10.0)
 
 
 def watch_outbox(store: Store, stop_event: threading.Event) -> None:

@@ -118,9 +118,13 @@ class Worker:
                                  retention_days=settings.outbox_retention_days) if relay else None
         handlers = defn.handlers() if consume else {}
         self.dispatcher = Dispatcher(self.store, handlers)
-        self.consumer = ConsumerRunner(settings.amqp_url, defn.name, self.dispatcher, self.topology,
-                                       max_attempts=settings.max_attempts,
-                                       delays_ms=settings.retry_delays_ms) if handlers else None
+        # Several consumer connections: each event is one transaction, so handling
+        # overlaps database round trips. Order across them is not kept (never promised).
+        self.consumers = [
+            ConsumerRunner(settings.amqp_url, defn.name, self.dispatcher, self.topology,
+                           max_attempts=settings.max_attempts, delays_ms=settings.retry_delays_ms)
+            for _ in range(max(1, settings.consumer_concurrency) if handlers else 0)]
+        self.consumer = self.consumers[0] if self.consumers else None
         callbacks = defn.timer_callbacks() if run_timers else {}
         self.timers = timers.TimerRunner(self.store, callbacks) if callbacks else None
         self.threads: list[threading.Thread] = []
@@ -134,8 +138,7 @@ class Worker:
         targets = []
         if self.relay:
             targets += [self.relay.run, lambda: watch_outbox(self.store, self.stop_event)]
-        if self.consumer:
-            targets.append(self.consumer.run)
+        targets += [c.run for c in self.consumers]
         if self.timers:
             targets.append(self.timers.run)
         for target in targets:
@@ -149,8 +152,8 @@ class Worker:
         self.stop_event.set()
         if self.relay:
             self.relay.stop()
-        if self.consumer:
-            self.consumer.should_stop = True
+        for consumer in self.consumers:
+            consumer.should_stop = True
         if self.timers:
             self.timers.stop()
         for t in self.threads:

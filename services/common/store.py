@@ -49,7 +49,7 @@ class Store:
         return cls(settings.mongo_url, settings.mongo_db, service=settings.service, **kw)
 
     def ensure_indexes(self) -> None:
-        self.db[OUTBOX].create_index([("status", ASCENDING), ("created_at", ASCENDING)])
+        self.db[OUTBOX].create_index([("status", ASCENDING), ("created_at", ASCENDING), ("seq", ASCENDING)])
         self.db[OUTBOX].create_index([("sent_at", ASCENDING)])
         self.db["idempotency_keys"].create_index([("created_at", ASCENDING)])
         for hook in self._index_hooks:
@@ -131,14 +131,11 @@ class UnitOfWork:
         """Record that `handler` processed `event_id`; False if it already had (and then
         the unit of work is rolled back: a duplicate key aborts the transaction)."""
         key = f"{event_id}:{handler}"
-        if self.db[LEDGER].find_one({"_id": key}, {"_id": 1}, session=self.session):
-            self.rollback()
-            return False
-        try:
+        try:  # the common case is a new event: one round trip, no read first
             self.db[LEDGER].insert_one({"_id": key, "event_id": event_id, "handler": handler,
                                         "processed_at": self.now}, session=self.session)
             return True
-        except DuplicateKeyError:  # a concurrent delivery won the race
+        except DuplicateKeyError:
             self.rollback()
             return False
 

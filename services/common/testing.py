@@ -103,8 +103,23 @@ class RabbitVhost:
         return f"{self.base_url}/{self.name}"
 
     def create(self) -> "RabbitVhost":
-        rabbitmqctl("add_vhost", self.name)
-        rabbitmqctl("set_permissions", "-p", self.name, "guest", ".*", ".*", ".*")
+        # The broker may be busy (another test restarting it): try a few times.
+        for attempt in range(10):
+            try:
+                rabbitmqctl("add_vhost", self.name)
+                break
+            except subprocess.CalledProcessError as exc:
+                if "already exists" in (exc.stdout or "") + (exc.stderr or ""):
+                    break
+                time.sleep(1 + attempt)
+        for attempt in range(10):
+            try:
+                rabbitmqctl("set_permissions", "-p", self.name, "guest", ".*", ".*", ".*")
+                return self
+            except subprocess.CalledProcessError:
+                if attempt == 9:
+                    raise
+                time.sleep(1 + attempt)
         return self
 
     def delete(self) -> None:

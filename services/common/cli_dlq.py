@@ -1,0 +1,153 @@
+"""`confer dlq list|replay SERVICE`: inspect and replay a service's dead-letter queue.
+
+Reads AMQP_URL and CONFER_EXCHANGE (Settings.from_env). `list` looks without taking:
+messages are fetched unacknowledged and returned to the queue when it is done. `replay`
+moves messages back to the service's main queue through the default exchange with the
+attempt counters reset; each is acknowledged in the dead-letter queue only after the
+broker confirmed its copy, so a crash in between can duplicate (the consumer's ledger
+absorbs that) but never lose a message."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+
+import click
+from kombu import Queue
+
+from services.common.bus import Publisher, Topology, connect, is_memory
+from services.common.config import SERVICES, Settings
+from services.common.queues import queue_depth
+
+# Headers the consumer writes on a failed message; a replayed message starts afresh.
+RESET_HEADERS = ("x-confer-attempts", "x-confer-transient", "x-confer-error", "x-confer-dead-at",
+                 "x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
+                 "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason", "x-delivery-count")
+
+
+@click.group("dlq")
+def cli() -> None:
+    """Inspect and replay dead-lettered messages (needs AMQP_URL to point at RabbitMQ)."""
+
+
+def _open(service: str):
+    settings = Settings.from_env(service)
+    if is_memory(settings.amqp_url):
+        raise click.ClickException("AMQP_URL is not set (or is memory://): the dead-letter queues live in RabbitMQ.")
+    return settings, Topology(settings.exchange), connect(settings.amqp_url)
+
+
+def raw_body(message) -> bytes:
+    body = message.body
+    if isinstance(body, bytes):
+        return body
+    return body.encode(message.content_encoding or "utf-8", "surrogateescape")
+
+
+def describe(message) -> dict:
+    """Type, id, attempts, error and dead-at of a dead-lettered message."""
+    headers = message.headers or {}
+    try:
+        env = json.loads(raw_body(message))
+        event_type, event_id = env.get("type", "?"), env.get("id", "?")
+    except (ValueError, AttributeError):
+        event_type, event_id = "(undecodable)", "-"
+    error = headers.get("x-confer-error")
+    deaths = headers.get("x-death") or []
+    if not error and deaths:  # dead-lettered by the broker (quorum delivery-limit), not by the consumer
+        error = f"broker: {deaths[0].get('reason', '?')} in {deaths[0].get('queue', '?')}"
+    dead_at = headers.get("x-confer-dead-at")
+    if dead_at is None and deaths and deaths[0].get("time") is not None:
+        dead_at = deaths[0]["time"]
+    if isinstance(dead_at, datetime):
+        dead_at = dead_at.replace(tzinfo=dead_at.tzinfo or timezone.utc).timestamp()
+    return {
+        "type": event_type, "id": event_id,
+        "attempts": headers.get("x-confer-attempts", headers.get("x-delivery-count")),
+        "error": error or "",
+        "dead_at": (datetime.fromtimestamp(float(dead_at), timezone.utc).isoformat(timespec="seconds")
+                    if dead_at is not None else None),
+    }
+
+
+@cli.command("list")
+@click.argument("service", type=click.Choice(SERVICES))
+@click.option("--limit", default=50, show_default=True, help="Show at most this many messages.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+def list_(service, limit, as_json):
+    """Show how many messages wait in SERVICE's dead-letter queue, and each one's type,
+    event id, attempts, error and when it was dead-lettered. Nothing is removed."""
+    _, topology, conn = _open(service)
+    name = topology.dlq_name(service)
+    try:
+        count = queue_depth(conn, name)
+        if count is None:
+            raise click.ClickException(f"{name} does not exist (has the {service} worker ever started?)")
+        if not as_json:
+            click.echo(f"{name}: {count} message(s)")
+        channel = conn.channel()
+        queue = Queue(name).bind(channel)
+        held = []
+        try:
+            while len(held) < min(limit, count):
+                message = queue.get(no_ack=False, accept=[])
+                if message is None:
+                    break
+                held.append(message)
+                row = describe(message)
+                if as_json:
+                    click.echo(json.dumps(row))
+                else:
+                    click.echo(f"  {row['type']}  id={row['id']}  attempts={row['attempts']}  "
+                               f"dead_at={row['dead_at']}  error={row['error']}")
+        finally:
+            for message in held:  # back to the queue, untouched
+                message.requeue()
+            channel.close()
+        if not as_json and count > len(held):
+            click.echo(f"  ... {count - len(held)} more (use --limit)")
+    finally:
+        conn.release()
+
+
+@cli.command()
+@click.argument("service", type=click.Choice(SERVICES))
+@click.option("--limit", type=int, default=None, help="Replay at most N messages (default: all there now).")
+def replay(service, limit):
+    """Move messages from SERVICE's dead-letter queue back to its main queue, attempts
+    reset. Only the messages there when it starts are replayed, so one that fails again
+    is not looped on."""
+    settings, topology, conn = _open(service)
+    dlq, main = topology.dlq_name(service), topology.queue_name(service)
+    publisher = Publisher(settings.amqp_url, topology, service=service)
+    moved = 0
+    try:
+        count = queue_depth(conn, dlq)
+        if count is None:
+            raise click.ClickException(f"{dlq} does not exist (has the {service} worker ever started?)")
+        if queue_depth(conn, main) is None:
+            raise click.ClickException(f"{main} does not exist: start the {service} worker first.")
+        todo = count if limit is None else min(limit, count)
+        channel = conn.channel()
+        queue = Queue(dlq).bind(channel)
+        try:
+            while moved < todo:
+                message = queue.get(no_ack=False, accept=[])
+                if message is None:
+                    break
+                headers = {k: v for k, v in (message.headers or {}).items() if k not in RESET_HEADERS}
+                headers["x-confer-replays"] = int(headers.get("x-confer-replays", 0)) + 1
+                headers["x-confer-replayed-at"] = time.time()
+                try:
+                    publisher.publish_raw(raw_body(message), exchange="", routing_key=main, headers=headers)
+                except Exception as exc:
+                    message.requeue()
+                    raise click.ClickException(f"stopped after {moved}: could not publish: {exc!r}") from exc
+                message.ack()  # only after the copy is confirmed
+                moved += 1
+        finally:
+            channel.close()
+        click.echo(f"replayed {moved} of {count} message(s) from {dlq} to {main}")
+    finally:
+        publisher.close()
+        conn.release()
