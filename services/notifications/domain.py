@@ -103,3 +103,19 @@ def channels_for(preferences: Preferences | Mapping[str, Any], kind: str) -> Cha
     if prefs.has_phone and "sms" not in prefs.opted_out:
         chosen.add("sms")
     return ChannelPlan(frozenset(chosen), False)
+
+
+def next_digest_time(now_utc: datetime, tz: str, at: str = "16:00", quiet_start: str = "21:00",
+                     quiet_end: str = "07:00") -> datetime:
+    """The next ``at`` on the recipient's wall clock strictly after ``now_utc`` (UTC),
+    moved out of quiet hours if ``at`` falls inside them."""
+    if now_utc.tzinfo is None or now_utc.utcoffset() is None:
+        raise ValueError("now_utc must be timezone-aware")
+    zone = ZoneInfo(tz)
+    local = now_utc.astimezone(zone)
+    when = _parse_hhmm(at)
+    for days in (0, 1, 2):  # 2: a DST gap can swallow tomorrow's time only once
+        candidate = datetime.combine(local.date() + timedelta(days=days), when, tzinfo=zone).astimezone(timezone.utc)
+        if candidate > now_utc:
+            return next_allowed_time(candidate, tz, quiet_start, quiet_end)
+    raise AssertionError("unreachable")

@@ -1,0 +1,85 @@
+"""Notification settings from the environment (SMTP_*, SMS_* are listed in
+`services.common.config.ENV_VARS`; the NOTIFY_* and CONFER_PUBLIC_URL ones are ours).
+
+Read at call time, not import time: handlers and timer callbacks are plain functions the
+shared worker calls without its Settings, so the environment is the one place both the
+web and the worker process can see.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_RETRY_DELAYS = (30.0, 120.0, 600.0, 1800.0)  # seconds between tries
+DEFAULT_MAX_TRIES = 5
+
+# Variables this module reads beyond the shared table (documented in the report).
+OWN_ENV_VARS = {
+    "CONFER_PUBLIC_URL": "base URL of the family/teacher web app, for links in messages",
+    "NOTIFY_SEND_TIMEOUT": "seconds an SMTP, SMS or webhook send may take (default 10)",
+    "NOTIFY_RETRY_DELAYS": "seconds between delivery tries, comma separated (default 30,120,600,1800)",
+    "NOTIFY_MAX_TRIES": "delivery tries before a message is marked failed (default 5)",
+    "NOTIFY_DIGEST_TIME": "local HH:MM the teacher digest goes out (default 16:00)",
+    "NOTIFY_QUIET_HOURS": "default quiet hours HH:MM-HH:MM in the recipient's zone (default 21:00-07:00)",
+}
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "Confer <no-reply@confer.localhost>"
+    send_timeout: float = 10.0
+    sms_url: str | None = None
+    sms_api_key: str | None = None
+    public_url: str = "http://localhost:8080"
+    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+    max_tries: int = DEFAULT_MAX_TRIES
+    digest_time: str = "16:00"
+    quiet_start: str = "21:00"
+    quiet_end: str = "07:00"
+
+    def retry_delay(self, attempt: int) -> float:
+        """Seconds to wait after failed try number `attempt` (1-based)."""
+        return self.retry_delays[min(attempt, len(self.retry_delays)) - 1]
+
+    def url(self, path: str) -> str:
+        return self.public_url.rstrip("/") + path
+
+    @property
+    def mail_domain(self) -> str:
+        addr = self.smtp_from.rsplit("<", 1)[-1].rstrip(">")
+        return addr.rsplit("@", 1)[-1] if "@" in addr else "confer.localhost"
+
+
+def load() -> NotifyConfig:
+    delays = _env("NOTIFY_RETRY_DELAYS")
+    quiet = _env("NOTIFY_QUIET_HOURS", "21:00-07:00").split("-")
+    return NotifyConfig(
+        smtp_host=_env("SMTP_HOST"),
+        smtp_port=int(_env("SMTP_PORT", "25")),
+        smtp_username=_env("SMTP_USERNAME"),
+        smtp_password=_env("SMTP_PASSWORD"),
+        smtp_starttls=_flag(_env("SMTP_STARTTLS")),
+        smtp_from=_env("SMTP_FROM", NotifyConfig.smtp_from),
+        send_timeout=float(_env("NOTIFY_SEND_TIMEOUT", "10")),
+        sms_url=_env("SMS_URL"),
+        sms_api_key=_env("SMS_API_KEY"),
+        public_url=_env("CONFER_PUBLIC_URL", NotifyConfig.public_url),
+        retry_delays=tuple(float(x) for x in delays.split(",")) if delays else DEFAULT_RETRY_DELAYS,
+        max_tries=int(_env("NOTIFY_MAX_TRIES", str(DEFAULT_MAX_TRIES))),
+        digest_time=_env("NOTIFY_DIGEST_TIME", "16:00"),
+        quiet_start=quiet[0], quiet_end=quiet[-1],
+    )

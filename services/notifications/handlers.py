@@ -1,0 +1,37 @@
+"""Every event the notifications service consumes, in one place, and its timers.
+
+Roster and other projections keep who is whose and how to reach them; the notifying
+events (`notices.RULES`) only record pending deliveries in the handler's transaction.
+Timers do the sending: 'deliver' (one try at one delivery) and 'digest' (a teacher's
+daily digest)."""
+from __future__ import annotations
+
+from services.common.policy import ROSTER_HANDLERS
+from services.notifications import delivery, digest, projections as p
+from services.notifications.notices import RULES
+from services.notifications.recording import record_event
+
+
+def notify(event, uow) -> None:
+    record_event(event, uow)
+
+
+_BEFORE = {  # projections that must be current before the notices of the same event are built
+    "ConferenceRescheduled": [p.on_booking_changed],
+    "ConferenceCancelled": [p.on_booking_changed],
+}
+
+HANDLERS = {
+    **ROSTER_HANDLERS,
+    "PersonProfileChanged": [p.on_person_profile_changed],
+    "PersonDeactivated": [*ROSTER_HANDLERS["PersonDeactivated"], p.on_person_deactivated],
+    "ConferenceWindowOpened": [p.on_window_opened],
+    "GoalContentChanged": [p.on_goal_content_changed],
+    "GoalUpdated": [p.on_goal_updated],
+    **{name: [*_BEFORE.get(name, []), notify] for name in RULES},
+}
+
+TIMERS = {
+    "deliver": delivery.deliver,
+    digest.DIGEST: digest.send_digest,
+}

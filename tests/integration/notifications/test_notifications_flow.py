@@ -1,0 +1,127 @@
+"""The notifications worker end to end on the real bus: services.common.service.Worker
+(consumer + outbox relay + timers) on the local RabbitMQ, the MongoDB-wire server, and a
+real SMTP server (aiosmtpd). Roster events describe a Spanish-speaking guardian; a
+booking published on the bus yields one Spanish confirmation with a valid .ics, however
+often the event is redelivered; an SMTP server that refuses or is down is retried with
+back-off and then recorded as failed, or catches up when it comes back."""
+import time
+
+import icalendar
+import pytest
+
+from services.common import metrics
+from services.common.bus import Publisher, Topology
+from services.common.catalogue import spec_for_type
+from services.common.service import Worker, make_store
+from services.common.testing import wait_until
+from services.notifications import SERVICE, repository as repo
+from tests.integration.notifications.conftest import booked_event, roster_events
+
+pytestmark = pytest.mark.usefixtures("notify_env")
+
+
+@pytest.fixture
+def worker(settings_for, clock, smtp_server):
+    settings = settings_for("notifications")
+    store = make_store(SERVICE, settings, clock=clock)
+    w = Worker(SERVICE, settings, store=store).start()
+    yield w
+    w.stop()
+    store.client.drop_database(settings.mongo_db)
+    store.client.close()
+
+
+@pytest.fixture
+def bus(amqp_url, exchange):
+    """Publishes envelopes as their producing services would (roster, scheduling)."""
+    pub = Publisher(amqp_url, Topology(exchange), service="test")
+    yield lambda env: pub.publish(env, spec=spec_for_type(env["type"]))
+    pub.close()
+
+
+def counted(metric, *labels) -> float:
+    return metric.labels(*labels)._value.get()
+
+
+def roster_known(worker, bus) -> None:
+    for env in roster_events():
+        bus(env)
+    db = worker.store.db
+    wait_until(lambda: db[repo.RECIPIENTS].count_documents({}) == 3
+               and db["proj_students"].find_one({"_id": "st-1", "guardian_ids": "g-1"})
+               and db["proj_schools"].find_one({"_id": "s-1"}), message="roster projected")
+
+
+def confirmation(delivery: dict) -> bool:
+    data = delivery["data"]
+    return data["kind"] == "booking_confirmation" and data["channel"] == "email"
+
+
+def test_booking_on_the_bus_sends_one_spanish_confirmation_with_ics(worker, bus, bus_tap, smtp_server):
+    smtp_server.start()
+    tap = bus_tap()
+    roster_known(worker, bus)
+    env = dict(booked_event(), correlationid="corr-booking-1")
+    bus(env)
+    [sent] = tap.wait_for("NotificationSent", where=confirmation)
+    assert sent["correlationid"] == "corr-booking-1" and sent["data"]["cause_event_id"] == env["id"]
+    [mail] = smtp_server.mailbox.to("ana@example.test", "Reservada")
+    assert mail["Content-Language"] == "es"
+    assert "martes, 20 de octubre de 2026, 16:30" in mail.get_body(("plain",)).get_content()
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar" and attachment.get_param("method") == "REQUEST"
+    cal = icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
+    [event] = cal.walk("VEVENT")
+    assert str(event["uid"]) == "b-1@confer" and "Mateo" in str(event["summary"])
+
+    duplicates = counted(metrics.EVENTS_CONSUMED, "notifications", "ConferenceBooked", "duplicate")
+    for _ in range(3):  # redelivered three times
+        bus(env)
+    wait_until(lambda: counted(metrics.EVENTS_CONSUMED, "notifications", "ConferenceBooked", "duplicate")
+               >= duplicates + 3, message="three duplicates consumed")
+    time.sleep(1.5)  # a timer poll or more
+    assert len(smtp_server.mailbox.to("ana@example.test", "Reservada")) == 1
+    assert len(tap.of_type("NotificationSent")) == worker.store.db[repo.DELIVERIES].count_documents({})
+    assert len([m for m in tap.of_type("NotificationSent") if confirmation(m)]) == 1
+
+
+def test_smtp_down_for_good_is_retried_then_recorded_as_failed(worker, bus, bus_tap, notify_env):
+    notify_env.setenv("NOTIFY_MAX_TRIES", "3")  # the SMTP server is never started
+    tap = bus_tap()
+    failed = counted(metrics.NOTIFICATIONS, "email", "booking_confirmation", "failed")
+    retries = counted(metrics.NOTIFICATIONS, "email", "booking_confirmation", "retry")
+    roster_known(worker, bus)
+    bus(booked_event())
+    [event] = tap.wait_for("NotificationFailed", where=confirmation, timeout=30)
+    assert event["data"]["attempts"] == 3 and "ConnectionRefused" in event["data"]["reason"]
+    assert counted(metrics.NOTIFICATIONS, "email", "booking_confirmation", "failed") == failed + 1
+    assert counted(metrics.NOTIFICATIONS, "email", "booking_confirmation", "retry") == retries + 2
+    d = worker.store.db[repo.DELIVERIES].find_one({"recipient_id": "g-1", "channel": "email",
+                                                   "kind": "booking_confirmation"})
+    assert d["status"] == "failed" and d["attempts"] == 3
+    assert worker.store.db[repo.INBOX].count_documents({"recipient_id": "g-1"}) == 2  # in-app still arrived
+
+
+@pytest.mark.parametrize("outage", ["refuses_451", "down"])
+def test_deferred_messages_go_out_when_smtp_comes_back(worker, bus, bus_tap, smtp_server, outage):
+    if outage == "refuses_451":
+        smtp_server.mailbox.refuse = "451 4.3.0 try again later"
+        smtp_server.start()
+    tap = bus_tap()
+    roster_known(worker, bus)
+    bus(booked_event())
+    deliveries = worker.store.db[repo.DELIVERIES]
+    query = {"recipient_id": "g-1", "channel": "email", "kind": "booking_confirmation"}
+    wait_until(lambda: (deliveries.find_one(query) or {}).get("attempts", 0) >= 2, timeout=20,
+               message="two failed tries")
+    assert deliveries.find_one(query)["status"] == "retrying"
+    assert smtp_server.mailbox.received == []
+    if outage == "refuses_451":
+        smtp_server.mailbox.refuse = None
+    else:
+        smtp_server.start()
+    tap.wait_for("NotificationSent", where=confirmation, timeout=20)
+    assert len(smtp_server.mailbox.to("ana@example.test", "Reservada")) == 1
+    sent = deliveries.find_one(query)
+    assert sent["status"] == "sent" and sent["attempts"] >= 3
+    assert tap.of_type("NotificationFailed") == []

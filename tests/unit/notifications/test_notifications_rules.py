@@ -1,0 +1,167 @@
+"""Who hears what for each event (with a fake directory), settings from the environment,
+the digest time, and the stable ids that make delivery exactly-once."""
+from datetime import date, datetime, timedelta, timezone
+
+import icalendar
+import pytest
+
+from services.notifications import notices
+from services.notifications.config import DEFAULT_RETRY_DELAYS, NotifyConfig, load
+from services.notifications.deliveries import delivery_id
+from services.notifications.directory import NotReady
+from services.notifications.domain import next_digest_time
+from services.notifications.notices import TEACHER_UPDATE
+
+UTC = timezone.utc
+START = datetime(2026, 10, 20, 21, 30, tzinfo=UTC)
+CFG = NotifyConfig(public_url="https://confer.test/")
+
+
+class FakeDirectory:
+    names = {"st-1": ("Mateo", "Mateo García"), "st-2": ("Lin", "Lin García"), "t-1": ("Laura", "Laura Lee"),
+             "t-2": ("Sam", "Sam Park")}
+
+    def __init__(self, windows=None, goals=None):
+        self.windows = windows if windows is not None else {
+            "w-1": {"first_day": "2026-10-19", "last_day": "2026-10-23", "slot_minutes": 20}}
+        self.goals = goals or {}
+
+    def name(self, pid, first=False):
+        if pid not in self.names:
+            raise NotReady(pid)
+        return self.names[pid][0 if first else 1]
+
+    def teachers_of(self, sid):
+        return {"st-1": ["t-1"], "st-2": ["t-2"]}.get(sid, [])
+
+    def guardians_of(self, sid):
+        return ["g-1", "g-2"] if sid == "st-1" else []
+
+    def window(self, wid):
+        if wid not in self.windows:
+            raise NotReady(wid)
+        return self.windows[wid]
+
+    def school(self, sid):
+        return {"_id": sid, "name": "Lincoln", "time_zone": "America/Chicago"}
+
+    def booking_sequence(self, bid):
+        return 2
+
+    def goal(self, gid):
+        if gid not in self.goals:
+            raise NotReady(gid)
+        return self.goals[gid]
+
+    def open_goals(self, sid):
+        return [g["statement"] for g in self.goals.values()]
+
+
+class Ev:
+    def __init__(self, name, data, id="e-1"):
+        self.name, self.data, self.id, self.time = name, data, id, "2026-10-01T12:00:00Z"
+        self.type = f"org.confer.x.{name}.v1"
+
+
+def booking(**over):
+    return {"booking_id": "b-1", "window_id": "w-1", "school_id": "s-1", "student_id": "st-1", "teacher_id": "t-1",
+            "guardian_id": "g-1", "start": START.isoformat(), "end": (START + timedelta(minutes=20)).isoformat(),
+            "modality": "in_person", "room": None, "interpreter_language": None, "private_talk": False, **over}
+
+
+def plan(name, data):
+    return notices.RULES[name](Ev(name, data), FakeDirectory(), CFG)
+
+
+def test_booking_confirms_with_ics_asks_for_parent_input_and_tells_the_teacher():
+    got = plan("ConferenceBooked", booking(interpreter_language="es", private_talk=True, booked_by_role="guardian"))
+    assert [(n.kind, n.recipient_id) for n in got] == [
+        ("booking_confirmation", "g-1"), ("parent_input_request", "g-1"), (TEACHER_UPDATE, "t-1")]
+    confirm, ask, teacher = got
+    assert confirm.context["duration_minutes"] == 20 and confirm.context["room"] == "—"
+    assert confirm.context["manage_url"] == "https://confer.test/bookings/b-1"
+    [event] = icalendar.Calendar.from_ical(confirm.ics).walk("VEVENT")
+    assert event.decoded("dtstart") == START and int(event["sequence"]) == 2
+    assert ask.context["due_by"] == date(2026, 10, 19) and ask.link.endswith("/students/st-1/parent-input")
+    assert [i["kind"] for i in teacher.items] == ["booked", "interpreter_requested", "private_conversation_requested"]
+    assert confirm.immediate and not ask.immediate and not teacher.immediate  # she just booked: confirm at once
+    by_teacher = plan("ConferenceBooked", booking(booked_by_role="teacher"))
+    assert not by_teacher[0].immediate
+
+
+def test_cancel_by_the_school_does_not_tell_the_teacher_the_family_cancelled():
+    by_school = plan("ConferenceCancelled", booking(reason="school"))
+    assert [n.kind for n in by_school] == ["cancel_confirmation"]
+    assert "METHOD:CANCEL" in by_school[0].ics
+    by_family = plan("ConferenceCancelled", booking(reason="family"))
+    assert [n.kind for n in by_family] == ["cancel_confirmation", TEACHER_UPDATE]
+
+
+def test_invitation_and_nudge_for_siblings_use_the_window():
+    data = {"window_id": "w-1", "school_id": "s-1", "guardian_id": "g-1", "student_ids": ["st-1", "st-2"],
+            "nudge": False, "booking_closes_at": "2026-10-16T23:00:00Z"}
+    [invite] = plan("InvitationDue", data)
+    assert invite.kind == "invitation" and invite.context["student_name"] == ["Mateo", "Lin"]
+    assert invite.context["teacher_name"] == ["Laura Lee", "Sam Park"]
+    assert (invite.context["window_start"], invite.context["slot_minutes"]) == ("2026-10-19", 20)
+    [nudge] = plan("InvitationDue", dict(data, nudge=True))
+    assert nudge.kind == "nudge" and "slot_minutes" not in nudge.context
+    with pytest.raises(NotReady):
+        notices.invitation(Ev("InvitationDue", dict(data, window_id="w-9")), FakeDirectory(), CFG)
+
+
+def test_follow_up_goal_and_report_go_to_every_guardian():
+    follow = plan("FollowUpDue", {"booking_id": "b-1", "school_id": "s-1", "student_id": "st-1", "teacher_id": "t-1",
+                                  "guardian_ids": ["g-1", "g-3"], "cycle": "c", "due_at": "2026-11-03T15:00:00Z"})
+    assert [(n.kind, n.recipient_id) for n in follow] == [("follow_up_prompt", "g-1"), ("follow_up_prompt", "g-3")]
+    report = plan("ReportReady", {"report_id": "r-1", "student_id": "st-1", "school_id": "s-1", "period": "Nov",
+                                  "formats": ["pdf"]})
+    assert [n.recipient_id for n in report] == ["g-1", "g-2"]
+    goal = notices.goal_achieved(Ev("GoalAchieved", {"goal_id": "go-1", "student_id": "st-1", "school_id": "s-1",
+                                                     "achieved_on": "2026-11-30"}),
+                                 FakeDirectory(goals={"go-1": {"statement": "Read 20 minutes a night"}}), CFG)
+    assert [n.kind for n in goal] == ["goal_achieved", "goal_achieved", TEACHER_UPDATE]
+    assert goal[0].context["goal_title"] == "Read 20 minutes a night"
+
+
+def test_unknown_people_are_not_ready_rather_than_silently_skipped():
+    with pytest.raises(NotReady):
+        plan("ConferenceReminderDue", booking(student_id="st-404"))
+
+
+def test_delivery_ids_are_stable_and_distinct():
+    assert delivery_id("e-1", "g-1", "email", "reminder") == delivery_id("e-1", "g-1", "email", "reminder")
+    ids = {delivery_id("e-1", "g-1", c, k) for c in ("email", "sms", "inapp") for k in ("reminder", "nudge")}
+    assert len(ids) == 6
+
+
+def test_settings_from_the_environment(monkeypatch):
+    for name in ("SMTP_HOST", "SMTP_STARTTLS", "NOTIFY_RETRY_DELAYS", "NOTIFY_MAX_TRIES", "SMTP_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    cfg = load()
+    assert cfg.smtp_host is None and cfg.retry_delays == DEFAULT_RETRY_DELAYS and cfg.max_tries == 5
+    assert [cfg.retry_delay(n) for n in (1, 2, 3, 4, 5, 9)] == [30, 120, 600, 1800, 1800, 1800]
+    monkeypatch.setenv("SMTP_HOST", "mail.test")
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    monkeypatch.setenv("SMTP_STARTTLS", "1")
+    monkeypatch.setenv("SMTP_FROM", "Lincoln <no-reply@lincoln.test>")
+    monkeypatch.setenv("NOTIFY_RETRY_DELAYS", "1,2")
+    monkeypatch.setenv("NOTIFY_QUIET_HOURS", "20:00-06:30")
+    cfg = load()
+    assert (cfg.smtp_host, cfg.smtp_port, cfg.smtp_starttls) == ("mail.test", 2525, True)
+    assert cfg.mail_domain == "lincoln.test"
+    assert cfg.retry_delays == (1.0, 2.0) and (cfg.quiet_start, cfg.quiet_end) == ("20:00", "06:30")
+
+
+@pytest.mark.parametrize("now, expected", [
+    (datetime(2026, 10, 20, 15, 0, tzinfo=UTC), datetime(2026, 10, 20, 21, 0, tzinfo=UTC)),  # 10:00 -> 16:00 today
+    (datetime(2026, 10, 20, 21, 0, tzinfo=UTC), datetime(2026, 10, 21, 21, 0, tzinfo=UTC)),  # 16:00 -> tomorrow
+    (datetime(2026, 11, 1, 3, 0, tzinfo=UTC), datetime(2026, 11, 1, 22, 0, tzinfo=UTC)),     # over the DST change
+])
+def test_next_digest_time_in_the_teachers_zone(now, expected):
+    assert next_digest_time(now, "America/Chicago") == expected
+
+
+def test_digest_time_inside_quiet_hours_moves_to_their_end():
+    now = datetime(2026, 10, 20, 15, 0, tzinfo=UTC)
+    assert next_digest_time(now, "America/Chicago", "22:00") == datetime(2026, 10, 21, 12, 0, tzinfo=UTC)
