@@ -177,7 +177,12 @@ def _idempotency_begin(store):
     key = request.headers["Idempotency-Key"]
     if len(key) > 200:
         return problem(400, "Bad request", "Idempotency-Key is longer than 200 characters.")
-    body_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    if request.mimetype == "multipart/form-data":
+        # Never read an upload whole here (the view streams and limits it), and a retry
+        # may re-encode it with a new boundary: compare its declared length instead.
+        body_hash = f"multipart:{request.content_length}"
+    else:
+        body_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
     doc_id = _idempotency_id(key)
     coll = store.db["idempotency_keys"]
     now = store.clock()

@@ -1,0 +1,46 @@
+"""Inbound events of the goals service, in one place.
+
+    roster events   -> proj_students / proj_schools (the platform's ROSTER_HANDLERS)
+    ConferenceHeld  -> the student's submitted goals of that cycle become agreed
+    FollowUpDue     -> an open follow-up asking the student for a check-in
+
+The dispatcher runs each handler in one transaction with its ledger entry, so a
+redelivered event has no second effect.
+"""
+from __future__ import annotations
+
+from services.common import logs
+from services.common.policy import ROSTER_HANDLERS, StudentDirectory
+from services.goals.domain import GoalStatus, transition
+from services.goals.repository import GOALS, goal_from_doc
+from services.goals.services import emit_goal_events, save_goal
+from services.goals.services_progress import open_follow_up
+
+log = logs.get("confer.goals.handlers")
+
+
+def on_conference_held(event, uow) -> None:
+    d = event.data
+    record = StudentDirectory(uow.db).get(d["student_id"], session=uow.session)
+    if record is None:
+        log.warning("conference held for a student not in the roster projection", student_id=d["student_id"])
+        return
+    query = {"district_id": record.district_id, "school_id": record.school_id, "student_id": record.student_id,
+             "cycle": d["cycle"], "status": GoalStatus.SUBMITTED.value}
+    for doc in list(uow.db[GOALS].find(query, session=uow.session)):
+        agreed = transition(goal_from_doc(doc), GoalStatus.AGREED, "teacher", uow.now, actor_id=d["teacher_id"],
+                            note="Agreed at the conference.")
+        saved = save_goal(uow, record, agreed, doc)
+        emit_goal_events(uow, record, agreed, next_steps=saved.get("next_steps"))
+
+
+def on_follow_up_due(event, uow) -> None:
+    open_follow_up(uow, event)
+
+
+HANDLERS = {
+    **ROSTER_HANDLERS,
+    "ConferenceHeld": [on_conference_held],
+    "FollowUpDue": [on_follow_up_due],
+}
+TIMERS: dict = {}
