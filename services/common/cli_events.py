@@ -53,15 +53,18 @@ def topic_matches(pattern: str, key: str) -> bool:
     return match(pattern.split("."), key.split("."))
 
 
-def _broker_errors(fn):
-    """Turn the broker's refusals (404 no exchange, 403, 406 different arguments) into a message."""
+def _clear_errors(fn):
+    """The broker's refusals (404 no exchange, 403, 406 other arguments), an unreachable broker or
+    database: a one-line message and exit 1, not a traceback."""
     @functools.wraps(fn)
     def wrapper(*args, **kw):
         try:
             return fn(*args, **kw)
         except click.ClickException:
             raise
-        except Exception as exc:  # noqa: BLE001 - amqp.exceptions.* and socket errors
+        except Exception as exc:  # noqa: BLE001 - amqp.exceptions.*, pymongo.errors.*, socket errors
+            if type(exc).__module__.startswith("pymongo"):
+                raise click.ClickException(f"database: {exc}") from None
             if type(exc).__module__.startswith(("amqp", "kombu")) or isinstance(exc, OSError):
                 raise click.ClickException(f"broker: {exc}") from None
             raise
@@ -83,12 +86,15 @@ def docs(check, docs_dir):
     problems, changed = contract.differences(docs_dir)
     for line in problems:
         click.echo(f"breaking: {line}", err=True)
-    if check or problems:
+    if problems:
+        click.echo("a published event version may only gain optional fields: register a new version "
+                   "instead (docs/events.md, Versioning); nothing was written", err=True)
+        sys.exit(1)
+    if check:
         for line in changed:
             click.echo(f"differs: {line}", err=True)
-        if problems or changed:
-            click.echo("regenerate with `confer events docs`; a breaking change needs a new event version "
-                       "(see docs/events.md, Versioning)", err=True)
+        if changed:
+            click.echo("regenerate with `confer events docs` and commit the result", err=True)
             sys.exit(1)
         click.echo(f"{docs_dir} matches the catalogue")
         return
@@ -105,13 +111,13 @@ def docs(check, docs_dir):
 @click.option("--timeout", type=float, default=None, help="Stop after this many seconds without an event.")
 @click.option("--queue-prefix", default="confer-tail", show_default=True,
               help="Start of the temporary queue's name (your broker account's queue prefix).")
-@_broker_errors
+@_clear_errors
 def tail(keys, count, timeout, queue_prefix):
     """Print live public events, one JSON line each (exclusive auto-delete queue)."""
     settings = _settings()
     exchange = _public_exchange(settings.exchange)
-    queue = Queue(f"{queue_prefix}.{uuid.uuid4().hex[:10]}", bindings=[binding(exchange, routing_key=k) for k in keys],
-                  exclusive=True, auto_delete=True)
+    queue = Queue(f"{queue_prefix}.{uuid.uuid4().hex[:10]}", exclusive=True, auto_delete=True,
+                  bindings=[binding(exchange, routing_key=k) for k in keys])
     seen = 0
 
     def on_message(message):
@@ -146,7 +152,7 @@ def tail(keys, count, timeout, queue_prefix):
 @cli.command()
 @click.option("--queue", "queue_name", required=True, help="Your system's queue, e.g. warehouse.conferences.")
 @click.option("--bind", "keys", multiple=True, required=True, help="Topic pattern (repeat for several).")
-@_broker_errors
+@_clear_errors
 def subscribe(queue_name, keys):
     """Declare a durable quorum queue for an outside system, bound to the public exchange."""
     settings = _settings()
@@ -185,9 +191,10 @@ def _history(db, service: str, since: datetime):
 @click.option("--service", "services", multiple=True, type=click.Choice(SERVICES),
               help="Producer(s) to replay (default: all).")
 @click.option("--routing-key", "keys", multiple=True, help="Only events matching these topic patterns.")
-@_broker_errors
+@_clear_errors
 def replay(since, queue_name, services, keys):
     """Re-publish public events from the services' outbox history to one queue, oldest first."""
+    from amqp.exceptions import NotFound
     from pymongo import MongoClient
 
     from services.common.bus import Publisher, Topology, Unroutable
@@ -210,7 +217,7 @@ def replay(since, queue_name, services, keys):
         with Connection(first.amqp_url, connect_timeout=5) as conn:  # fail early, clearly
             try:
                 conn.default_channel.queue_declare(queue_name, passive=True)
-            except Exception:  # noqa: BLE001 - 404 NOT_FOUND
+            except NotFound:
                 raise click.ClickException(f"queue {queue_name!r} does not exist (create it with "
                                            "`confer events subscribe`)") from None
         history = heapq.merge(*(_history(client[st.mongo_db], s, since_at) for s, st in settings.items()),
@@ -224,7 +231,8 @@ def replay(since, queue_name, services, keys):
                                   headers={"correlation_id": env.get("correlationid") or "", "x-confer-replay": True})
             counts[service] += 1
     except Unroutable:
-        raise click.ClickException(f"queue {queue_name!r} disappeared after {sum(counts.values())} event(s)") from None
+        done = sum(counts.values())
+        raise click.ClickException(f"queue {queue_name!r} disappeared after {done} event(s)") from None
     finally:
         publisher.close()
         client.close()

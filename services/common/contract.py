@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, missing, validate
 
 from services.common.catalogue import EventSpec, all_specs
 from services.common.envelope import CONTENT_TYPE, EnvelopeSchema, InvalidEvent, new_event
@@ -23,7 +23,6 @@ from services.common.envelope import CONTENT_TYPE, EnvelopeSchema, InvalidEvent,
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://confer.example.org/schemas/events/"  # as envelope.new_event sets `dataschema`
 EXCHANGE = "confer.events"
-INTERNAL_EXCHANGE = f"{EXCHANGE}.internal"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 LOCK = "events/catalogue.lock.json"
 CONTRACT_VERSION = "1.0.0"  # the document's shape; each message carries its own version
@@ -53,11 +52,14 @@ def _validators(field, schema: dict, kind: str) -> None:
             low, high = (v.equal, v.equal) if v.equal is not None else (v.min, v.max)
             schema.update({k: n for k, n in ((lo, low), (hi, high)) if n is not None})
         elif isinstance(v, validate.Range):
-            for n, key, excl in ((v.min, "minimum", not v.min_inclusive), (v.max, "maximum", not v.max_inclusive)):
-                if n is not None:
-                    schema[("exclusiveM" + key[1:]) if excl else key] = n
+            if v.min is not None:
+                schema["minimum" if v.min_inclusive else "exclusiveMinimum"] = v.min
+            if v.max is not None:
+                schema["maximum" if v.max_inclusive else "exclusiveMaximum"] = v.max
         elif isinstance(v, validate.Regexp):
             schema["pattern"] = v.regex.pattern
+        elif isinstance(v, (validate.URL, validate.Email)):
+            pass  # the field's format says it
         else:  # a custom check: documented, not translated
             schema.setdefault("$comment", f"also checked by {getattr(v, '__qualname__', type(v).__name__)}")
 
@@ -96,7 +98,7 @@ def field_schema(field, where: str = "") -> dict:
     if field.allow_none and "type" in out:
         out["type"] = [out["type"], "null"]
     default = field.load_default
-    if default is not None and default is not fields.missing_ and not callable(default):
+    if default is not None and default is not missing and not callable(default):
         out["default"] = default
     if field.metadata.get("description"):
         out["description"] = field.metadata["description"]
@@ -173,8 +175,11 @@ def _example(key: str, schema: dict):
         return schema.get("minimum", 1)
     if kind == "boolean":
         return True
-    if schema.get("format") in ("date", "date-time"):
-        return "2025-11-04" if schema["format"] == "date" else "2025-11-04T22:00:00Z"
+    formats = {"date": "2025-11-04", "date-time": "2025-11-04T22:00:00Z", "time": "16:00:00",
+               "uri": f"https://district.example.org/{key}", "email": "someone@example.org",
+               "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, key))}
+    if schema.get("format") in formats:
+        return formats[schema["format"]]
     text = f"{key[:-3].replace('_', '-')}-1" if key.endswith("_id") else f"{key.replace('_', '-')}-example"
     return text.ljust(schema.get("minLength", 0), "x")[:schema.get("maxLength", 10**6)]
 
@@ -189,7 +194,8 @@ def example_event(spec: EventSpec, **overrides) -> dict:
     data = overrides.pop("data", None) or example_data(spec)
     subject = next((v for k, v in data.items() if k.endswith("_id") and isinstance(v, str)), None)
     args = dict(subject=subject, district_id="district-1", school_id=data.get("school_id"),
-                correlation_id="req-7f3c2a9d", now=EXAMPLE_TIME, event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, spec.type)))
+                correlation_id="req-7f3c2a9d", now=EXAMPLE_TIME,
+                event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, spec.type)))
     return new_event(spec, data, **{**args, **overrides})
 
 
@@ -297,7 +303,8 @@ def check_lock(schemas: dict[str, dict], lock: dict, committed: dict[str, dict])
         if base is None or fingerprint(base) != entry["fingerprint"]:
             problems.append(f"{key}: docs/events/{key}.json does not match the lock; restore it from git")
             continue
-        problems += [f"{key}: {p} (a breaking change needs a new version: register v{int(key.rsplit('.v', 1)[1]) + 1})"
+        bump = f"v{int(key.rsplit('.v', 1)[1]) + 1}"
+        problems += [f"{key}: {p} (a breaking change needs a new version: register {bump})"
                      for p in breaking_changes(base, schemas[key])]
     return problems
 
@@ -327,12 +334,15 @@ def _dumps(doc: dict) -> str:
 def catalogue_markdown(specs: list[EventSpec]) -> str:
     lines = [BEGIN, f"<!-- {GENERATED} -->", ""]
     for title, private in (("Public events", False), ("Internal events (not for outside subscribers)", True)):
-        lines += [f"### {title}", "", "| Event | Routing key | Meaning | Data (`*` always present) |", "|---|---|---|---|"]
+        lines += [f"### {title}", "", "| Event | Routing key | Meaning | Data (\\* always present) |",
+                  "|---|---|---|---|"]
         for spec in (s for s in specs if s.private == private):
             data = object_schema(spec.schema)
-            cols = ", ".join(f"`{k}`{'*' if k in data['required'] else ''}" for k in data["properties"])
+            star = "\\*"
+            cols = ", ".join(f"`{k}`{star if k in data['required'] else ''}" for k in data["properties"])
+            meaning = " ".join(spec.description.replace("PRIVATE: ", "").replace("|", "/").split())
             lines.append(f"| [{spec.name} v{spec.version}](events/{stem(spec)}.json) | `{spec.routing_key}` "
-                         f"| {spec.description.replace('PRIVATE: ', '').replace(chr(10), ' ')} | {cols} |")
+                         f"| {meaning} | {cols} |")
         lines.append("")
     return "\n".join(lines + [END])
 
