@@ -2,7 +2,7 @@
 
 Topology (declared once per process, never on every publish):
   confer.events    topic, durable   public events; outside systems bind here
-  confer.internal  topic, durable   private events (contact details, a child's words)
+  confer.events.internal  topic, durable   private events (contact details, a child's words)
   confer.retry     direct, durable  -> confer.<svc>.retry.<ms> (TTL) -> back to confer.<svc>
   confer.dlx       direct, durable  -> confer.<svc>.dlq
 Each service consumes from one quorum queue `confer.<svc>`. Retries with back-off go

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from datetime import datetime, timezone
 
 import click
@@ -112,32 +113,34 @@ def list_(service, limit, as_json):
 
 @cli.command()
 @click.argument("service", type=click.Choice(SERVICES))
-@click.option("--limit", type=int, default=None, help="Replay at most N messages (default: all there now).")
+@click.option("--limit", type=int, default=None, help="Replay at most N messages (default: all).")
 def replay(service, limit):
     """Move messages from SERVICE's dead-letter queue back to its main queue, attempts
-    reset. Only the messages there when it starts are replayed, so one that fails again
-    is not looped on."""
+    reset. A message that fails again and comes back while this runs is left there, so
+    it is not looped on."""
     settings, topology, conn = _open(service)
     dlq, main = topology.dlq_name(service), topology.queue_name(service)
     publisher = Publisher(settings.amqp_url, topology, service=service)
+    run = uuid.uuid4().hex
     moved = 0
     try:
-        count = queue_depth(conn, dlq)
-        if count is None:
+        if queue_depth(conn, dlq) is None:
             raise click.ClickException(f"{dlq} does not exist (has the {service} worker ever started?)")
         if queue_depth(conn, main) is None:
             raise click.ClickException(f"{main} does not exist: start the {service} worker first.")
-        todo = count if limit is None else min(limit, count)
         channel = conn.channel()
         queue = Queue(dlq).bind(channel)
         try:
-            while moved < todo:
+            while limit is None or moved < limit:
                 message = queue.get(no_ack=False, accept=[])
                 if message is None:
                     break
                 headers = {k: v for k, v in (message.headers or {}).items() if k not in RESET_HEADERS}
-                headers["x-confer-replays"] = int(headers.get("x-confer-replays", 0)) + 1
-                headers["x-confer-replayed-at"] = time.time()
+                if headers.get("x-confer-replay-run") == run:  # replayed by this run and failed again
+                    message.requeue()
+                    break
+                headers.update({"x-confer-replays": int(headers.get("x-confer-replays", 0)) + 1,
+                                "x-confer-replay-run": run, "x-confer-replayed-at": time.time()})
                 try:
                     publisher.publish_raw(raw_body(message), exchange="", routing_key=main, headers=headers)
                 except Exception as exc:
@@ -147,7 +150,8 @@ def replay(service, limit):
                 moved += 1
         finally:
             channel.close()
-        click.echo(f"replayed {moved} of {count} message(s) from {dlq} to {main}")
+        left = queue_depth(conn, dlq)
+        click.echo(f"replayed {moved} message(s) from {dlq} to {main}; {left} left in {dlq}")
     finally:
         publisher.close()
         conn.release()

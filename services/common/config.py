@@ -22,7 +22,7 @@ ENV_VARS = {
     "JWT_ISSUER": "expected token issuer (default confer-dev)",
     "OUTBOX_RETENTION_DAYS": "days a published outbox entry is kept for replay (default 30)",
     "CONSUMER_CONCURRENCY": "consumer connections per worker process (default 2)",
-    "WORKER_METRICS_PORT": "port of a worker's own /metrics (default: the service port + 1000)",
+    "WORKER_METRICS_PORT": "port of a worker's own /metrics (default: the service port + 1000; 0 turns it off)",
     "RELAY_POLL_SECONDS": "relay poll interval when no wake-up arrives (default 0.5)",
     "MAX_CONTENT_LENGTH": "largest request body in bytes (default 12 MiB)",
     "LOG_LEVEL": "log level (default INFO)",
@@ -37,13 +37,19 @@ ENV_VARS = {
     "SMS_API_KEY": "SMS provider key (notifications)",
     "CONFER_DATA_DIR": "where `confer dev` keeps its embedded database (default ./.data)",
     "CONFER_DEV_MONGO_PORT": "port of the embedded database started by `confer dev` (default 27027)",
-    "WORKER_METRICS_PORT": "port of a worker's /metrics (default: the service port + 1000; 0 turns it off)",
     "BIND": "gunicorn listen address (default 0.0.0.0:8000; `confer web` passes the service port)",
     "WEB_CONCURRENCY": "gunicorn worker processes (default 2 x CPUs available to the container + 1)",
     "WEB_THREADS": "threads per gunicorn worker (default 4)",
     "WEB_TIMEOUT": "seconds before a silent gunicorn worker is killed and replaced (default 30)",
     "WEB_GRACEFUL_TIMEOUT": "seconds a gunicorn worker gets to finish its requests on shutdown (default 20)",
     "WEB_MAX_REQUESTS": "requests after which a gunicorn worker is recycled, 0 = never (default 0)",
+    # notifications (services/notifications/config.py OWN_ENV_VARS)
+    "CONFER_PUBLIC_URL": "base URL of the family/teacher web app, for links in messages",
+    "NOTIFY_SEND_TIMEOUT": "seconds an SMTP, SMS or webhook send may take (default 10)",
+    "NOTIFY_RETRY_DELAYS": "seconds between delivery tries, comma separated (default 30,120,600,1800)",
+    "NOTIFY_MAX_TRIES": "delivery tries before a message is marked failed (default 5)",
+    "NOTIFY_DIGEST_TIME": "local HH:MM the teacher digest goes out (default 16:00)",
+    "NOTIFY_QUIET_HOURS": "default quiet hours HH:MM-HH:MM in the recipient's zone (default 21:00-07:00)",
 }
 
 DEV_JWT_SECRET = "confer-dev-secret-change-me-0123456789"

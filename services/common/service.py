@@ -9,7 +9,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
-from services.common import logs, timers
+from services.common import logs, queues, timers
 from services.common.bus import Publisher, Topology, connect, is_memory
 from services.common.config import Settings
 from services.common.consumer import ConsumerRunner, Dispatcher
@@ -139,6 +139,10 @@ class Worker:
         if self.relay:
             targets += [self.relay.run, lambda: watch_outbox(self.store, self.stop_event)]
         targets += [c.run for c in self.consumers]
+        if self.consumers and not is_memory(self.settings.amqp_url):
+            # Queue and dead-letter depths for /metrics (alerts: DLQ not empty, consumer stuck).
+            targets.append(lambda: queues.watch_depths(self.settings.amqp_url, self.topology, self.defn.name,
+                                                       self.stop_event, 15))
         if self.timers:
             targets.append(self.timers.run)
         for target in targets:

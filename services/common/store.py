@@ -118,9 +118,12 @@ class UnitOfWork:
         return self.db[name]
 
     def emit(self, name: str, data: dict, *, subject: str | None = None, district_id: str | None = None,
-             school_id: str | None = None) -> dict:
-        """Record an event to publish once this unit of work commits."""
-        spec = latest(name)
+             school_id: str | None = None, version: int | None = None) -> dict:
+        """Record an event to publish once this unit of work commits. Producers emit the
+        newest version; during a deprecation period they emit the old one too (`version=`)."""
+        from services.common.bus import resolve
+
+        spec = latest(name) if version is None else resolve(f"{name}.v{version}")
         env = new_event(spec, data, subject=subject, district_id=district_id or self.district_id,
                         school_id=school_id or self.school_id or data.get("school_id"),
                         correlation_id=self.correlation_id, now=self.now)

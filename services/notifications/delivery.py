@@ -36,12 +36,12 @@ def deliver(uow, timer: dict) -> None:
     try:
         ref = sending.send(uow, d, attempt, cfg, uow.now)
     except PermanentSendError as exc:
-        _failed(uow, d, attempt, str(exc))
+        _failed(uow, d, attempt, str(exc), code="refused")
     except Exception as exc:  # noqa: BLE001 - transient errors and surprises both retry, within the budget
         if isinstance(exc, PyMongoError):
             raise  # the transaction is lost anyway; the timer fires again
         if attempt >= cfg.max_tries:
-            _failed(uow, d, attempt, str(exc))
+            _failed(uow, d, attempt, str(exc), code="retries_exhausted")
         else:
             _retry(uow, d, timer, attempt, exc, cfg)
     else:
@@ -88,9 +88,11 @@ def _sent(uow, d: dict, attempts: int, ref: str | None) -> None:
              school_id=d["school_id"])
 
 
-def _failed(uow, d: dict, attempts: int, reason: str) -> None:
+def _failed(uow, d: dict, attempts: int, reason: str, *, code: str) -> None:
+    # The provider's words may name an address: they stay in this service's log; the
+    # public event carries only a reason code.
     _finish(uow, d, repo.FAILED, attempts, outcome="failed", failed_at=uow.now, last_error=reason[:500])
-    uow.emit("NotificationFailed", dict(_event_data(d), reason=reason[:500], attempts=attempts),
+    uow.emit("NotificationFailed", dict(_event_data(d), reason=code, attempts=attempts),
              subject=d["_id"], district_id=d["district_id"], school_id=d["school_id"])
     log.error("delivery failed for good", delivery_id=d["_id"], channel=d["channel"], attempts=attempts,
               reason=reason[:200])

@@ -27,7 +27,7 @@ class GoalUpdated(EventData):
     student_id = Id()
     school_id = Id()
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    revision = fields.Integer(required=True)
+    revision = fields.Integer(strict=True, required=True)
     target_date = fields.Date(load_default=None, allow_none=True)
 
 
@@ -76,7 +76,7 @@ class ParentInputSubmitted(EventData):
     school_id = Id()
     cycle = fields.String(required=True)
     private_talk_requested = fields.Boolean(required=True)
-    family_goal_count = fields.Integer(required=True)
+    family_goal_count = fields.Integer(strict=True, required=True)
 
 
 @event("goals", "SelfAssessmentSubmitted")

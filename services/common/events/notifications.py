@@ -24,5 +24,5 @@ class NotificationFailed(EventData):
     recipient_id = Id()
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     kind = fields.String(required=True)
-    reason = fields.String(required=True)
-    attempts = fields.Integer(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(["refused", "retries_exhausted"]))
+    attempts = fields.Integer(strict=True, required=True)

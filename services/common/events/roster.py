@@ -11,7 +11,7 @@ class RosterImported(EventData):
     """A OneRoster bundle was imported; counts of what changed."""
     import_id = Id()
     oneroster_version = fields.String(required=True)
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True), required=True)
 
 
 @event("roster", "SchoolUpdated")

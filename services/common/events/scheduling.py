@@ -13,8 +13,8 @@ class BookingData(EventData):
     student_id = Id()
     teacher_id = Id()
     guardian_id = Id()
-    start = fields.DateTime(required=True)
-    end = fields.DateTime(required=True)
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
     modality = fields.String(required=True, validate=validate.OneOf(MODALITIES))
     room = OptId()
     interpreter_language = OptId()
@@ -29,8 +29,8 @@ class ConferenceWindowOpened(EventData):
     cycle = fields.String(required=True)
     first_day = fields.Date(required=True)
     last_day = fields.Date(required=True)
-    booking_closes_at = fields.DateTime(required=True)
-    slot_minutes = fields.Integer(required=True, validate=validate.OneOf([15, 20, 30]))
+    booking_closes_at = fields.AwareDateTime(required=True)
+    slot_minutes = fields.Integer(strict=True, required=True, validate=validate.OneOf([15, 20, 30]))
 
 
 @event("scheduling", "InvitationDue")
@@ -41,7 +41,7 @@ class InvitationDue(EventData):
     guardian_id = Id()
     student_ids = fields.List(fields.String(), required=True)
     nudge = fields.Boolean(load_default=False)
-    booking_closes_at = fields.DateTime(required=True)
+    booking_closes_at = fields.AwareDateTime(required=True)
 
 
 @event("scheduling", "ConferenceBooked")
@@ -53,7 +53,7 @@ class ConferenceBooked(BookingData):
 @event("scheduling", "ConferenceRescheduled")
 class ConferenceRescheduled(BookingData):
     """A booking moved to another slot (by the family or a snow day)."""
-    previous_start = fields.DateTime(required=True)
+    previous_start = fields.AwareDateTime(required=True)
 
 
 @event("scheduling", "ConferenceCancelled")
@@ -75,7 +75,7 @@ class ConferenceHeld(EventData):
     student_id = Id()
     teacher_id = Id()
     cycle = fields.String(required=True)
-    held_at = fields.DateTime(required=True)
+    held_at = fields.AwareDateTime(required=True)
     private_talk = fields.Boolean(load_default=False)
 
 
@@ -87,7 +87,7 @@ class ConferenceNoShow(EventData):
     student_id = Id()
     teacher_id = Id()
     cycle = fields.String(required=True)
-    start = fields.DateTime(required=True)
+    start = fields.AwareDateTime(required=True)
 
 
 @event("scheduling", "FollowUpDue")
@@ -99,4 +99,4 @@ class FollowUpDue(EventData):
     teacher_id = Id()
     guardian_ids = fields.List(fields.String(), required=True)
     cycle = fields.String(required=True)
-    due_at = fields.DateTime(required=True)
+    due_at = fields.AwareDateTime(required=True)
