@@ -21,7 +21,8 @@ def main() -> None:
 @click.option("--role", required=True, type=click.Choice(
     ["student", "guardian", "teacher", "school_admin", "district_admin", "service"]))
 @click.option("--sub", required=True, help="Person sourcedId, or the service account name.")
-@click.option("--district", "district_id", default="district-1", show_default=True)
+@click.option("--district", "district_id", default="org-district", show_default=True,
+              help="District sourcedId (the demo district is org-district).")
 @click.option("--school", "school_ids", multiple=True, help="School id (repeat for several).")
 @click.option("--scope", "scopes", multiple=True, help="Scope for service accounts (repeat).")
 @click.option("--ttl", default=3600 * 8, show_default=True, help="Lifetime in seconds.")

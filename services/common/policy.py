@@ -136,11 +136,14 @@ def on_school_updated(event, uow) -> None:
 
 def on_student_enrolled(event, uow) -> None:
     d = event.data
+    doc = _students(uow).find_one({"_id": d["student_id"]}, {"classes": 1}, session=uow.session) or {}
+    classes = dict(doc.get("classes", {}), **{d["class_id"]: d["teacher_ids"]})
+    # Teachers come from the class map, so a class whose teacher changed drops the old one.
+    teachers = sorted({t for ts in classes.values() for t in ts})
     _students(uow).update_one(
         {"_id": d["student_id"]},
         {"$set": {"school_id": d["school_id"], "district_id": event.district_id, "grade": d["grade"],
-                  "active": True, f"classes.{d['class_id']}": d["teacher_ids"]},
-         "$addToSet": {"teacher_ids": {"$each": d["teacher_ids"]}}},
+                  "active": True, "classes": classes, "teacher_ids": teachers}},
         upsert=True, session=uow.session)
 
 

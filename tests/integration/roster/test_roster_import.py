@@ -1,0 +1,124 @@
+"""Importing OneRoster bundles into the real store: idempotent, incremental, all
+events through the outbox and onto the bus (contact details on the internal exchange
+only)."""
+import time
+from collections import Counter
+
+import pytest
+
+from roster_support import counts
+from services.common.service import Worker
+from services.common.store import OUTBOX
+from services.common.testing import wait_until
+from services.roster import SERVICE
+from services.roster.demo import generate
+from services.roster.importer import import_bundle
+from services.roster.repository import IMPORTS, PEOPLE
+from services.roster.staging import CHUNKS
+
+PUBLIC = {"SchoolUpdated", "StudentEnrolled", "TeacherAssigned", "GuardianLinked", "RosterImported"}
+
+
+def outbox_names(db, **query) -> Counter:
+    return Counter(d["name"] for d in db[OUTBOX].find(query, {"name": 1}))
+
+
+@pytest.mark.slow
+def test_demo_district_of_5000_students_imports_once_then_changes_nothing(roster, tmp_path, capsys):
+    _, store = roster
+    info = generate(tmp_path / "demo", schools=10, students=5000)
+    started = time.perf_counter()
+    first = import_bundle(store, tmp_path / "demo")
+    first_s = time.perf_counter() - started
+    after_first = counts(store.db)
+    started = time.perf_counter()
+    second = import_bundle(store, tmp_path / "demo")
+    second_s = time.perf_counter() - started
+    with capsys.disabled():
+        print(f"\n[roster] demo 10 schools / 5,000 students: first import {first_s:.1f} s "
+              f"({first['changes']} documents, {sum(first['events'].values())} events), "
+              f"second import {second_s:.1f} s ({second['changes']} changes)")
+    assert first["status"] == "applied"
+    people = info["students"] + info["teachers"] + info["guardians"] + 11
+    assert first["counts"]["people"]["create"] == after_first[PEOPLE] == people
+    assert first["events"]["StudentEnrolled"] == 5000
+    assert first["events"]["PersonProfileChanged"] == people
+    assert after_first[OUTBOX] == sum(first["events"].values())
+    assert store.db[OUTBOX].count_documents({"status": "pending"}) == after_first[OUTBOX]
+    assert store.db[IMPORTS].find_one({"_id": first["import_id"]})["status"] == "done"
+    assert after_first.get(CHUNKS, 0) == 0
+    # The second import: zero changes, nothing emitted, nothing written.
+    assert second["status"] == "unchanged" and second["changes"] == 0 and second["events"] == {}
+    assert all(sum(c.values()) == 0 for c in second["counts"].values())
+    assert counts(store.db) == after_first
+
+
+def test_small_district_events_on_the_bus(roster, tmp_path, bus_tap):
+    settings, store = roster
+    public, everything = bus_tap(), bus_tap(internal=True)
+    generate(tmp_path / "demo", schools=1, students=100)
+    worker = Worker(SERVICE, settings, store=store, run_timers=False).start()
+    try:
+        first = import_bundle(store, tmp_path / "demo")
+        total = sum(first["events"].values())
+        everything.wait_for("RosterImported", timeout=30)
+        wait_until(lambda: len(everything.messages) >= total, timeout=30, message="every event on the bus")
+        seen_public = Counter(m["type"].split(".")[-2] for m in public.messages)
+        seen_all = Counter(m["type"].split(".")[-2] for m in everything.messages)
+        assert set(seen_public) == PUBLIC  # no contact details on the public exchange
+        assert seen_all == Counter(first["events"])
+        assert seen_all["PersonProfileChanged"] == first["counts"]["people"]["create"]
+        assert seen_public["StudentEnrolled"] == 100
+        assert seen_public["SchoolUpdated"] == 1
+        imported = public.of_type("RosterImported")[0]["data"]
+        assert imported["counts"]["people_created"] == first["counts"]["people"]["create"]
+        assert imported["counts"]["events"] == total - 1
+        enrolled = public.of_type("StudentEnrolled")[0]
+        assert enrolled["data"]["teacher_ids"] and enrolled["districtid"] == "org-district"
+        assert not any("email" in str(m["data"]) for m in public.messages)
+        profile = everything.of_type("PersonProfileChanged")[0]["data"]
+        assert {"given_name", "email", "phone", "language"} <= set(profile)
+        # Again: nothing changes and nothing more reaches the bus.
+        before = len(everything.messages)
+        second = import_bundle(store, tmp_path / "demo")
+        assert second["status"] == "unchanged" and second["changes"] == 0
+        time.sleep(1.5)
+        assert len(everything.messages) == before
+        assert store.db[OUTBOX].count_documents({"status": "pending"}) == 0
+    finally:
+        worker.stop()
+
+
+def test_changed_rows_update_and_removed_rows_deactivate(roster, hand_bundle):
+    _, store = roster
+    import_bundle(store, hand_bundle)
+    sent = set(store.db[OUTBOX].distinct("_id"))
+    users = hand_bundle / "users.csv"
+    text = users.read_text(encoding="utf-8")
+    text = text.replace("maria.garcia@example.org", "maria.g@example.org")       # changed row
+    text = text.replace("st2,active,", "st2,tobedeleted,")                       # deleted student
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("a1,")) + "\n"  # missing admin
+    users.write_text(text, encoding="utf-8")
+    summary = import_bundle(store, hand_bundle)
+    assert summary["counts"]["people"] == {"create": 0, "update": 1, "deactivate": 2}
+    new = Counter(d["name"] for d in store.db[OUTBOX].find({"_id": {"$nin": list(sent)}}))
+    assert new["PersonDeactivated"] == 2 and new["PersonProfileChanged"] == 3  # g1 changed, st2 and a1 left
+    assert new["GuardianUnlinked"] == 1  # g1 -> st2 (st2 lists only g1)
+    g1 = store.db[PEOPLE].find_one({"_id": "g1"})
+    assert g1["email"] == "maria.g@example.org" and g1["prev"]["email"] == "maria.garcia@example.org"
+    assert store.db[PEOPLE].find_one({"_id": "st2"})["active"] is False
+    assert store.db[PEOPLE].find_one({"_id": "a1"})["active"] is False
+    assert import_bundle(store, hand_bundle)["changes"] == 0
+
+
+def test_oneroster_12_bundle_imports_the_same_district(roster, tmp_path):
+    _, store = roster
+    generate(tmp_path / "v12.zip", schools=2, students=60, version="1.2", as_zip=True)
+    generate(tmp_path / "v11", schools=2, students=60, version="1.1")
+    first = import_bundle(store, tmp_path / "v12.zip")
+    assert first["oneroster_version"] == "1.2" and first["status"] == "applied"
+    # The same district exported as 1.1: same people, same links, same enrolments.
+    again = import_bundle(store, tmp_path / "v11")
+    assert again["counts"]["guardian_links"] == {"create": 0, "update": 0, "deactivate": 0}
+    assert again["counts"]["enrolments"] == {"create": 0, "update": 0, "deactivate": 0}
+    assert again["counts"]["people"]["create"] == 0 and again["counts"]["people"]["deactivate"] == 0
