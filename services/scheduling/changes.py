@@ -1,0 +1,135 @@
+"""Use cases on an existing booking: reschedule, cancel (within the window's policy for
+families; staff may change a booking until it starts) and record the outcome."""
+from __future__ import annotations
+
+from pymongo.errors import OperationFailure
+
+from services.common.errors import Conflict, Invalid, NotFound
+from services.common.policy import StudentDirectory
+from services.scheduling import access, booking_ops as ops, reminders, waitlist
+from services.scheduling import repository as repo
+from services.scheduling.config import BOOKING_RETRIES
+from services.scheduling.domain import BOOKED, CANCELLED, HELD, NO_SHOW
+from services.scheduling.event_data import outcome_data
+from services.scheduling.policy import check_can_book, check_can_cancel, check_can_reschedule
+from services.scheduling.slots import private_followup_slot
+
+
+def _load(store, principal, booking_id: str) -> tuple[dict, dict]:
+    b = access.booking_for(store.db, principal, booking_id)
+    window_doc = repo.get_window(store.db, b["window_id"])
+    return b, window_doc
+
+
+def _is_staff(principal) -> bool:
+    """Staff change a booking on the school's authority, families within its policy;
+    `booking_for` has already checked that the caller may see the booking at all."""
+    return principal.role != "guardian"
+
+
+def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bool | None = None) -> dict:
+    b, window_doc = _load(store, principal, booking_id)
+    staff = _is_staff(principal)
+    if b["status"] != BOOKED:
+        raise Conflict(f"This booking is {b['status']}.", code="booking_not_active")
+    window, now = repo.window_from_doc(window_doc), store.clock()
+    slot_doc = store.db[repo.SLOTS].find_one({"_id": slot_id, "window_id": b["window_id"]})
+    if slot_doc is None:
+        raise NotFound(f"No slot {slot_id} in this window.", code="slot_not_found", slot_id=slot_id)
+    if slot_doc["teacher_id"] != b["teacher_id"]:
+        record = store.db[StudentDirectory.COLLECTION].find_one({"_id": b["student_id"]}) or {}
+        if slot_doc["teacher_id"] not in record.get("teacher_ids", []):
+            raise Invalid("That teacher does not teach this child.", code="teacher_not_for_student",
+                          errors={"slot_id": ["belongs to a teacher of another class"]})
+    new_slot, booking = repo.slot_from_doc(slot_doc), repo.booking_from_doc(b)
+    if staff:
+        ops.domain(check_can_book, window, new_slot, now, [])
+        if new_slot.id == booking.slot_id:
+            raise Conflict("The booking is already in this slot.", code="same_slot")
+    else:
+        ops.domain(check_can_reschedule, window, booking, new_slot, now, [])
+    private_doc = None
+    if b.get("private_talk") if private_talk is None else private_talk:
+        private_doc = _private_after(store.db, window, slot_doc, b["_id"])
+
+    def work(uow):
+        for sid in [slot_id] + ([private_doc["_id"]] if private_doc else []):
+            ops.claim(uow, b["window_id"], sid, b["_id"], moving=True)
+        moved = ops.move_booking(uow, b, slot_doc, private_doc)
+        for sid in set(ops.slot_ids(b)) - set(ops.slot_ids(moved)):
+            waitlist.promote(uow, window_doc, sid)
+        return moved
+
+    return _atomic(store, work, window_doc)
+
+
+def _private_after(db, window, slot_doc: dict, booking_id: str) -> dict:
+    query = {"window_id": slot_doc["window_id"], "teacher_id": slot_doc["teacher_id"],
+             "start": ops.private_window(slot_doc, window.buffer_minutes),
+             "booked_by": {"$in": [None, booking_id]}}
+    docs = {d["_id"]: d for d in db[repo.SLOTS].find(query)}
+    chosen = private_followup_slot(repo.slot_from_doc(slot_doc), [repo.slot_from_doc(d) for d in docs.values()],
+                                   buffer_minutes=window.buffer_minutes)
+    if chosen is None:
+        raise Conflict("The slot right after this one is taken, so there is no room for the private word.",
+                       code="private_slot_unavailable", slot_id=slot_doc["_id"])
+    return docs[chosen.id]
+
+
+def cancel(store, principal, booking_id: str) -> dict:
+    b, window_doc = _load(store, principal, booking_id)
+    staff = _is_staff(principal)
+    if b["status"] != BOOKED:
+        raise Conflict(f"This booking is {b['status']}.", code="booking_not_active")
+    window, now = repo.window_from_doc(window_doc), store.clock()
+    if staff:
+        if now >= b["start"]:
+            raise Conflict("The conference has already started.", code="conference_started")
+    else:
+        ops.domain(check_can_cancel, window, b["start"], now)
+
+    def work(uow):
+        closed = ops.close_booking(uow, b, CANCELLED, reason="school" if staff else "family")
+        for sid in ops.slot_ids(b):
+            waitlist.promote(uow, window_doc, sid)
+        return closed
+
+    return _atomic(store, work, window_doc)
+
+
+def record_outcome(store, principal, booking_id: str, outcome: str) -> dict:
+    b, window_doc = _load(store, principal, booking_id)
+    access.require_teacher_or_admin(principal, window_doc, b["teacher_id"])
+    now = store.clock()
+    if b["status"] != BOOKED:
+        raise Conflict(f"The outcome is already recorded ({b['status']}).", code="outcome_already_recorded")
+    if now < b["start"]:
+        raise Conflict("The conference has not started yet.", code="conference_not_started")
+
+    def work(uow):
+        if outcome == NO_SHOW:
+            closed = ops.close_booking(uow, b, NO_SHOW)
+            uow.emit("ConferenceNoShow", outcome_data(b, b["cycle"], start=b["start"]), subject=b["_id"])
+            return closed
+        changes = {"status": HELD, "held_at": b["start"], "outcome_by": principal.sub, "updated_at": now}
+        res = uow.db[repo.BOOKINGS].update_one({"_id": b["_id"], "status": BOOKED}, {"$set": changes},
+                                               session=uow.session)
+        if res.modified_count != 1:
+            raise Conflict("The booking changed meanwhile; reload it.", code="booking_changed")
+        reminders.drop(uow, b)
+        ops.schedule_follow_up(uow, b, b["start"])
+        uow.emit("ConferenceHeld", outcome_data(b, b["cycle"], held_at=b["start"],
+                                                private_talk=bool(b.get("private_talk"))), subject=b["_id"])
+        return {**b, **changes}
+
+    return _atomic(store, work, window_doc)
+
+
+def _atomic(store, work, window_doc: dict):
+    try:
+        return store.atomic(work, retries=BOOKING_RETRIES, district_id=window_doc["district_id"],
+                            school_id=window_doc["school_id"])
+    except OperationFailure as exc:
+        if not exc.has_error_label("TransientTransactionError"):
+            raise
+        raise Conflict("Someone else is changing these slots right now; try again.", code="slot_contended") from None

@@ -1,0 +1,95 @@
+"""Documents for people, not programs: iCalendar files (per booking, per teacher feed)
+and the printable master schedule (HTML) for staff."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pymongo import ASCENDING
+
+from services.common.errors import Forbidden
+from services.common.policy import StudentDirectory
+from services.scheduling import access
+from services.scheduling import repository as repo
+from services.scheduling.calendar import booking_ics, teacher_feed_ics
+from services.scheduling.domain import CANCELLED, Slot
+
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def _booked_slot(b: dict) -> Slot:
+    """The time the family spends with the teacher (through the private word, if any)."""
+    return Slot(teacher_id=b["teacher_id"], start_utc=b["start"], end_utc=b.get("private_end") or b["end"],
+                local_date=b["start"].date(), local_start="", evening=False, room=b.get("room"),
+                modality=b["modality"], video_link=b.get("video_link"))
+
+
+def _school(db, school_id: str) -> dict:
+    return StudentDirectory(db).school(school_id) or {"name": "", "time_zone": "UTC"}
+
+
+def booking_file(store, principal, booking_id: str) -> bytes:
+    db = store.db
+    b = access.booking_for(db, principal, booking_id)
+    school = _school(db, b["school_id"])
+    people = repo.names(db, [b["student_id"], b["teacher_id"]])
+    return booking_ics(repo.booking_from_doc(b), _booked_slot(b), school.get("name", ""), repo.display_name(people, b["teacher_id"]),
+                       repo.display_name(people, b["student_id"], full=False), school.get("time_zone") or "UTC",
+                       sequence=b.get("sequence", 0), now=store.clock())
+
+
+def teacher_feed(store, principal, teacher_id: str) -> bytes:
+    """Every school the caller may see where this teacher has conferences."""
+    if principal.role not in access.STAFF or (principal.role == "teacher" and principal.sub != teacher_id):
+        raise Forbidden("Only the teacher or a school administrator may read this feed.",
+                        code="teacher_or_admin_only")
+    db = store.db
+    query = {"teacher_id": teacher_id, "status": {"$ne": CANCELLED}}
+    if principal.district_id:
+        query["district_id"] = principal.district_id
+    docs = [b for b in db[repo.BOOKINGS].find(query).sort("start", ASCENDING)
+            if principal.role == "teacher" or access.is_admin_of(principal, b)]
+    people = repo.names(db, {teacher_id, *(b["student_id"] for b in docs)})
+    school = _school(db, docs[0]["school_id"]) if docs else {}
+    events = [(repo.booking_from_doc(b), _booked_slot(b), repo.display_name(people, b["student_id"], full=False))
+              for b in docs]
+    return teacher_feed_ics(repo.display_name(people, teacher_id), events, school_name=school.get("name", ""),
+                            tz=school.get("time_zone") or "UTC", now=store.clock())
+
+
+def master_schedule(store, principal, window_id: str, teacher_id: str | None = None) -> str:
+    """Printable schedule of a window (or one teacher of it) for staff: every slot, who
+    is booked, interpreter and private-word needs. Teachers print their own only."""
+    db = store.db
+    window_doc = access.window_for(db, principal, window_id)
+    access.require_staff(principal, window_doc)
+    if principal.role == "teacher":
+        teacher_id = principal.sub
+    query = {"district_id": window_doc["district_id"], "school_id": window_doc["school_id"], "window_id": window_id}
+    if teacher_id:
+        query["teacher_id"] = teacher_id
+    slots = list(db[repo.SLOTS].find(query).sort([("local_date", ASCENDING), ("teacher_id", ASCENDING),
+                                                   ("start", ASCENDING)]))
+    booking_ids = {s["booked_by"] for s in slots if s.get("booked_by")}
+    bookings = {b["_id"]: b for b in db[repo.BOOKINGS].find({"_id": {"$in": list(booking_ids)}})}
+    people = repo.names(db, {p for b in bookings.values() for p in (b["student_id"], b["guardian_id"])}
+                        | {s["teacher_id"] for s in slots})
+    days: dict[str, dict[str, list]] = {}
+    for s in slots:
+        b = bookings.get(s.get("booked_by"))
+        row = {"time": f"{s['local_start']}–{s['local_end']}", "room": s.get("room") or "",
+               "modality": s["modality"].replace("_", " "), "student": "", "family": "", "notes": ""}
+        if b:
+            private = b.get("private_slot_id") == s["_id"]
+            row.update(student=repo.display_name(people, b["student_id"]),
+                       family=repo.display_name(people, b["guardian_id"]),
+                       notes="; ".join(n for n in (
+                           "private word with the family" if private else "",
+                           f"interpreter: {b['interpreter_language']}" if b.get("interpreter_language") else "",
+                           b["status"] if b["status"] != "booked" else "") if n))
+        days.setdefault(s["local_date"], {}).setdefault(repo.display_name(people, s["teacher_id"]), []).append(row)
+    school = _school(db, window_doc["school_id"])
+    return _templates.get_template("master_schedule.html").render(
+        school=school.get("name") or window_doc["school_id"], window=window_doc, days=days,
+        teacher=repo.display_name(people, teacher_id) if teacher_id else None)
