@@ -33,12 +33,21 @@ class EventSpec:
     def validate(self, data) -> None:
         if not isinstance(data, dict):
             raise ValidationError({"data": ["Event data must be an object."]})
-        errors = self.schema(unknown=RAISE).validate(data)
+        errors = _instance(self.schema).validate(data)
         if errors:
             raise ValidationError(errors)
 
 
 CATALOGUE: dict[str, EventSpec] = {}
+_INSTANCES: dict[type, Schema] = {}
+
+
+def _instance(schema_cls: type[Schema]) -> Schema:
+    # Building a schema costs about as much as validating with it: build each once.
+    inst = _INSTANCES.get(schema_cls)
+    if inst is None:
+        inst = _INSTANCES[schema_cls] = schema_cls(unknown=RAISE)
+    return inst
 
 
 def event(producer: str, name: str, version: int = 1, *, private: bool = False):

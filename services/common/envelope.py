@@ -32,6 +32,9 @@ class EnvelopeSchema(Schema):
     data = fields.Dict(required=True)
 
 
+_ENVELOPE = EnvelopeSchema()
+
+
 class InvalidEvent(ValueError):
     """An envelope or its data does not match the catalogue."""
 
@@ -73,7 +76,7 @@ def validate_event(env) -> EventSpec:
     """Check the envelope and its data against the catalogue; return the spec."""
     if not isinstance(env, dict):
         raise InvalidEvent({"_schema": ["An event must be a JSON object."]})
-    errors = EnvelopeSchema().validate(env)
+    errors = _ENVELOPE.validate(env)
     if errors:
         raise InvalidEvent(errors)
     try:

@@ -6,11 +6,13 @@ class ConferError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, code: str | None = None, errors: dict | None = None, **extra):
+    def __init__(self, detail: str, *, code: str | None = None, errors: dict | None = None,
+                 headers: dict | None = None, **extra):
         super().__init__(detail)
         self.detail = detail
         self.code = code
         self.errors = errors
+        self.headers = headers or {}
         self.extra = extra
 
 

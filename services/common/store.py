@@ -7,6 +7,7 @@ twice. Production runs a replica set so transactions work; the test server does 
 """
 from __future__ import annotations
 
+import random
 import threading
 import time
 from datetime import datetime, timezone
@@ -49,6 +50,15 @@ class Store:
         return cls(settings.mongo_url, settings.mongo_db, service=settings.service, **kw)
 
     def ensure_indexes(self) -> None:
+        # Collections are created here, not by the first write: creating one inside
+        # concurrent transactions makes them conflict.
+        existing = set(self.db.list_collection_names())
+        for name in (OUTBOX, LEDGER, "timers", "idempotency_keys"):
+            if name not in existing:
+                try:
+                    self.db.create_collection(name)
+                except PyMongoError:
+                    pass  # created meanwhile by another process
         self.db[OUTBOX].create_index([("status", ASCENDING), ("created_at", ASCENDING), ("seq", ASCENDING)])
         self.db[OUTBOX].create_index([("sent_at", ASCENDING)])
         self.db["idempotency_keys"].create_index([("created_at", ASCENDING)])
@@ -78,7 +88,8 @@ class Store:
                     exc.has_error_label("UnknownTransactionCommitResult")
                 if not transient or attempt == retries - 1:
                     raise
-                time.sleep(0.005 * (2 ** attempt))
+                # Jitter, so transactions that conflicted do not collide again in step.
+                time.sleep(random.uniform(0.5, 1.5) * 0.005 * (2 ** attempt))
         raise RuntimeError("unreachable")
 
 

@@ -229,7 +229,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(ConferError)
     def domain_error(exc: ConferError):
         errors = flatten_errors(exc.errors) if exc.errors else None
-        return problem(exc.status, exc.title, exc.detail, errors=errors, code=exc.code, **exc.extra)
+        headers = dict(exc.headers)
+        if "headers" in exc.extra:  # older call sites passed headers through **extra
+            headers.update(exc.extra.pop("headers") or {})
+        return problem(exc.status, exc.title, exc.detail, errors=errors, code=exc.code, headers=headers,
+                       **exc.extra)
 
     @app.errorhandler(ServerSelectionTimeoutError)
     @app.errorhandler(ConnectionFailure)
