@@ -1,13 +1,34 @@
-"""The reports service. `create_app()` is the web app; `confer worker reports` runs its
-consumer, outbox relay and timers."""
+"""The reports service: read models built only from events, progress reports (HTML /
+PDF, in the family's language), conference summaries, school and district dashboards
+(JSON / HTML / CSV) and batch report jobs. `create_app()` is the web app; `confer worker
+reports` runs its consumer, outbox relay and timers (which run the batch jobs).
+
+    handlers.py    every consumed event -> eventlog.record (log + projection.py)
+    eventlog.py    the event log, the bulk replay path, `rebuild`
+    model.py       report models from a student's read-model document (pure)
+    facts.py       dashboard rows from the same documents
+    services.py    the read use cases; api.py / schemas.py the HTTP surface
+    jobs.py        durable report jobs (claim, lease, watchdog timer); batch.py runs them
+    cli.py         `confer reports batch | rebuild | events`
+    render.py, pdf.py, charts.py, dashboard.py   rendering (no I/O)
+"""
 from __future__ import annotations
-
-from services.common.config import Settings
-from services.common.service import build_app, definition_for
-
-SERVICE = definition_for("reports")
 
 
 def create_app(config: dict | None = None, *, store=None):
+    from services.common.config import Settings
+    from services.common.service import build_app
+
     settings = Settings.from_env("reports", **(config or {}))
     return build_app(SERVICE, settings, store=store)
+
+
+def __getattr__(name: str):
+    # SERVICE is built on first use, so importing a light module of this package (the
+    # render worker processes import only render.py) does not pull in Flask and pymongo.
+    if name == "SERVICE":
+        from services.common.service import definition_for
+
+        globals()["SERVICE"] = definition_for("reports")
+        return globals()["SERVICE"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,7 @@ Report model (dates are the school's local dates: ``date``, ``datetime`` or ISO
           "next_steps": str | [str],
       }],
       "family_goals": [str],
-      "conference": {"status": "held" | "no_show" | "not_booked", "date": date,
+      "conference": {"status": "held" | "no_show" | "booked" | "not_booked", "date": date,
                      # used by the conference summary only:
                      "followup_date": date, "private_followup": bool,
                      "teacher_notes": str},          # teacher audience only, never family
@@ -123,7 +123,7 @@ def status_labels(lang: str) -> dict[str, str]:
     return {"on_track": _("on track"), "needs_support": _("needs support"),
             "achieved": _("achieved"), "active": _("active"), "revised": _("revised"),
             "held": _("Conference held"), "no_show": _("Family did not attend"),
-            "not_booked": _("No conference booked"),
+            "not_booked": _("No conference booked"), "booked": _("Conference booked"),
             "short": _("Short-term goal"), "long": _("Long-term goal")}
 
 

@@ -1,0 +1,70 @@
+"""The reports API around the read models: dashboards as JSON, HTML and CSV, conference
+summaries for the family and the teacher, and who may see what."""
+import csv
+import io
+
+from reports_events import OTHER_SCHOOL, SCHOOL, klass
+
+
+def test_dashboards_json_html_csv_and_scope(reports):
+    events, expects = klass(4)
+    reports.publish(events)
+    district = reports.get("/dashboards/district").get_json()
+    assert [r["school_name"] for r in district["rows"]] == ["Escuela Lovett"]
+    assert district["total"]["conferences_held"] == 3 and district["total"]["participation_rate"] == 0.75
+
+    by_teacher = reports.get(f"/dashboards/schools/{SCHOOL}?by=teacher", role="school_admin",
+                             school_ids=[SCHOOL]).get_json()
+    assert [(r["teacher_id"], r["teacher_name"], r["goals_set"]) for r in by_teacher["rows"]] == [
+        ("tch-1", "Marta Álvarez", 8)]
+    by_grade = reports.get(f"/dashboards/schools/{SCHOOL}", role="teacher", sub="tch-1",
+                           school_ids=[SCHOOL]).get_json()
+    assert [(r["grade"], r["families_booked"]) for r in by_grade["rows"]] == [("4", 4)]
+    # A teacher of the school with no students here counts nothing of others'.
+    assert reports.get(f"/dashboards/schools/{SCHOOL}", role="teacher", sub="tch-2",
+                       school_ids=[SCHOOL]).get_json()["total"]["goals_set"] == 0
+
+    page = reports.get("/dashboards/district?format=html&lang=es")
+    assert page.mimetype == "text/html" and "Escuela Lovett" in page.get_data(as_text=True)
+    assert "<svg" in page.get_data(as_text=True)
+    sheet = reports.get(f"/dashboards/schools/{SCHOOL}?by=teacher&format=csv")
+    assert sheet.mimetype == "text/csv" and "attachment" in sheet.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(sheet.get_data(as_text=True))))
+    assert rows[0]["teacher_name"] == "Marta Álvarez" and rows[0]["no_shows"] == "1"
+    assert rows[-1]["school_id"] == "TOTAL" and rows[-1]["conferences_held"] == "3"
+
+    assert reports.get("/dashboards/district", role="school_admin", school_ids=[SCHOOL]).status_code == 403
+    assert reports.get(f"/dashboards/schools/{SCHOOL}", role="school_admin",
+                       school_ids=[OTHER_SCHOOL]).status_code == 404
+    assert reports.get(f"/dashboards/schools/{SCHOOL}", role="guardian",
+                       sub=expects[0]["guardian_id"]).status_code == 403
+    assert reports.get("/dashboards/district?by=planet").status_code == 422
+
+
+def test_conference_summary_for_family_and_teacher(reports):
+    events, expects = klass(2)
+    reports.publish(events)
+    first = expects[0]
+    path = f"/conferences/{first['booking_id']}/summary"
+    teacher = reports.get(path, role="teacher", sub="tch-1").get_data(as_text=True)
+    assert "Resumen de la conferencia" in teacher and "Conferencia realizada" in teacher
+    assert "28 de octubre de 2026" in teacher  # the follow-up date
+    assert 'class="private"' in teacher
+    family = reports.get(path, role="guardian", sub=first["guardian_id"])
+    assert family.status_code == 200 and 'class="private"' not in family.get_data(as_text=True)
+    assert reports.get(path + "?audience=teacher", role="guardian", sub=first["guardian_id"]).status_code == 403
+    assert reports.get("/conferences/bk-none/summary").status_code == 404
+
+
+def test_report_request_errors_and_audit(reports):
+    events, expects = klass(1)
+    reports.publish(events)
+    sid = expects[0]["student_id"]
+    bad = reports.get(f"/students/{sid}/reports/2026-13")
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert reports.get(f"/students/{sid}/reports/2026-11?format=docx").status_code == 422
+    assert reports.get("/students/nobody/reports/2026-11").status_code == 404
+    assert reports.app.test_client().get(f"/students/{sid}/reports/2026-11").status_code == 401
+    reports.get(f"/students/{sid}/reports/2026-11", role="guardian", sub=expects[0]["guardian_id"])
+    audit = reports.store.db["audit_log"].find_one({"actor_id": expects[0]["guardian_id"]})
+    assert audit["student_id"] == sid and audit["what"] == "progress_report" and audit["resource_id"] == "2026-11"
