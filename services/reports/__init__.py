@@ -20,15 +20,16 @@ def create_app(config: dict | None = None, *, store=None):
     from services.common.service import build_app
 
     settings = Settings.from_env("reports", **(config or {}))
-    return build_app(SERVICE, settings, store=store)
+    return build_app(__getattr__("SERVICE"), settings, store=store)
 
 
 def __getattr__(name: str):
     # SERVICE is built on first use, so importing a light module of this package (the
     # render worker processes import only render.py) does not pull in Flask and pymongo.
     if name == "SERVICE":
-        from services.common.service import definition_for
+        if "SERVICE" not in globals():
+            from services.common.service import definition_for
 
-        globals()["SERVICE"] = definition_for("reports")
+            globals()["SERVICE"] = definition_for("reports")
         return globals()["SERVICE"]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
