@@ -46,7 +46,7 @@ def worker(service):
 
 
 @main.command()
-@click.argument("service", type=click.Choice(SERVICES))
+@click.argument("service", type=click.Choice([*SERVICES, "portal"]))
 @click.option("--port", type=int, default=None, help="Default: the service's fixed port.")
 @click.option("--workers", type=int, default=None, help="Gunicorn workers (default from CPU count).")
 def web(service, port, workers):
@@ -54,7 +54,8 @@ def web(service, port, workers):
     from pathlib import Path
 
     conf = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
-    args = [sys.executable, "-m", "gunicorn", "-c", str(conf), "-b", f"0.0.0.0:{port or PORTS[service]}"]
+    default_port = 8000 if service == "portal" else PORTS[service]
+    args = [sys.executable, "-m", "gunicorn", "-c", str(conf), "-b", f"0.0.0.0:{port or default_port}"]
     if workers:
         args += ["-w", str(workers)]
     args.append(f"services.{service}:create_app()")

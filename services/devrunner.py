@@ -45,6 +45,8 @@ def run(*, data_dir: str, demo: bool, schools: int, students: int, block: bool =
         server = make_server(host, PORTS[name], app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True, name=f"{name}-http").start()
         servers.append(server)
+    if importlib.util.find_spec("services.portal"):
+        servers.append(_serve_portal(host))
     if demo:
         _load_demo(data, schools, students, mongo_url, amqp_url)
     _print_banner(mongo_url, amqp_url, data)
@@ -55,6 +57,18 @@ def run(*, data_dir: str, demo: bool, schools: int, students: int, block: bool =
         stop.wait()
         shutdown(servers, workers, daemon)
     return servers, workers, daemon
+
+
+def _serve_portal(host: str):
+    """The portal on port 8000, with the dev sign-in page (PORTAL_DEV_LOGIN=0 turns it off)."""
+    from services.portal import create_app
+    from services.portal.config import PORTAL_PORT
+
+    app = create_app({"dev_login": os.environ.get("PORTAL_DEV_LOGIN", "1") == "1",
+                      "cookie_secure": os.environ.get("PORTAL_COOKIE_SECURE", "0") == "1"})
+    server = make_server(host, PORTAL_PORT, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True, name="portal-http").start()
+    return server
 
 
 def shutdown(servers, workers, daemon) -> None:
@@ -87,6 +101,8 @@ def _print_banner(mongo_url: str, amqp_url: str, data: Path) -> None:
     for name in SERVICES:
         base = f"http://127.0.0.1:{PORTS[name]}"
         lines.append(f"  {name:<14} {base}  (openapi {base}/openapi.json, metrics {base}/metrics)")
+    if importlib.util.find_spec("services.portal"):
+        lines.append("  portal         http://127.0.0.1:8000  (sign in at /dev/login)")
     lines += [f"  database       {mongo_url} (data in {data})", f"  bus            {amqp_url}",
               "  token          confer token --role district_admin --sub admin-1", "Press Ctrl-C to stop.", ""]
     print("\n".join(lines), flush=True)

@@ -52,6 +52,21 @@ ENV_VARS = {
     "NOTIFY_QUIET_HOURS": "default quiet hours HH:MM-HH:MM in the recipient's zone (default 21:00-07:00)",
 }
 
+# The portal's own settings (services/portal/config.py): service URLs, session, OIDC.
+ENV_VARS.update({
+    **{f"PORTAL_{s.upper()}_URL": f"portal: base URL of the {s} service (default http://127.0.0.1:{PORTS[s]})"
+       for s in SERVICES},
+    "PORTAL_SECRET_KEY": "portal: secret that signs the session cookie (required in production)",
+    "PORTAL_COOKIE_SECURE": "portal: 1 (default) sends the session cookie over HTTPS only; 0 for plain-http dev",
+    "PORTAL_DEV_LOGIN": "portal: 1 shows the dev sign-in page (pick a demo person); never in production",
+    "PORTAL_DEV_DISTRICT": "portal: district id of dev sign-in tokens (default org-district)",
+    "PORTAL_OIDC_ISSUER": "portal: OpenID Connect issuer URL of the district IdP",
+    "PORTAL_OIDC_CLIENT_ID": "portal: the portal's OIDC client id",
+    "PORTAL_OIDC_CLIENT_SECRET": "portal: the portal's OIDC client secret",
+    "PORTAL_OIDC_SCOPES": "portal: scopes to ask for (default 'openid profile email')",
+    "PORTAL_API_TIMEOUT": "portal: seconds a call to a service may take (default 15)",
+})
+
 DEV_JWT_SECRET = "confer-dev-secret-change-me-0123456789"
 
 

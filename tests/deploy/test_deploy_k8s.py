@@ -8,7 +8,10 @@ import sys
 import kubernetes_validate
 import pytest
 
-from services.common.config import ENV_VARS, PORTS, SERVICES
+from services.common.config import ENV_VARS, SERVICES
+from services.common.config import PORTS as SERVICE_PORTS
+
+PORTS = {**SERVICE_PORTS, "portal": 8000}
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 
@@ -35,7 +38,7 @@ def test_base_is_what_the_generator_writes():
 def test_each_service_has_web_and_worker_with_probes_resources_and_a_safe_pod(overlays, k8s_kinds, containers_of):
     for name, docs in overlays.items():
         deployments = k8s_kinds(docs, "Deployment")
-        assert set(deployments) == {f"{s}-{k}" for s in SERVICES for k in ("web", "worker")}, name
+        assert set(deployments) == {f"{s}-{k}" for s in SERVICES for k in ("web", "worker")} | {"portal-web"}, name
         for dep_name, dep in deployments.items():
             service, kind = dep_name.rsplit("-", 1)
             (container,) = containers_of(dep)
@@ -70,7 +73,7 @@ def test_services_autoscalers_and_disruption_budgets_select_the_right_pods(overl
         deployments = k8s_kinds(docs, "Deployment")
         services, hpas, pdbs = (k8s_kinds(docs, k) for k in ("Service", "HorizontalPodAutoscaler",
                                                             "PodDisruptionBudget"))
-        assert set(services) == set(hpas) == {f"{s}-web" for s in SERVICES}, name
+        assert set(services) == set(hpas) == {f"{s}-web" for s in SERVICES} | {"portal-web"}, name
         assert set(pdbs) == set(deployments), name
         pod_labels = {n: d["spec"]["template"]["metadata"]["labels"] for n, d in deployments.items()}
 
@@ -99,7 +102,7 @@ def test_ingress_routes_each_service_path_to_its_web_service(overlays, k8s_kinds
                 backend = path["backend"]["service"]
                 assert backend["port"]["name"] in {p["name"] for p in services[backend["name"]]["spec"]["ports"]}
                 routes[path["path"]] = backend["name"]
-        assert routes == {f"/{s}": f"{s}-web" for s in SERVICES}, name
+        assert routes == {**{f"/{s}": f"{s}-web" for s in SERVICES}, "/": "portal-web"}, name
 
 
 def test_configuration_comes_from_the_configmap_and_secret_with_known_variables(overlays, k8s_kinds, containers_of):

@@ -1,0 +1,199 @@
+"""HTML form fields <-> API bodies. Forms keep what the person typed; the services do
+the real validation and the portal shows their field errors next to the fields."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+FOCUS_KINDS = ("standard", "learning_skill", "behaviour", "personal")
+CHECKIN_STATUSES = ("on_track", "needs_support", "achieved")
+INTERPRETER_LANGUAGES = ("es", "vi", "zh", "so", "ar", "ru", "ko", "tl", "fr", "pt")
+SLOT_LENGTHS = (15, 20, 30)
+MODALITIES = ("in_person", "video", "phone")
+POLICIES = ("per_household", "per_student")
+MIN_ACTION_FIELDS, MIN_REASON_FIELDS = 4, 3
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def filled(values) -> list[str]:
+    return [v.strip() for v in values if v and v.strip()]
+
+
+def clean(value: str | None) -> str:
+    return (value or "").strip()
+
+
+# -- goals ------------------------------------------------------------------------
+def goal_plan(form) -> dict:
+    """The goal editor's fields as a PlanIn body (a draft may be incomplete)."""
+    target = clean(form.get("target_date"))
+    try:
+        target_date = date.fromisoformat(target).isoformat() if target else None
+    except ValueError:
+        target_date = None
+    kind = form.get("focus_kind") if form.get("focus_kind") in FOCUS_KINDS else "learning_skill"
+    return {
+        "statement": clean(form.get("statement")),
+        "focus": {"kind": kind, "label": clean(form.get("focus_label"))},
+        "term": "long" if form.get("term") == "long" else "short",
+        "specific_actions": filled(form.getlist("action")),
+        "trackable": {"method": clean(form.get("track_method"))},
+        "achievable_reasons": filled(form.getlist("reason")),
+        "target_date": target_date,
+        "supports": {who: lines(form.get(f"support_{who}")) for who in ("teacher", "family", "student")},
+    }
+
+
+def goal_values(plan: dict | None) -> dict:
+    """A stored plan as the editor's field values (with empty rows to type into)."""
+    plan = plan or {}
+    actions = list(plan.get("specific_actions") or [])
+    reasons = list(plan.get("achievable_reasons") or [])
+    supports = plan.get("supports") or {}
+    return {
+        "statement": plan.get("statement") or "",
+        "focus_kind": (plan.get("focus") or {}).get("kind") or "learning_skill",
+        "focus_label": (plan.get("focus") or {}).get("label") or "",
+        "term": plan.get("term") or "short",
+        "actions": actions + [""] * max(MIN_ACTION_FIELDS - len(actions), 1),
+        "track_method": (plan.get("trackable") or {}).get("method") or "",
+        "reasons": reasons + [""] * max(MIN_REASON_FIELDS - len(reasons), 1),
+        "target_date": str(plan.get("target_date") or ""),
+        "supports": {who: "\n".join(supports.get(who) or []) for who in ("teacher", "family", "student")},
+    }
+
+
+def feedback_field(field: str | None) -> str:
+    """'specific_actions[2]' -> 'specific_actions'; 'trackable.method' -> 'trackable'."""
+    return _INDEX.sub("", (field or "").split(".")[0])
+
+
+def field_anchor(field: str | None) -> str:
+    """The id of the editor input a feedback item is about."""
+    field = field or ""
+    match = _INDEX.search(field)
+    root = feedback_field(field)
+    if root == "specific_actions":
+        return f"action-{int(match.group(1)) if match else 0}"
+    return {"statement": "statement", "focus": "focus_label", "trackable": "track_method",
+            "achievable_reasons": "reason-0", "target_date": "target_date",
+            "supports": "support_teacher"}.get(root, "statement")
+
+
+def inline_feedback(feedback: list[dict]) -> dict[str, list[dict]]:
+    """Feedback grouped by the input it is about (shown under that input)."""
+    out: dict[str, list[dict]] = {}
+    for item in feedback or []:
+        out.setdefault(field_anchor(item.get("field")), []).append(
+            {"severity": item.get("severity"), "message": item.get("message"), "code": item.get("code")})
+    return out
+
+
+def checkin(form) -> dict:
+    body = {"status": form.get("status") if form.get("status") in CHECKIN_STATUSES else "on_track",
+            "note": clean(form.get("note"))}
+    value = clean(form.get("measure_value"))
+    if value:
+        try:
+            body["measure_value"] = float(value)
+        except ValueError:
+            pass
+    return body
+
+
+# -- student's own pages ------------------------------------------------------------
+def self_assessment(form) -> dict:
+    return {"strengths": lines(form.get("strengths")), "areas_for_growth": lines(form.get("areas_for_growth")),
+            "supports": lines(form.get("supports")), "classwork_progress": clean(form.get("classwork_progress"))}
+
+
+def evidence_fields(form) -> dict:
+    return {"title": clean(form.get("title")), "what_it_shows": clean(form.get("what_it_shows")),
+            "goal_id": clean(form.get("goal_id")) or None}
+
+
+# -- family -------------------------------------------------------------------------
+def parent_input(form) -> dict:
+    return {"hopes": clean(form.get("hopes")), "concerns": clean(form.get("concerns")),
+            "topics": lines(form.get("topics")), "goals_for_child": lines(form.get("goals_for_child")),
+            "wants_private_talk": form.get("wants_private_talk") == "yes",
+            "private_concerns": clean(form.get("private_concerns"))}
+
+
+def booking(form, children: list[dict]) -> dict:
+    """The booking form: the ticked children, each with a chosen slot or none (then the
+    service finds the earliest back-to-back slots on the chosen day)."""
+    chosen = set(form.getlist("student_id"))
+    manual = form.get("mode") == "choose"
+    students = []
+    for child in children:
+        if child["id"] not in chosen:
+            continue
+        item = {"student_id": child["id"], "private_talk": form.get(f"private_{child['id']}") == "yes"}
+        slot = clean(form.get(f"slot_{child['id']}"))
+        if manual and slot:
+            item["slot_id"] = slot
+        students.append(item)
+    body = {"students": students}
+    lang = clean(form.get("interpreter_language"))
+    if lang:
+        body["interpreter_language"] = lang
+    day = clean(form.get("date"))
+    if day and not (manual and all("slot_id" in s for s in students)):
+        body["date"] = day
+    return body
+
+
+# -- staff ------------------------------------------------------------------------
+def availability(form, window: dict) -> dict:
+    ranges = []
+    for day in window.get("days", []):
+        on = str(day.get("date"))
+        if form.get(f"off_{on}") == "yes":
+            continue
+        start, end = clean(form.get(f"start_{on}")), clean(form.get(f"end_{on}"))
+        if start and end:
+            ranges.append({"date": on, "start": start, "end": end})
+    body = {"ranges": ranges}
+    if clean(form.get("room")):
+        body["room"] = clean(form.get("room"))
+    return body
+
+
+def window(form, school_tz: str | None) -> dict:
+    """The new-window form. Booking times are entered in the school's local time."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(school_tz or "UTC")
+    days = []
+    for i in range(5):
+        on = clean(form.get(f"day_{i}"))
+        if on:
+            days.append({"date": on, "start": clean(form.get(f"day_{i}_start")) or "15:00",
+                         "end": clean(form.get(f"day_{i}_end")) or "19:00",
+                         "evening": form.get(f"day_{i}_evening") == "yes"})
+
+    def moment(name: str, fallback: datetime) -> str:
+        raw = clean(form.get(name))
+        try:
+            return datetime.fromisoformat(raw).replace(tzinfo=zone).isoformat() if raw else fallback.isoformat()
+        except ValueError:
+            return raw
+    now = datetime.now(timezone.utc)
+    first_day = min((d["date"] for d in days), default=None)
+    closes = (datetime.combine(date.fromisoformat(first_day), time(0), zone) if first_day
+              else now + timedelta(days=14))
+    return {
+        "school_id": clean(form.get("school_id")), "cycle": clean(form.get("cycle")) or "2026-fall",
+        "name": clean(form.get("name")) or "Conferences", "days": days,
+        "slot_minutes": int(form.get("slot_minutes")) if form.get("slot_minutes", "").isdigit() else 20,
+        "modality": form.get("modality") if form.get("modality") in MODALITIES else "in_person",
+        "booking_opens_at": moment("booking_opens_at", now),
+        "booking_closes_at": moment("booking_closes_at", closes),
+        "policy": form.get("policy") if form.get("policy") in POLICIES else "per_household",
+        "cancellation_cutoff_hours": int(form.get("cutoff") or 24) if (form.get("cutoff") or "24").isdigit() else 24,
+    }

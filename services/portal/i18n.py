@@ -1,0 +1,141 @@
+"""English and Spanish: Babel gettext catalogues (translations/<lang>/LC_MESSAGES/messages.po,
+compiled in memory at start, like the notifications service) and locale-aware dates.
+
+The language of a request: the switcher's choice (kept in the session), else the
+person's preference from the roster, else the browser's Accept-Language, else English.
+
+    pybabel extract -F babel.cfg -o messages.pot .        # from services/portal
+    pybabel update -i messages.pot -d translations
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask import g, request, session
+from markupsafe import Markup
+
+from services.portal.config import LANGUAGES
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> NullTranslations:
+    po = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(fp=buf)
+
+
+def pick_language(preferred: str | None = None) -> str:
+    chosen = session.get("lang") or preferred or (session.get("user") or {}).get("lang")
+    if chosen:
+        base = chosen.split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def current_lang() -> str:
+    if "lang" not in g:
+        g.lang = pick_language()
+    return g.lang
+
+
+def gettext(msgid: str, **values) -> str:
+    text = translations(current_lang()).gettext(msgid)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values) -> str:
+    text = translations(current_lang()).ngettext(singular, plural, n)
+    return text % {"num": n, **values}
+
+
+_ = gettext
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _as_datetime(value) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return None
+
+
+def f_datetime(value, tz: str | None = None) -> str:
+    """'martes, 24 de noviembre de 2026, 16:30' in the school's zone."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return str(value or "")
+    local = moment.astimezone(_zone(tz))
+    return f"{format_date(local, 'full', locale=current_lang())}, {format_time(local, 'short', locale=current_lang())}"
+
+
+def f_time(value, tz: str | None = None) -> str:
+    moment = _as_datetime(value)
+    return format_time(moment.astimezone(_zone(tz)), "short", locale=current_lang()) if moment else str(value or "")
+
+
+def f_date(value, fmt: str = "full") -> str:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, (date, datetime)):
+        return format_date(value, fmt, locale=current_lang())
+    return ""
+
+
+def f_when(value) -> str:
+    moment = _as_datetime(value)
+    return format_datetime(moment, "medium", locale=current_lang()) if moment else ""
+
+
+def language_name(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(current_lang())
+    except (ValueError, UnknownLocaleError):
+        return code
+    return (name or code)[:1].upper() + (name or code)[1:]
+
+
+def init_app(app) -> None:
+    env = app.jinja_env
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(lambda s: translations(current_lang()).gettext(s),
+                                  lambda s, p, n: translations(current_lang()).ngettext(s, p, n), newstyle=True)
+    env.filters.update(datetime=f_datetime, time=f_time, date=f_date, when=f_when, language_name=language_name)
+    from services.portal.messages import label
+
+    env.globals.update(current_lang=current_lang, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES,
+                       Markup=Markup, label=label)

@@ -1,0 +1,99 @@
+"""School and district staff: roster import with its error report, conference windows,
+and the participation dashboard with charts (from the reports service)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+
+from services.portal import charts, forms
+from services.portal.auth import api, login_required
+from services.portal.client import ApiError
+from services.portal.i18n import _
+from services.portal.messages import problem_message
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+staff = login_required("school_admin", "district_admin")
+
+
+@bp.get("/")
+@staff
+def home():
+    return render_template("admin/home.html", schools=api().schools())
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required("district_admin")
+def roster_import():
+    summary, problem, status = None, None, 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if not upload or not upload.filename:
+            problem = {"detail": _("Choose the OneRoster .zip file first."), "errors": []}
+            status = 400
+        else:
+            try:
+                _code, summary = api().import_roster(upload.filename, upload.stream, request.form.get("partial") == "yes")
+            except ApiError as exc:
+                if exc.status not in (409, 413, 422):
+                    raise
+                problem, status = {"detail": exc.detail, "errors": exc.problem.get("errors") or [],
+                                   "count": exc.problem.get("error_count")}, 422
+    return render_template("admin/import.html", summary=summary, problem=problem), status
+
+
+@bp.get("/dashboard")
+@staff
+def dashboard():
+    a = api()
+    schools = a.schools()
+    school_id = request.args.get("school_id") or (None if g.user["role"] == "district_admin" else
+                                                   (schools[0]["id"] if schools else None))
+    by = request.args.get("by") or ("grade" if school_id else "school")
+    data = a.dashboard(school_id, by)
+    return render_template("admin/dashboard.html", data=data, schools=schools, school_id=school_id, by=by,
+                           bars=charts.participation(data), goals=charts.goal_progress(data))
+
+
+@bp.get("/dashboard.csv")
+@staff
+def dashboard_csv():
+    upstream = api().dashboard(request.args.get("school_id") or None, request.args.get("by") or None, fmt="csv")
+    return Response(upstream.content, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="participation.csv"'})
+
+
+@bp.route("/windows", methods=["GET", "POST"])
+@staff
+def windows():
+    a = api()
+    schools = a.schools()
+    school_id = request.values.get("school_id") or (schools[0]["id"] if schools else None)
+    error = None
+    if request.method == "POST":
+        zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
+        try:
+            a.create_window(forms.window(request.form, zone))
+            flash(_("The conference window is created. Teachers can now give their times."), "success")
+            return redirect(url_for("admin.windows", school_id=school_id))
+        except ApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            error = problem_message(exc) + " " + "; ".join(
+                f"{k}: {', '.join(v)}" for k, v in exc.field_errors().items())
+    listing = a.windows(school_id) if school_id else []
+    return render_template("admin/windows.html", schools=schools, school_id=school_id, windows=listing,
+                           error=error, form=request.form, lengths=forms.SLOT_LENGTHS, modalities=forms.MODALITIES)
+
+
+@bp.post("/windows/<window_id>/open")
+@staff
+def open_window(window_id):
+    try:
+        w = api().open_window(window_id)
+        flash(_("Booking is open. Families get their invitations."), "success")
+        school_id = w.get("school_id")
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash(problem_message(exc), "error")
+        school_id = request.form.get("school_id")
+    return redirect(url_for("admin.windows", school_id=school_id))

@@ -1,0 +1,143 @@
+"""Family pages: my children, the parent input form, goals and check-ins, the progress
+report and the conference summary (booking is in family_booking)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from services.portal import forms
+from services.portal.auth import api, login_required, user
+from services.portal.client import ApiError
+from services.portal.i18n import _, current_lang
+from services.portal.messages import problem_message
+from services.portal.security import DOCUMENT_CSP
+
+bp = Blueprint("family", __name__, url_prefix="/family")
+guardian = login_required("guardian")
+
+
+def _me() -> dict:
+    return api().me()
+
+
+def _child(me: dict, student_id: str) -> dict:
+    for child in me["children"]:
+        if child["id"] == student_id:
+            return child
+    abort(404)
+
+
+def _zones(me: dict) -> dict:
+    return {s["id"]: s.get("time_zone") for s in me.get("schools", [])}
+
+
+def _open_windows(a, children: list[dict], bookings: list[dict]) -> list[dict]:
+    out = []
+    for school_id in sorted({c["school_id"] for c in children if c.get("school_id")}):
+        for w in a.windows(school_id):
+            if w.get("status") != "open":
+                continue
+            booked = {b["student_id"] for b in bookings if b["window_id"] == w["window_id"] and b["status"] == "booked"}
+            w["unbooked"] = [c for c in children if c.get("school_id") == school_id and c["id"] not in booked]
+            out.append(w)
+    return out
+
+
+@bp.get("/")
+@guardian
+def home():
+    a, me = api(), _me()
+    bookings = a.bookings()
+    return render_template("family/home.html", me=me, children=me["children"], zones=_zones(me),
+                           bookings=sorted(bookings, key=lambda b: b["start"]),
+                           windows=_open_windows(a, me["children"], bookings))
+
+
+@bp.route("/children/<student_id>/input", methods=["GET", "POST"])
+@guardian
+def parent_input(student_id):
+    a, me = api(), _me()
+    child = _child(me, student_id)
+    errors = {}
+    if request.method == "POST":
+        try:
+            a.save_parent_input(student_id, forms.parent_input(request.form))
+            flash(_("Thank you! The teacher will read this before the conference."), "success")
+            return redirect(url_for("family.parent_input", student_id=student_id))
+        except ApiError as exc:
+            if exc.status != 422:
+                raise
+            errors = exc.field_errors()
+        values = request.form
+    else:
+        mine = [p for p in a.parent_input(student_id) if p.get("guardian_id") == user()["sub"]]
+        values = _input_values(mine[0] if mine else {})
+    return render_template("family/parent_input.html", child=child, values=values, errors=errors)
+
+
+def _input_values(saved: dict) -> dict:
+    return {"hopes": saved.get("hopes", ""), "concerns": saved.get("concerns", ""),
+            "topics": "\n".join(saved.get("topics") or []),
+            "goals_for_child": "\n".join(saved.get("goals_for_child") or []),
+            "wants_private_talk": "yes" if saved.get("wants_private_talk") else "",
+            "private_concerns": saved.get("private_concerns", "")}
+
+
+@bp.get("/children/<student_id>/goals")
+@guardian
+def goals(student_id):
+    a, me = api(), _me()
+    child = _child(me, student_id)
+    listing = a.goals(student_id)
+    for goal in listing["goals"]:
+        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
+    return render_template("family/goals.html", child=child, goals=listing["goals"], cycle=listing["cycle"],
+                           statuses=forms.CHECKIN_STATUSES)
+
+
+@bp.post("/children/<student_id>/goals/<goal_id>/checkin")
+@guardian
+def checkin(student_id, goal_id):
+    try:
+        api().add_checkin(goal_id, forms.checkin(request.form))
+        flash(_("Thank you! Your check-in is saved."), "success")
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash(problem_message(exc), "error")
+    return redirect(url_for("family.goals", student_id=student_id) + f"#goal-{goal_id}")
+
+
+@bp.get("/children/<student_id>/report")
+@guardian
+def report(student_id):
+    child = _child(_me(), student_id)
+    period = request.args.get("period") or date.today().strftime("%Y-%m")
+    return render_template("family/report.html", child=child, period=period)
+
+
+@bp.get("/children/<student_id>/report/document")
+@guardian
+def report_document(student_id):
+    period = request.args.get("period") or date.today().strftime("%Y-%m")
+    fmt = "pdf" if request.args.get("format") == "pdf" else "html"
+    try:
+        upstream = api().student_report(student_id, period, fmt, current_lang())
+    except ApiError as exc:
+        if exc.status not in (404, 422):
+            raise
+        return render_template("family/report_missing.html", period=period)
+    return _document(upstream)
+
+
+@bp.get("/bookings/<booking_id>/summary")
+@guardian
+def summary(booking_id):
+    return _document(api().conference_summary(booking_id, current_lang()))
+
+
+def _document(upstream) -> Response:
+    headers = {k: v for k, v in upstream.headers.items() if k.lower() in ("content-type", "content-disposition")}
+    headers["Content-Security-Policy"] = DOCUMENT_CSP
+    return Response(upstream.content, headers=headers)

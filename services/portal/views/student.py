@@ -1,0 +1,154 @@
+"""Student pages, big and simple: about me (self-assessment), thinking questions
+(reflections), the All-STAR goal editor with feedback while typing, my work (evidence
+with note cards), and check-ins."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+
+from services.portal import forms
+from services.portal.auth import api, login_required
+from services.portal.client import ApiError
+from services.portal.i18n import _
+from services.portal.messages import label, problem_message
+
+bp = Blueprint("student", __name__, url_prefix="/student")
+student = login_required("student")
+
+
+def _sid() -> str:
+    return g.user["sub"]
+
+
+@bp.get("/")
+@student
+def home():
+    a = api()
+    goals = a.goals(_sid())["goals"]
+    return render_template("student/home.html", goals=goals, follow_ups=a.follow_ups(_sid()),
+                           about=a.self_assessment(_sid()), reflections=a.reflections(_sid()))
+
+
+@bp.route("/about-me", methods=["GET", "POST"])
+@student
+def about_me():
+    a = api()
+    if request.method == "POST":
+        a.save_self_assessment(_sid(), forms.self_assessment(request.form))
+        flash(_("Saved! Good job."), "success")
+        return redirect(url_for("student.home"))
+    saved = a.self_assessment(_sid()) or {}
+    return render_template("student/about_me.html", saved=saved)
+
+
+@bp.route("/thinking", methods=["GET", "POST"])
+@student
+def reflections():
+    a = api()
+    questions = a.reflection_questions(_sid())
+    if request.method == "POST":
+        answers = {q["id"]: forms.clean(request.form.get(q["id"])) for q in questions["questions"]}
+        a.save_reflections(_sid(), {k: v for k, v in answers.items() if v})
+        flash(_("Saved! Good job."), "success")
+        return redirect(url_for("student.home"))
+    saved = {x["question_id"]: x["answer"] for x in (a.reflections(_sid()) or {}).get("answers", [])}
+    return render_template("student/reflections.html", questions=questions, saved=saved)
+
+
+@bp.get("/goals")
+@student
+def goals():
+    a = api()
+    listing = a.goals(_sid())
+    for goal in listing["goals"]:
+        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
+    return render_template("student/goals.html", goals=listing["goals"], statuses=forms.CHECKIN_STATUSES)
+
+
+def _editor(goal: dict | None, values: dict, feedback: list, can_submit: bool, error: str | None = None):
+    return render_template("student/goal_edit.html", goal=goal, v=values, feedback=feedback, can_submit=can_submit,
+                           error=error, kinds=forms.FOCUS_KINDS, anchor=forms.field_anchor,
+                           inline=forms.inline_feedback(feedback))
+
+
+@bp.route("/goals/new", methods=["GET", "POST"])
+@bp.route("/goals/<goal_id>/edit", methods=["GET", "POST"])
+@student
+def edit_goal(goal_id=None):
+    a = api()
+    goal = a.goal(goal_id) if goal_id else None
+    if request.method == "GET":
+        plan = goal["plan"] if goal else None
+        feedback = goal["feedback"] if goal else []
+        return _editor(goal, forms.goal_values(plan), feedback, bool(goal and goal.get("can_submit")))
+    plan = forms.goal_plan(request.form)
+    values = forms.goal_values(plan)
+    action = request.form.get("action_button", "save")
+    if action == "check":
+        result = a.check_goal(_sid(), plan, goal_id)
+        return _editor(goal, values, result["feedback"], result["can_submit"])
+    try:
+        saved = a.update_goal(goal_id, plan) if goal_id else a.create_goal(_sid(), plan)
+        if action == "share":
+            a.submit_goal(saved["goal_id"])
+            flash(_("Your goal is shared with your teacher. Great work!"), "success")
+        else:
+            flash(_("Your goal is saved."), "success")
+        return redirect(url_for("student.goals"))
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        result = a.check_goal(_sid(), plan, goal_id)
+        return _editor(goal, values, result["feedback"], result["can_submit"], problem_message(exc)), 422
+
+
+@bp.post("/goals/check")
+@student
+def check_goal():
+    """The editor's live feedback: the goals service's check, rendered as a fragment."""
+    result = api().check_goal(_sid(), forms.goal_plan(request.form), request.form.get("goal_id") or None)
+    html = render_template("student/_feedback.html", feedback=result["feedback"], can_submit=result["can_submit"],
+                           anchor=forms.field_anchor)
+    fields = {anchor: [{**item, "label": label("severity", item["severity"])} for item in items]
+              for anchor, items in forms.inline_feedback(result["feedback"]).items()}
+    return jsonify(html=html, fields=fields, can_submit=result["can_submit"], count=len(result["feedback"]))
+
+
+@bp.post("/goals/<goal_id>/checkin")
+@student
+def checkin(goal_id):
+    try:
+        api().add_checkin(goal_id, forms.checkin(request.form))
+        flash(_("Saved! Thank you for checking in."), "success")
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash(problem_message(exc), "error")
+    return redirect(url_for("student.goals") + f"#goal-{goal_id}")
+
+
+@bp.route("/work", methods=["GET", "POST"])
+@student
+def evidence():
+    a = api()
+    error = None
+    if request.method == "POST":
+        fields = forms.evidence_fields(request.form)
+        upload, link = request.files.get("file"), forms.clean(request.form.get("link"))
+        try:
+            if upload and upload.filename:
+                a.upload_evidence(_sid(), upload, fields)
+            elif link:
+                a.add_evidence_link(_sid(), {"title": fields["title"], "link": link,
+                                             "note": {"what_it_shows": fields["what_it_shows"],
+                                                      "goal_id": fields["goal_id"]}})
+            else:
+                error = _("Choose a file, or paste a link.")
+            if not error:
+                flash(_("Saved! Your work is in your folder."), "success")
+                return redirect(url_for("student.evidence"))
+        except ApiError as exc:
+            if exc.status not in (409, 413, 415, 422):
+                raise
+            error = problem_message(exc)
+    return render_template("student/evidence.html", items=a.evidence(_sid()), goals=a.goals(_sid())["goals"],
+                           error=error)
