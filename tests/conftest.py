@@ -73,6 +73,19 @@ def rabbit_vhost():
 
 @pytest.fixture
 def amqp_url(rabbit_vhost):
+    # A fault test may have just restarted the broker: wait until it accepts connections.
+    from kombu import Connection
+
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with Connection(rabbit_vhost.url, connect_timeout=3) as conn:
+                conn.ensure_connection(max_retries=1)
+            break
+        except Exception:  # noqa: BLE001
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
     return rabbit_vhost.url
 
 

@@ -191,6 +191,7 @@ def test_relay_resumes_after_rabbitmq_restart(settings_for):
             time.sleep(1.0)
         finally:
             rabbitmqctl("start_app")
+            rabbitmqctl("await_startup")
         wait_until(lambda: cons.store.db["seen"].count_documents({}) == 25, timeout=90, message="all 25 after restart")
         time.sleep(1.0)
         assert cons.store.db["seen"].count_documents({}) == 25
