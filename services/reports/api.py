@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
-from flask import Response, url_for
+import gzip
+
+from flask import Response, request, url_for
 from flask_smorest import Blueprint
 
 from services.common.service import get_store
@@ -53,8 +55,14 @@ def student_report(query, student_id, period):
 @blp.response(200, content_type="text/html")
 def stored_report(query, report_id):
     """A report rendered by a batch job (the link sent with ReportReady)."""
-    content, fmt = services.stored_report(*ctx(), report_id, query["format"])
-    return _document(content, fmt, report_id)
+    content, fmt, encoding = services.stored_report(*ctx(), report_id, query["format"])
+    if encoding == "gzip" and "gzip" not in request.accept_encodings:
+        content, encoding = gzip.decompress(content), None
+    resp = _document(content, fmt, report_id)
+    if encoding:
+        resp.headers["Content-Encoding"] = encoding
+    resp.headers["Vary"] = "Accept-Encoding"
+    return resp
 
 
 @blp.route("/conferences/<booking_id>/summary", methods=["GET"])

@@ -4,9 +4,11 @@ Every function is `fn(event, uow)` and only writes (upserts with $set / $max / $
 $addToSet), so the same functions serve the live consumer (one transaction per event)
 and `rebuild` / the benchmark's bulk path (`eventlog.BulkUnit`, which batches the very
 same writes). Values are stored as the events carry them (ISO strings for dates), so a
-replay gives byte-identical documents. Where order could matter, monotone operators make
-the result independent of it: a booking's state only moves up (booked < cancelled <
-held / no-show), a goal's latest check-in is the `$max` of "date|checkin id|status".
+replay gives byte-identical documents. Consumers run in parallel and events can
+overtake each other, so where order matters the result does not depend on it: a
+booking's state only moves up (booked < cancelled < held / no-show), a goal's latest
+check-in is the `$max` of "date|checkin id|status", and a goal's status and words, a
+name or a grade are only overwritten by a newer event (`_upsert`'s guards).
 """
 from __future__ import annotations
 

@@ -68,8 +68,9 @@ def conference_summary(store, principal, booking_id: str, audience: str | None =
     return render_conference_summary(model, audience=audience)
 
 
-def stored_report(store, principal, report_id: str, fmt: str | None = None) -> tuple[bytes | str, str]:
-    """A report a batch job rendered (the link in ReportReady): content and format."""
+def stored_report(store, principal, report_id: str, fmt: str | None = None) -> tuple[bytes | str, str, str | None]:
+    """A report a batch job rendered (the link in ReportReady): content, format and the
+    content's encoding (gzip for HTML)."""
     doc = store.db[RENDERED].find_one({"_id": report_id})
     if doc is None:
         raise NotFound(f"No report {report_id}.", code="report_not_found")
@@ -78,7 +79,7 @@ def stored_report(store, principal, report_id: str, fmt: str | None = None) -> t
     fmt = fmt or next(iter(sorted(formats)), "html")
     if fmt not in formats:
         raise NotFound(f"Report {report_id} was not rendered as {fmt}.", code="format_not_rendered")
-    return formats[fmt], fmt
+    return formats[fmt], fmt, (doc.get("encoding") or {}).get(fmt)
 
 
 def district_dashboard(store, principal, by: str = "school") -> dict:

@@ -27,9 +27,9 @@ def reports(settings_for, token):
         wait_until(lambda: worker.store.db[EVENT_LOG].count_documents({}) >= before + len(envelopes),
                    timeout=timeout, message=f"{len(envelopes)} events consumed")
 
-    def get(path, role="district_admin", sub="u-1", school_ids=(), **kw):
-        auth = {"Authorization": f"Bearer {token(role=role, sub=sub, school_ids=school_ids)}"}
-        return app.test_client().get(path, headers=auth, **kw)
+    def get(path, role="district_admin", sub="u-1", school_ids=(), headers=None):
+        auth = {"Authorization": f"Bearer {token(role=role, sub=sub, school_ids=school_ids)}", **(headers or {})}
+        return app.test_client().get(path, headers=auth)
 
     def post(path, json, role="district_admin", sub="u-1", school_ids=()):
         auth = {"Authorization": f"Bearer {token(role=role, sub=sub, school_ids=school_ids)}"}

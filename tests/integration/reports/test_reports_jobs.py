@@ -1,6 +1,7 @@
 """Batch jobs: the web app records a job, the worker runs it (progress, stored reports,
 one ReportReady per student on the bus); `confer reports batch` does the same in the
 foreground with a progress bar. Access: a family sees only its own children."""
+import gzip
 import time
 
 from click.testing import CliRunner
@@ -49,6 +50,10 @@ def test_job_runs_in_the_worker_with_progress_and_report_ready_per_student(repor
     owner = next(e for e in expects if e["student_id"] == ready[0]["data"]["student_id"])
     resp = reports.get(f"/reports/{report_id}", role="guardian", sub=owner["guardian_id"])
     assert resp.status_code == 200 and owner["goals"][0]["statement"] in resp.get_data(as_text=True)
+    zipped = reports.get(f"/reports/{report_id}", role="guardian", sub=owner["guardian_id"],
+                         headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.mimetype == "text/html"
+    assert owner["goals"][0]["statement"] in gzip.decompress(zipped.get_data()).decode()
 
     # A guardian of another child sees none of it (404, existence does not leak).
     stranger = other["guardian_id"]
