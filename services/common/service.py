@@ -28,6 +28,7 @@ class ServiceDefinition:
     indexes: Callable | None = None
     timer_callbacks: Callable[[], dict] = dict
     init_app: Callable[[Flask], None] | None = None
+    rate_limits: Callable[[], dict] = dict
     extra: dict = field(default_factory=dict)
 
 
@@ -54,6 +55,7 @@ def definition_for(name: str) -> ServiceDefinition:
         handlers=_optional(f"{pkg}.handlers", "HANDLERS", dict),
         indexes=lambda db: (index_hook() or (lambda _db: None))(db),
         timer_callbacks=_optional(f"{pkg}.handlers", "TIMERS", dict),
+        rate_limits=_optional(f"{pkg}.api", "RATE_LIMITS", dict),
     )
 
 
@@ -90,7 +92,8 @@ def build_app(defn: ServiceDefinition, settings: Settings | None = None, *, stor
         store.ensure_indexes()
     except Exception as exc:  # noqa: BLE001 - the database may come up later; /readyz says so
         log.warning("could not ensure indexes at start", error=str(exc))
-    app = create_service_app(defn.name, settings, store, defn.blueprints(), broker_check=BrokerCheck(settings.amqp_url))
+    app = create_service_app(defn.name, settings, store, defn.blueprints(), broker_check=BrokerCheck(settings.amqp_url),
+                             rate_limits=defn.rate_limits())
     if defn.init_app:
         defn.init_app(app)
     return app
@@ -130,7 +133,14 @@ class Worker:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "Worker":
-        self.store.ensure_indexes()
+        for attempt in range(5):  # the web process may be creating the same indexes right now
+            try:
+                self.store.ensure_indexes()
+                break
+            except Exception:  # noqa: BLE001
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
         if self.consumer:
             # Declare the queue before anything publishes, so nothing is unroutable.
             with self.consumer.connection.channel() as channel:

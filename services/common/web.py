@@ -80,8 +80,42 @@ def current_principal() -> Principal:
     return g.principal
 
 
+class RateLimiter:
+    """Per-token fixed-window limits on the routes a service names (booking, sign-in
+    lookups). In-process: each gunicorn worker counts alone, so the effective limit is up
+    to workers x limit; the ingress adds a per-client limit in front (deploy/k8s)."""
+
+    def __init__(self, limits: dict):
+        import threading
+
+        self.limits = dict(limits)  # (method, rule) -> (requests, seconds)
+        self._counts: dict = {}
+        self._lock = threading.Lock()
+
+    def check(self, method: str, rule: str, who: str) -> int | None:
+        """None if allowed, else seconds until the window resets."""
+        limit = self.limits.get((method, rule))
+        if not limit:
+            return None
+        count, seconds = limit
+        now = time.monotonic()
+        window = int(now // seconds)
+        key = (method, rule, who)
+        with self._lock:
+            start, n = self._counts.get(key, (window, 0))
+            if start != window:
+                start, n = window, 0
+            n += 1
+            self._counts[key] = (start, n)
+            if len(self._counts) > 100_000:  # forget old windows
+                self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
+        if n > count:
+            return max(1, int((window + 1) * seconds - now) + 1)
+        return None
+
+
 def create_service_app(service: str, settings, store, blueprints=(), *, verifier: TokenVerifier | None = None,
-                       broker_check=None, title: str | None = None) -> Flask:
+                       broker_check=None, title: str | None = None, rate_limits: dict | None = None) -> Flask:
     app = Flask(f"confer.{service}")
     app.config.update(
         API_TITLE=title or f"Confer {service} API", API_VERSION="1", OPENAPI_VERSION="3.0.3",
@@ -98,7 +132,7 @@ def create_service_app(service: str, settings, store, blueprints=(), *, verifier
         api.register_blueprint(bp)
     verifier = verifier or TokenVerifier.from_settings(settings)
     _register_ops(app, service, store, broker_check)
-    _register_hooks(app, service, store, verifier)
+    _register_hooks(app, service, store, verifier, RateLimiter(rate_limits or {}))
     _register_errors(app)
     app.api = api
     return app
@@ -135,7 +169,7 @@ def _register_ops(app: Flask, service: str, store, broker_check) -> None:
         return Response(body, mimetype=ctype.split(";")[0], headers={"Content-Type": ctype})
 
 
-def _register_hooks(app: Flask, service: str, store, verifier: TokenVerifier) -> None:
+def _register_hooks(app: Flask, service: str, store, verifier: TokenVerifier, limiter: RateLimiter) -> None:
     @app.before_request
     def before():
         g.started = time.perf_counter()
@@ -152,6 +186,11 @@ def _register_hooks(app: Flask, service: str, store, verifier: TokenVerifier) ->
         except AuthError as exc:
             return problem(401, "Unauthorized", exc.message,
                            headers={"WWW-Authenticate": 'Bearer realm="confer", error="invalid_token"'})
+        if request.url_rule is not None:
+            wait = limiter.check(request.method, request.url_rule.rule, g.principal.sub)
+            if wait:
+                return problem(429, "Too many requests", "Slow down: too many requests with this token.",
+                               headers={"Retry-After": str(wait)})
         if request.method == "POST" and request.headers.get("Idempotency-Key"):
             return _idempotency_begin(store)
         return None

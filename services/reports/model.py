@@ -43,6 +43,9 @@ class Period:
             raise Invalid("The period must look like 2026-11 (year-month).", code="bad_period",
                           errors={"period": ["Use YYYY-MM, e.g. 2026-11."]})
         year, month = int(m.group(1)), int(m.group(2))
+        if not 2000 <= year <= 2999 or not 1 <= month <= 12:
+            raise Invalid("The period must be a real month, e.g. 2026-11.", code="bad_period",
+                          errors={"period": ["Use a year from 2000 to 2999 and a month from 01 to 12."]})
         start_year = year if month >= SCHOOL_YEAR_MONTH else year - 1
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
         return cls(text, dt.date(start_year, SCHOOL_YEAR_MONTH, 1), end)

@@ -77,6 +77,10 @@ def student(student_id):
     return _read(queries.student, student_id)
 
 
+# Per token: /me is what a sign-in looks up; nobody needs it 30 times a minute.
+RATE_LIMITS = {("GET", "/me"): (30, 60)}
+
+
 def blueprints() -> list:
     from services.roster.api_imports import blp as imports
 

@@ -15,7 +15,7 @@ class Strict(Schema):
 class PageArgs(Strict):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_LIMIT),
                            metadata={"description": f"page size, 1-{MAX_LIMIT}"})
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:

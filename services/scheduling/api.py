@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 
+# Per token: a family books a few times, a script hammering the booking rush does not.
+RATE_LIMITS = {("POST", "/windows/<window_id>/bookings"): (20, 60)}
+
+
 def blueprints() -> list:
     from services.scheduling import api_bookings, api_windows
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pymongo import ASCENDING
 
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, NotFound
 from services.common.policy import StudentDirectory
 from services.scheduling import access
 from services.scheduling import repository as repo
@@ -45,6 +45,10 @@ def teacher_feed(store, principal, teacher_id: str) -> bytes:
         raise Forbidden("Only the teacher or a school administrator may read this feed.",
                         code="teacher_or_admin_only")
     db = store.db
+    # A teacher unknown in the caller's district and schools does not exist for them.
+    scope = StudentDirectory(db).visible_filter(principal)
+    if not db[StudentDirectory.COLLECTION].find_one({**scope, "teacher_ids": teacher_id}, {"_id": 1}):
+        raise NotFound(f"No teacher {teacher_id}.", code="teacher_not_found")
     query = {"teacher_id": teacher_id, "status": {"$ne": CANCELLED}}
     if principal.district_id:
         query["district_id"] = principal.district_id
