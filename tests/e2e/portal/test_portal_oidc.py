@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from services.common.testing import free_port
 
-pytest.importorskip("authlib")
+import authlib  # noqa: F401,E402 - a runtime dependency: missing it must fail, not skip
 
 CLIENT_ID, SECRET, ACCESS_TOKEN = "confer-portal", "s3cret", "idp-access-token"
 
