@@ -168,7 +168,7 @@ class PeakRss:
         self.thread.join()
 
 
-def run_batch(store, fmt: str, school_ids: list[str] | None, processes: int) -> tuple[float, int]:
+def run_batch(store, fmt: str, school_ids: list[str] | None, processes: int | None) -> tuple[float, int]:
     admin = Principal(sub="bench", role="district_admin", district_id=DISTRICT)
     took, done = 0.0, 0
     for school in school_ids or [None]:
@@ -193,7 +193,7 @@ class MemoryRenderer(Renderer):
         return self.all_guardians
 
 
-def baseline(store, fmt: str, school_ids: list[str] | None, processes: int) -> tuple[float, int]:
+def baseline(store, fmt: str, school_ids: list[str] | None, processes: int | None) -> tuple[float, int]:
     """Build the models and render the same students' reports from documents already in
     memory, chunk by chunk on the same pool as the batch (same placement), no database."""
     job = {"district_id": DISTRICT, "school_id": None, "format": fmt, "period": "2026-11"}
@@ -204,7 +204,7 @@ def baseline(store, fmt: str, school_ids: list[str] | None, processes: int) -> t
     guardians = {d["_id"]: d for d in store.db["people"].find({"role": "guardian"}, {"language": 1})}
     size = CHUNK[fmt]
     started = time.perf_counter()
-    with render_pool(processes, len(docs)) as pool:
+    with render_pool(processes, len(docs), fmt) as pool:
         renderer, pending, count = MemoryRenderer(store.db, job, pool, guardians), None, 0
         for i in range(0, len(docs), size):  # the batch's order: collect chunk k-1, submit chunk k
             if pending is not None:
@@ -222,7 +222,8 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3, help="HTML runs (median quoted); PDF runs once")
     parser.add_argument("--pdf-students", type=int, default=None, help="PDF only for about N students (whole schools)")
-    parser.add_argument("--processes", type=int, default=default_processes(), help="render pool size (1 = inline)")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="render pool size (default: the batch's own choice; 1 = inline)")
     parser.add_argument("--formats", default="html,pdf")
     parser.add_argument("--no-log", action="store_true", help="seed the read models without the event log")
     args = parser.parse_args()
@@ -237,7 +238,8 @@ def main() -> None:
         n_events = replay(store, district(args.students, args.schools), log=not args.no_log)
         print(f"seeded {n_events} events for {args.students} students in {time.perf_counter() - t:.1f} s "
               f"(bulk projection path, event log {'not ' if args.no_log else ''}included); "
-              f"render processes: {args.processes}; load average {psutil.getloadavg()[0]:.1f}")
+              f"render processes: html {args.processes or default_processes('html')}, "
+              f"pdf {args.processes or default_processes('pdf')}; load average {psutil.getloadavg()[0]:.1f}")
         server = psutil.Process(daemon.proc.pid)
         renderer_warmup(store)
         schools = sorted(d["_id"] for d in store.db[StudentDirectory.SCHOOLS].find({}, {"_id": 1}))

@@ -10,8 +10,8 @@ chunk. Rendering runs on a pool of render processes for big jobs (renderer.py).
 Language: a batch report is for the family, so it is rendered in the language of the
 student's first linked guardian, else the student's, else the school's first language.
 
-Each chunk is one transaction: the rendered reports (upserted into `rendered_reports`,
-one document per student and period, keyed by format; HTML gzipped), one ReportReady per student
+Each chunk is one transaction: the rendered reports (replaced into `rendered_reports`,
+one document per student, period and format; HTML gzipped), one ReportReady per student
 into the outbox, and the job's progress, cursor and lease. Rendering the next chunk
 overlaps with committing the previous one (a writer thread; the database is another
 process), and chunks commit in order. A student whose report cannot be rendered is
@@ -24,18 +24,24 @@ import queue
 import threading
 from typing import Callable, Iterator
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, ReplaceOne
 
 from . import jobs
 from .renderer import Renderer, render_pool
 from .repository import JOBS, RENDERED, STUDENTS, scope_filter
 
-CHUNK = {"html": 200, "pdf": 50}
+CHUNK = {"html": 500, "pdf": 50}  # students per transaction (~2 MB of reports and events)
 MAX_ERRORS = 20
 
 
 def report_id(period: str, student_id: str) -> str:
     return f"rpt-{period}-{student_id}"
+
+
+def rendered_id(report: str, fmt: str) -> str:
+    """One document per report and format, so a re-run replaces it whole (a replace is
+    about half the database work of a partial update)."""
+    return f"{report}:{fmt}"
 
 
 def job_query(job: dict) -> dict:
@@ -79,11 +85,12 @@ def commit_chunk(store, job: dict, owner: str, done: list[dict], failed: list[di
         if not done:
             return
         now = uow.now
-        uow.db[RENDERED].bulk_write([UpdateOne({"_id": report_id(period, r["student_id"])}, {"$set": {
-            "student_id": r["student_id"], "school_id": r["school_id"], "district_id": job["district_id"],
-            "period": period, "lang": r["lang"], "job_id": job["_id"], f"content.{fmt}": stored[i],
-            f"encoding.{fmt}": encoding, f"rendered_at.{fmt}": now}}, upsert=True) for i, r in enumerate(done)],
-            ordered=False, session=uow.session)
+        docs = [{"report_id": report_id(period, r["student_id"]), "format": fmt, "student_id": r["student_id"],
+                 "school_id": r["school_id"], "district_id": job["district_id"], "period": period, "lang": r["lang"],
+                 "job_id": job["_id"], "content": stored[i], "encoding": encoding, "rendered_at": now}
+                for i, r in enumerate(done)]
+        uow.db[RENDERED].bulk_write([ReplaceOne({"_id": rendered_id(d["report_id"], fmt)}, d, upsert=True)
+                                     for d in docs], ordered=False, session=uow.session)
         for r in done:
             uow.emit("ReportReady", {"report_id": report_id(period, r["student_id"]), "student_id": r["student_id"],
                                      "school_id": r["school_id"], "period": period, "formats": [fmt]},
@@ -130,7 +137,7 @@ class _Writer:
 def run_job(store, job_id: str, owner: str, *, on_progress: Callable[[int], None] | None = None,
             on_total: Callable[[int, int], None] | None = None, processes: int | None = None) -> dict:
     """Run (or resume) a claimed job to the end; returns the finished job document.
-    `processes`: render pool size (default: the CPUs available, up to 4; 1 = inline)."""
+    `processes`: render pool size (default: PDF on the CPUs available, up to 4; HTML inline)."""
     db = store.db
     job = db[JOBS].find_one({"_id": job_id, "owner": owner})
     if job is None:
@@ -142,7 +149,7 @@ def run_job(store, job_id: str, owner: str, *, on_progress: Callable[[int], None
         job["total"] = total
     if on_total:
         on_total(job["total"], job.get("done", 0) + job.get("failed", 0))
-    with render_pool(processes, job["total"] - job.get("done", 0)) as pool:
+    with render_pool(processes, job["total"] - job.get("done", 0), job["format"]) as pool:
         _stream(store, job, owner, Renderer(db, job, pool), _Writer(store, job, owner, on_progress))
     jobs.finish(store, job, owner)
     return db[JOBS].find_one({"_id": job_id})

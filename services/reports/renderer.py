@@ -32,7 +32,11 @@ RENDERED_TOTAL = Counter("confer_reports_rendered_total", "Reports rendered by b
 log = logs.get("confer.reports.renderer")
 
 
-def default_processes() -> int:
+def default_processes(fmt: str = "pdf") -> int:
+    """PDF (reportlab, ~30 ms a report) renders on up to 4 processes; HTML (~1 ms) in the
+    job's own process: starting workers and shipping pages costs more than it saves."""
+    if fmt != "pdf":
+        return 1
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -81,9 +85,9 @@ class RenderPool:
 
 
 @contextmanager
-def render_pool(processes: int | None, students: int):
+def render_pool(processes: int | None, students: int, fmt: str = "pdf"):
     """A pool for a job of `students`, or None (render in this process)."""
-    processes = default_processes() if processes is None else processes
+    processes = default_processes(fmt) if processes is None else processes
     if processes <= 1 or students < POOL_MIN_STUDENTS:
         yield None
         return

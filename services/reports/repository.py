@@ -35,9 +35,8 @@ def ensure_indexes(db) -> None:
     db[StudentDirectory.SCHOOLS].create_index([("district_id", ASCENDING), ("_id", ASCENDING)])
     ensure_read_model_indexes(db)
     db[EVENT_LOG].create_index([("seq", ASCENDING)], unique=True)
+    # rendered_reports is only read by _id (rpt-<period>-<student>:<format>): no other index to feed.
     db[JOBS].create_index([("district_id", ASCENDING), ("school_id", ASCENDING), ("created_at", ASCENDING)])
-    db[RENDERED].create_index([("district_id", ASCENDING), ("school_id", ASCENDING), ("student_id", ASCENDING),
-                               ("period", ASCENDING)])
     db[AUDIT_LOG].create_index([("district_id", ASCENDING), ("school_id", ASCENDING), ("student_id", ASCENDING),
                                 ("at", ASCENDING)])
 

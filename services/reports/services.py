@@ -70,16 +70,14 @@ def conference_summary(store, principal, booking_id: str, audience: str | None =
 
 def stored_report(store, principal, report_id: str, fmt: str | None = None) -> tuple[bytes | str, str, str | None]:
     """A report a batch job rendered (the link in ReportReady): content, format and the
-    content's encoding (gzip for HTML)."""
-    doc = store.db[RENDERED].find_one({"_id": report_id})
+    content's encoding (gzip for HTML). Without a format: HTML if rendered, else PDF."""
+    wanted = [fmt] if fmt else ["html", "pdf"]
+    found = {d["format"]: d for d in store.db[RENDERED].find({"_id": {"$in": [f"{report_id}:{f}" for f in wanted]}})}
+    doc = next((found[f] for f in wanted if f in found), None)
     if doc is None:
-        raise NotFound(f"No report {report_id}.", code="report_not_found")
+        raise NotFound(f"No report {report_id}" + (f" as {fmt}." if fmt else "."), code="report_not_found")
     _student_doc(store, principal, doc["student_id"], "stored_report", report_id)
-    formats = doc.get("content") or {}
-    fmt = fmt or next(iter(sorted(formats)), "html")
-    if fmt not in formats:
-        raise NotFound(f"Report {report_id} was not rendered as {fmt}.", code="format_not_rendered")
-    return formats[fmt], fmt, (doc.get("encoding") or {}).get(fmt)
+    return doc["content"], doc["format"], doc.get("encoding")
 
 
 def district_dashboard(store, principal, by: str = "school") -> dict:

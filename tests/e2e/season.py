@@ -70,22 +70,9 @@ def install_clock() -> None:
 
 
 def create_app(service: str, config: dict | None = None):
-    """`services.<service>.create_app(config)`. If it fails with NameError (seen while
-    services/reports/__init__.py defined SERVICE only through a module __getattr__, which
-    a bare name inside create_app never reaches), say so loudly, touch the module
-    attribute once, and build the app: a known, reported bug, not hidden."""
     import importlib
-    import warnings
 
-    module = importlib.import_module(f"services.{service}")
-    try:
-        return module.create_app(config)
-    except NameError as exc:
-        message = f"KNOWN BUG services.{service}.create_app: NameError {exc}; built after reading {service}.SERVICE"
-        print("WARNING:", message, flush=True)
-        warnings.warn(message)
-        getattr(module, "SERVICE")
-        return module.create_app(config)
+    return importlib.import_module(f"services.{service}").create_app(config)
 
 
 def clocked_app(service: str):
@@ -119,26 +106,19 @@ class ClockedSystem(System):
 
     def start(self, timeout: float = 180.0) -> "ClockedSystem":
         super().start(timeout)
-        self.restarted_at_start = self.ensure_workers(timeout)
+        self.ensure_workers(timeout)
         return self
 
-    def ensure_workers(self, timeout: float = 120.0) -> list[str]:
-        """Wait until every worker serves its /metrics. A worker that died at start is
-        started again ONCE and named on stdout: see the report (scheduling's
-        ensure_indexes races the web process on create_collection)."""
-        restarted = []
+    def ensure_workers(self, timeout: float = 120.0) -> None:
+        """Wait until every worker serves its /metrics; a worker that died at start fails
+        the run (scheduling's once did, racing the web process on create_collection)."""
         deadline = time.monotonic() + timeout
         for name in self.services:
             while True:
                 proc = self.workers[name]
                 if proc.poll() is not None:
-                    if name in restarted:
-                        raise RuntimeError(f"{name} worker died twice at start; logs in {self.log_dir}")
-                    print(f"WARNING: {name} worker exited at start (code {proc.returncode}); "
-                          f"starting it again. Log: {self.log_dir / (name + '-worker.log')}", flush=True)
-                    restarted.append(name)
-                    self.workers.pop(name)
-                    self.start_worker(name)
+                    log = (self.log_dir / f"{name}-worker.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"{name} worker exited at start (code {proc.returncode}):\n{log}")
                 try:
                     requests.get(f"http://127.0.0.1:{self.metrics_ports[name]}/metrics", timeout=2)
                     break
@@ -146,7 +126,6 @@ class ClockedSystem(System):
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"{name} worker not up; logs in {self.log_dir}") from None
                     time.sleep(0.3)
-        return restarted
 
     # -- time -------------------------------------------------------------------
     def offset(self) -> float:

@@ -329,10 +329,9 @@ def test_a_whole_season(world):
                           f"(UTC date vs local date)")
     lap("final state")
     print(f"SEASON timings (s) {timings}; total {time.monotonic() - started:.0f} s; "
-          f"bookings held {len(held)}; workers restarted at start: {system.restarted_at_start}")
-    if known_bugs or system.restarted_at_start:
-        pytest.xfail("known service bugs: " + "; ".join(
-            known_bugs + [f"{s} worker crashed at start (ensure_indexes race)" for s in system.restarted_at_start]))
+          f"bookings held {len(held)}")
+    if known_bugs:
+        pytest.xfail("known service bugs: " + "; ".join(known_bugs))
 
 
 def _dt(value: str):

@@ -91,8 +91,8 @@ def test_cli_batch_renders_pdfs_with_a_progress_bar(reports, bus_tap):
         "MONGO_URL": reports.settings.mongo_url, "MONGO_DB": reports.settings.mongo_db}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Rendering" in result.output and "done: 6 rendered, 0 failed" in result.output
-    docs = list(reports.store.db[RENDERED].find({}, {"content.pdf": 1}))
-    assert len(docs) == 6 and all(d["content"]["pdf"][:5] == b"%PDF-" for d in docs)
+    docs = list(reports.store.db[RENDERED].find({}, {"content": 1, "format": 1}))
+    assert len(docs) == 6 and all(d["format"] == "pdf" and d["content"][:5] == b"%PDF-" for d in docs)
     assert reports.store.db[JOBS].find_one({})["status"] == "done"
     tap.wait_for("ReportReady", 6, timeout=30)  # the worker's relay publishes the CLI's outbox
 
@@ -135,5 +135,5 @@ def test_the_render_pool_renders_what_the_process_renders(reports, monkeypatch):
     for processes in (2, 1):
         job = jobs.create_job(reports.store, admin, period="2026-11", owner=f"runner-{processes}")
         assert run_job(reports.store, job["_id"], f"runner-{processes}", processes=processes)["done"] == 6
-        contents.append({d["_id"]: d["content"]["html"] for d in reports.store.db[RENDERED].find({})})
+        contents.append({d["_id"]: d["content"] for d in reports.store.db[RENDERED].find({})})
     assert len(contents[0]) == 6 and contents[0] == contents[1]
