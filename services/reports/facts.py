@@ -27,7 +27,7 @@ def fact_row(doc: dict) -> dict:
     states = set((f.get("bookings") or {}).values())
     goals = [g for g in (f.get("goals") or {}).values() if g.get("status") and g.get("status") != "draft"]
     progress = ["achieved" if g["status"] == "achieved" else (g.get("last") or "||").split("|")[2] for g in goals]
-    last = f.get("last_checkin") or ""
+    last = f.get("last_checkin_at") or ""  # instants (UTC, fixed width): see projection.py
     due = list((f.get("followups") or {}).values())
     return {
         "school_id": doc.get("school_id"), "grade": doc.get("grade"), "teacher_id": homeroom_teacher(doc),

@@ -21,10 +21,16 @@ from .repository import BOOKINGS, PEOPLE, STUDENTS, key
 BOOKING_RANK = {"booked": "1booked", "cancelled": "2cancelled", "held": "3held", "no_show": "3no_show"}
 
 
-def stamp(event) -> str:
-    """The event's time as a fixed-width string, so later times compare greater."""
-    t = dt.datetime.fromisoformat(event.time.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+def utc(value: str) -> str:
+    """An ISO instant as a fixed-width UTC string, so later instants compare greater
+    whatever offset they were written with."""
+    t = dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def stamp(event) -> str:
+    """The event's time (see utc)."""
+    return utc(event.time)
 
 
 def _upsert(event, uow, coll: str, _id: str, update: dict, guarded=()) -> None:
@@ -155,7 +161,7 @@ def on_progress(event, uow) -> None:
     _student(event, uow, d["student_id"], {
         "$set": {f"goals.{g}.id": d["goal_id"], f"goals.{g}.checkins.{c}": checkin},
         "$max": {f"facts.goals.{g}.last": f"{d['date']}|{d['checkin_id']}|{d['status']}",
-                 "facts.last_checkin": d["date"]}})
+                 "facts.last_checkin": d["date"], "facts.last_checkin_at": stamp(event)}})
 
 
 def on_parent_input(event, uow) -> None:
@@ -213,7 +219,9 @@ def on_followup_due(event, uow) -> None:
     b = key(d["booking_id"])
     _student(event, uow, d["student_id"], {"$set": {
         f"followups.{b}": {"booking_id": d["booking_id"], "due_at": d["due_at"], "cycle": d["cycle"]},
-        f"facts.followups.{b}": d["due_at"][:10]}})
+        # compared with the instant of the latest check-in (facts.py): goals closes a
+        # follow-up with the first check-in recorded after it opened, whatever its date
+        f"facts.followups.{b}": utc(d["due_at"])}})
 
 
 REPORT_PROJECTORS = {

@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from services.common import contract
 from services.common.catalogue import all_specs
 from services.common.cli_events import cli
+from services.common.envelope import new_event
 
 PUBLIC = [s for s in all_specs() if not s.private]
 IDS = [contract.stem(s) for s in all_specs()]
@@ -137,3 +138,20 @@ def test_events_md_explains_the_contract():
         assert phrase in text, phrase
     for spec in PUBLIC:
         assert f"`{spec.routing_key}`" in text
+
+
+def test_schema_check_finds_what_an_outside_validator_would():
+    """The season test's check (tests/schema_check.py) accepts a real envelope and names
+    each violation of the published schema."""
+    from services.common.catalogue import latest
+    from tests.schema_check import schema_errors
+
+    spec = latest("ConferenceBooked")
+    good = new_event(spec, contract.example_data(spec), subject="b-1", district_id="d-1", school_id="s-1")
+    assert schema_errors(good) == []
+    bad = {**good, "time": "yesterday", "data": {**good["data"], "student_id": 7}}
+    bad["data"].pop("teacher_id")
+    errors = schema_errors(bad)
+    assert len(errors) == 3 and any("time" in e for e in errors) and any("student_id" in e for e in errors)
+    assert schema_errors({**good, "type": "org.confer.scheduling.Nope.v1"}) == [
+        "org.confer.scheduling.Nope.v1: no published schema"]

@@ -172,6 +172,8 @@ class Tap:
                            bindings=[binding(self.topology.public, routing_key="#"),
                                      binding(self.topology.internal, routing_key="#")])
         self.messages: list[dict] = []
+        self.exchange_of: dict[str, str] = {}  # event id -> the exchange it arrived on
+        self.undecodable: list[bytes] = []
         self._seen: set[str] = set()
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -187,8 +189,11 @@ class Tap:
         except ValueError:
             env = None
         with self._cond:
-            if env and env.get("id") not in self._seen:  # a redelivery after a reconnect is one message
+            if not isinstance(env, dict):
+                self.undecodable.append(message.body)
+            elif env.get("id") not in self._seen:  # a redelivery after a reconnect is one message
                 self._seen.add(env.get("id"))
+                self.exchange_of[env.get("id")] = message.delivery_info.get("exchange")
                 self.messages.append(env)
                 self._cond.notify_all()
         message.ack()

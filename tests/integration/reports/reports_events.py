@@ -85,11 +85,11 @@ def student(i: int, *, lang: str = "es", checkins: int = 4, held: bool = True, s
                 school_id=school),
         ]
         for c in range(checkins):
+            on = dt.date(2026, 10, 1) + dt.timedelta(days=14 * c)  # recorded that afternoon
             events.append(env("GoalProgressRecorded", {
-                **base, "checkin_id": f"ck-{goal_id}-{c}", "date": (dt.date(2026, 10, 1) + dt.timedelta(days=14 * c)
-                                                                    ).isoformat(),
+                **base, "checkin_id": f"ck-{goal_id}-{c}", "date": on.isoformat(),
                 "status": STATUSES[c % 4], "value": float(3 + 2 * c), "recorded_by_role": "student"},
-                at=at, school_id=school))
+                at=dt.datetime.combine(on, dt.time(16, i), dt.timezone.utc), school_id=school))
         goals.append({"id": goal_id, "statement": statement, "checkins": checkins,
                       "last": STATUSES[(checkins - 1) % 4] if checkins else None})
     expect = {"student_id": sid, "guardian_id": gid, "booking_id": bid, "goals": goals, "held": held,

@@ -75,8 +75,9 @@ def test_dashboard_counts_match_the_events(reports):
     assert (total["conferences_held"], total["no_shows"]) == (3, 1)
     assert total["goals_set"] == 8 and checkins == 28
     assert total["goals_achieved"] == last.count("achieved") and total["goals_on_track"] == last.count("on_track")
-    # Follow-ups fall due on Oct 28; check-ins are every 14 days from Oct 1, so only
-    # students with a check-in dated on or after it (4 check-ins: Nov 12) completed theirs.
+    # Follow-ups fall due on Oct 28, 14:00 UTC; check-ins are recorded every 14 days from
+    # Oct 1, so only students with a check-in recorded after it (4 check-ins: Oct 29 and
+    # Nov 12; not 2: Oct 1 and 15) completed theirs.
     completed = sum(1 for e in expects if e["held"] and max(g["checkins"] for g in e["goals"]) == 4)
     assert (total["followups_due"], total["followups_completed"]) == (3, completed) == (3, 2)
     assert STATUSES[1] == "on_track"

@@ -14,16 +14,24 @@ def test_fact_row_counts_one_student():
         goals={"g1": {"status": "agreed", "last": "2026-11-12|c9|on_track"},
                "g2": {"status": "achieved", "last": "2026-10-01|c1|needs_support"},
                "g3": {"status": "draft"}, "g4": {"status": "submitted"}},
-        followups={"b2": "2026-10-28"}, last_checkin="2026-11-12"))
+        followups={"b2": "2026-10-28T14:00:00.000000Z"}, last_checkin_at="2026-11-12T16:00:00.000000Z"))
     assert row["teacher_id"] == "t-1" and row["invitations_sent"] == 2
     assert (row["families_booked"], row["conferences_held"], row["no_shows"]) == (1, 1, 0)
     assert (row["goals_set"], row["goals_on_track"], row["goals_achieved"], row["goals_needs_support"]) == (3, 1, 1, 0)
     assert (row["followups_due"], row["followups_completed"]) == (1, 1)
 
 
-def test_cancelled_only_is_not_booked_and_late_checkin_completes_nothing():
-    row = fact_row(student(bookings={"b1": "2cancelled"}, followups={"b": "2026-10-28"}, last_checkin="2026-10-27"))
+def test_cancelled_only_is_not_booked_and_an_earlier_checkin_completes_nothing():
+    row = fact_row(student(bookings={"b1": "2cancelled"}, followups={"b": "2026-10-28T14:00:00.000000Z"},
+                           last_checkin_at="2026-10-28T13:59:59.000000Z"))
     assert row["families_booked"] == 0 and row["followups_completed"] == 0
+
+
+def test_a_checkin_the_same_evening_completes_a_follow_up_due_that_afternoon():
+    # 19:00 in Chicago is 01:00 UTC the next day: instants compare, not dates
+    row = fact_row(student(followups={"b": "2026-10-28T20:00:00.000000Z"},
+                           last_checkin_at="2026-10-29T01:00:00.000000Z"))
+    assert row["followups_completed"] == 1
     empty = fact_row({"_id": "x"})
     assert empty["goals_set"] == 0 and empty["teacher_id"] is None
 
