@@ -68,8 +68,9 @@ class Counters(Schema):
     goals_on_track = fields.Integer()
     goals_needs_support = fields.Integer()
     goals_achieved = fields.Integer()
-    followups_due = fields.Integer()
-    followups_completed = fields.Integer()
+    followups_due = fields.Integer(metadata={"description": "Follow-ups that fell due (two weeks after a conference)."})
+    followups_completed = fields.Integer(metadata={
+        "description": "Follow-ups answered by a check-in recorded after they fell due (as the goals service closes them)."})
     participation_rate = fields.Float()
 
 
