@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import queue
 import subprocess
@@ -36,58 +35,12 @@ sys.path.insert(0, str(ROOT))
 from hdrh.histogram import HdrHistogram  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
-from services.common.auth import mint  # noqa: E402
-from services.common.config import DEV_JWT_SECRET  # noqa: E402
 from services.common.store import Store  # noqa: E402
-from services.common.testing import MongoDaemon, free_port, make_envelope, run_handler, wait_until  # noqa: E402
+from services.common.testing import MongoDaemon, free_port, wait_until  # noqa: E402
 from services.scheduling import repository  # noqa: E402
-from services.scheduling.handlers import HANDLERS  # noqa: E402
+from school import TEACHERS, Http, seed, token  # noqa: E402  (bench/school.py)
 
-TEACHERS = [f"t-{i}" for i in range(10)]
 DB = "bench_scheduling"
-
-
-def token(role, sub, schools=("s-1",)):
-    return mint(DEV_JWT_SECRET, sub=sub, role=role, district_id="d-1", school_ids=schools, ttl=7200)
-
-
-def seed(store, n_students: int) -> None:
-    """School s-1; every child is in a co-taught class of all ten teachers (so any slot
-    fits any child) with a guardian of their own."""
-    envs = [make_envelope("SchoolUpdated", {"school_id": "s-1", "name": "Bench Elementary",
-                                            "time_zone": "America/Chicago", "languages": ["en"], "active": True})]
-    for i in range(n_students):
-        envs.append(make_envelope("StudentEnrolled", {"student_id": f"st-{i}", "school_id": "s-1", "class_id": "c-1",
-                                                      "teacher_ids": TEACHERS, "grade": "04",
-                                                      "school_year": "2026-2027"}))
-        envs.append(make_envelope("GuardianLinked", {"guardian_id": f"g-{i}", "student_id": f"st-{i}",
-                                                     "school_id": "s-1"}))
-    for env in envs:
-        run_handler(store, HANDLERS, env)
-
-
-class Http:
-    """One keep-alive connection per client thread (lighter than requests, like pymongo)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-
-    def call(self, method: str, path: str, auth: str, body=None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        headers = {"Authorization": f"Bearer {auth}", "Content-Type": "application/json"}
-        for attempt in (1, 2):
-            try:
-                self.conn.request(method, path, body=data, headers=headers)
-                resp = self.conn.getresponse()
-                raw = resp.read()
-                return resp.status, (json.loads(raw) if raw else {})
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-                if attempt == 2:
-                    raise
-        raise RuntimeError("unreachable")
 
 
 class Window:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import random
 import statistics
@@ -39,57 +38,12 @@ sys.path.insert(0, str(ROOT))
 from hdrh.histogram import HdrHistogram  # noqa: E402
 from pymongo import ASCENDING, MongoClient  # noqa: E402
 
-from services.common.auth import mint  # noqa: E402
-from services.common.config import DEV_JWT_SECRET  # noqa: E402
 from services.common.store import Store  # noqa: E402
-from services.common.testing import MongoDaemon, free_port, make_envelope, run_handler, wait_until  # noqa: E402
+from services.common.testing import MongoDaemon, free_port, wait_until  # noqa: E402
+from school import TEACHERS, Http, seed, token  # noqa: E402  (bench/school.py)
 
-TEACHERS = [f"t-{i}" for i in range(10)]
 SLOTS_PER_TEACHER = 50  # 08:00-20:30, 15 minutes: 500 slots in all
 DB = "bench_rush"
-
-
-def token(role, sub, schools=("s-1",)):
-    return mint(DEV_JWT_SECRET, sub=sub, role=role, district_id="d-1", school_ids=schools, ttl=7200)
-
-
-def seed(store, families: int) -> None:
-    """School s-1; every child in one class co-taught by the ten teachers, a guardian each."""
-    from services.scheduling.handlers import HANDLERS
-
-    envs = [make_envelope("SchoolUpdated", {"school_id": "s-1", "name": "Rush Elementary",
-                                            "time_zone": "America/Chicago", "languages": ["en"], "active": True})]
-    for i in range(families):
-        envs.append(make_envelope("StudentEnrolled", {"student_id": f"st-{i}", "school_id": "s-1", "class_id": "c-1",
-                                                      "teacher_ids": TEACHERS, "grade": "04",
-                                                      "school_year": "2026-2027"}))
-        envs.append(make_envelope("GuardianLinked", {"guardian_id": f"g-{i}", "student_id": f"st-{i}",
-                                                     "school_id": "s-1"}))
-    for env in envs:
-        run_handler(store, HANDLERS, env)
-
-
-class Http:
-    """One keep-alive connection per client thread."""
-
-    def __init__(self, port: int):
-        self.port, self.conn = port, http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-
-    def call(self, method: str, path: str, auth: str, body=None) -> tuple[int, object]:
-        data = json.dumps(body).encode() if body is not None else None
-        headers = {"Authorization": f"Bearer {auth}", "Content-Type": "application/json"}
-        for attempt in (1, 2):
-            try:
-                self.conn.request(method, path, body=data, headers=headers)
-                resp = self.conn.getresponse()
-                raw = resp.read()
-                return resp.status, (json.loads(raw) if raw else {})
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-                if attempt == 2:
-                    raise
-        raise RuntimeError("unreachable")
 
 
 def open_window(port: int, day) -> str:
@@ -232,7 +186,7 @@ def main() -> int:
         repository.ensure_indexes(store.db)
         store.ensure_indexes()
         t0 = time.perf_counter()
-        seed(store, args.families)
+        seed(store, args.families, "Rush Elementary")
         print(f"seeded {args.families} families in {time.perf_counter() - t0:.0f} s", flush=True)
         port = free_port()
         env = {**os.environ, "MONGO_URL": daemon.url, "MONGO_DB": DB, "AMQP_URL": "memory://", "LOG_LEVEL": "WARNING"}

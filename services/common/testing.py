@@ -141,7 +141,33 @@ def run_handler(store, handlers: dict, env: dict) -> str:
     return Dispatcher(store, handlers).dispatch(env)
 
 
-class BusTap:
+class EventReader:
+    """Reading what a tap collected (`messages`, guarded by `_cond`): shared by BusTap and
+    the end-to-end tests' durable tap."""
+
+    messages: list[dict]
+    _cond: threading.Condition
+
+    def of_type(self, name: str) -> list[dict]:
+        with self._cond:
+            return [m for m in self.messages if m.get("type", "").split(".")[-2:-1] == [name]]
+
+    def wait_for(self, name: str, count: int = 1, timeout: float = 15.0, where=None) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [m for m in self.messages if m.get("type", "").split(".")[-2:-1] == [name]
+                         and (where is None or where(m))]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"expected {count} {name} event(s), saw {len(found)} "
+                                         f"(all types: {sorted({m.get('type') for m in self.messages})})")
+                self._cond.wait(min(remaining, 1.0))
+
+
+class BusTap(EventReader):
     """An outside subscriber: an exclusive queue bound to routing keys on the public (and
     optionally internal) exchange, collecting every message it sees."""
 
@@ -185,24 +211,6 @@ class BusTap:
                 if self._stop.is_set():
                     return
                 time.sleep(0.2)
-
-    def of_type(self, name: str) -> list[dict]:
-        with self._cond:
-            return [m for m in self.messages if m.get("type", "").split(".")[-2:-1] == [name]]
-
-    def wait_for(self, name: str, count: int = 1, timeout: float = 15.0, where=None) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                found = [m for m in self.messages if m.get("type", "").split(".")[-2:-1] == [name]
-                         and (where is None or where(m))]
-                if len(found) >= count:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"expected {count} {name} event(s), saw {len(found)} "
-                                         f"(all types: {sorted({m.get('type') for m in self.messages})})")
-                self._cond.wait(remaining)
 
     def close(self):
         self._stop.set()

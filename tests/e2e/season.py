@@ -23,7 +23,7 @@ import re
 import threading
 import time
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 from email.policy import default as email_policy
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import requests
 
-from services.common.testing import free_port
+from services.common.testing import EventReader, free_port
 from tests.e2e.harness import System
 
 CLOCK_ENV = "CONFER_TEST_CLOCK_FILE"
@@ -154,7 +154,7 @@ class ClockedSystem(System):
         return out
 
 
-class Tap:
+class Tap(EventReader):
     """An outside subscriber that survives broker restarts: a durable quorum queue of its
     own bound to every key on the public and internal exchanges (so what is published
     while it reconnects waits for it), consumed with acks, deleted at close. The same
@@ -217,22 +217,8 @@ class Tap:
             except Exception:  # noqa: BLE001 - the broker restarts: connect again
                 time.sleep(1)
 
-    def of_type(self, name: str) -> list[dict]:
-        with self._cond:
-            return [m for m in self.messages if m.get("type", "").split(".")[-2:-1] == [name]]
-
     def wait_for(self, name: str, count: int = 1, timeout: float = 240.0, where=None) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                found = [m for m in self.messages if m.get("type", "").split(".")[-2:-1] == [name]
-                         and (where is None or where(m))]
-                if len(found) >= count:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"expected {count} {name} event(s), saw {len(found)}")
-                self._cond.wait(min(remaining, 1.0))
+        return super().wait_for(name, count, timeout, where)  # a season's steps take longer
 
     def close(self):
         from kombu import Connection
