@@ -62,7 +62,10 @@ def test_small_district_events_on_the_bus(roster, tmp_path, bus_tap):
         first = import_bundle(store, tmp_path / "demo")
         total = sum(first["events"].values())
         everything.wait_for("RosterImported", timeout=30)
+        public.wait_for("RosterImported", timeout=30)  # two queues: one may be behind the other
         wait_until(lambda: len(everything.messages) >= total, timeout=30, message="every event on the bus")
+        wait_until(lambda: len(public.messages) >= sum(n for t, n in first["events"].items() if t in PUBLIC),
+                   timeout=30, message="every public event on the public tap")
         seen_public = Counter(m["type"].split(".")[-2] for m in public.messages)
         seen_all = Counter(m["type"].split(".")[-2] for m in everything.messages)
         assert set(seen_public) == PUBLIC  # no contact details on the public exchange
