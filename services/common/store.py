@@ -43,6 +43,8 @@ class Store:
         # Set on every commit that wrote outbox entries, so a relay in this process
         # publishes at once instead of waiting for its next poll.
         self.outbox_wake = threading.Event()
+        self._signals: dict[str, threading.Event] = {}
+        self._signals_lock = threading.Lock()
         self._index_hooks: list[Callable] = []
 
     @classmethod
@@ -64,6 +66,12 @@ class Store:
         self.db["idempotency_keys"].create_index([("created_at", ASCENDING)])
         for hook in self._index_hooks:
             hook(self.db)
+
+    def signal(self, name: str) -> threading.Event:
+        """A named wake-up shared by the threads of this process (e.g. a lane waiting for
+        deliveries that a handler just recorded)."""
+        with self._signals_lock:
+            return self._signals.setdefault(name, threading.Event())
 
     def on_indexes(self, hook: Callable) -> None:
         self._index_hooks.append(hook)
@@ -105,6 +113,8 @@ class UnitOfWork:
         self.session = None
         self._committed = False
         self.rolled_back = False
+        self._after_commit: list[Callable[[], None]] = []
+        self._before_commit: list[Callable[[], None]] = []
 
     @property
     def now(self) -> datetime:
@@ -153,10 +163,22 @@ class UnitOfWork:
             self.rollback()
             return False
 
+    def before_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` inside the transaction just before it commits (writes collected
+        during the unit of work, done once; it may still emit events)."""
+        self._before_commit.append(fn)
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once this unit of work has committed (metrics, waking a worker thread):
+        never for a transaction that was rolled back or retried."""
+        self._after_commit.append(fn)
+
     def rollback(self) -> None:
         """Discard everything this unit of work wrote; `atomic` will not commit it."""
         self.rolled_back = True
         self.events.clear()
+        self._after_commit.clear()
+        self._before_commit.clear()
         try:
             if self.session.in_transaction:
                 self.session.abort_transaction()
@@ -164,6 +186,8 @@ class UnitOfWork:
             pass
 
     def commit(self) -> None:
+        for fn in self._before_commit:
+            fn()
         if self.events:
             now = self.now
             docs = []
@@ -180,3 +204,8 @@ class UnitOfWork:
         self._committed = True
         if self.events:
             self.store.outbox_wake.set()
+        for fn in self._after_commit:
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001 - the commit stands; a hook must not undo it
+                logs.get("confer.store").warning("after-commit hook failed", error=repr(exc))
