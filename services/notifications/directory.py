@@ -42,6 +42,12 @@ class Recipient:
     def lang(self) -> str:
         return self.prefs.get("language") or self.language or "en"
 
+    @classmethod
+    def from_docs(cls, doc: dict, prefs: dict | None) -> "Recipient":
+        return cls(doc["_id"], ROLE_FOR.get(doc.get("role"), doc.get("role", "guardian")), display_name(doc),
+                   doc.get("email"), doc.get("phone"), doc.get("language") or "en", doc.get("active", True),
+                   doc.get("district_id"), tuple(doc.get("school_ids", ())), prefs or {})
+
     def preferences(self) -> Preferences:
         return Preferences(role=self.role, has_email=bool(self.email), has_phone=bool(self.phone),
                            opted_out=frozenset(self.prefs.get("opted_out", ())),
@@ -63,10 +69,7 @@ class Directory:
         doc = self.person(person_id)
         if doc is None:
             raise NotReady(f"no profile yet for person {person_id}")
-        prefs = self._one(repo.PREFERENCES, person_id) or {}
-        return Recipient(doc["_id"], ROLE_FOR.get(doc.get("role"), doc.get("role", "guardian")), display_name(doc),
-                         doc.get("email"), doc.get("phone"), doc.get("language") or "en", doc.get("active", True),
-                         doc.get("district_id"), tuple(doc.get("school_ids", ())), prefs)
+        return Recipient.from_docs(doc, self._one(repo.PREFERENCES, person_id))
 
     def name(self, person_id: str, *, first: bool = False) -> str:
         doc = self.person(person_id)

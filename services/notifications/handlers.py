@@ -1,13 +1,15 @@
-"""Every event the notifications service consumes, in one place, and its timers.
+"""Every event the notifications service consumes, in one place, its timers and its
+engine.
 
 Roster and other projections keep who is whose and how to reach them; the notifying
-events (`notices.RULES`) only record pending deliveries in the handler's transaction.
-Timers do the sending: 'deliver' (one try at one delivery) and 'digest' (a teacher's
-daily digest)."""
+events (`notices.RULES`) only record deliveries in the handler's transaction (in-app
+ones delivered there and then). The delivery lanes (`ENGINES`, `lanes.py`) send the
+rest. Timers: 'digest' (a teacher's daily digest, recorded as a delivery for the
+e-mail lane) and 'deliver' (deliveries recorded before the lanes: made due)."""
 from __future__ import annotations
 
 from services.common.policy import ROSTER_HANDLERS
-from services.notifications import delivery, digest, projections as p
+from services.notifications import delivery, digest, lanes, projections as p
 from services.notifications.notices import RULES
 from services.notifications.recording import record_event
 
@@ -35,3 +37,5 @@ TIMERS = {
     "deliver": delivery.deliver,
     digest.DIGEST: digest.send_digest,
 }
+
+ENGINES = {"deliveries": lanes.DeliveryEngine}

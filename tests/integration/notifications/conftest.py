@@ -120,9 +120,11 @@ class SmtpServer:
 
 @pytest.fixture
 def notify_env(monkeypatch):
-    """Short retry delays, no SMTP yet; returns monkeypatch for more."""
+    """Short retry delays and breaker cool-downs, no SMTP yet; returns monkeypatch for more."""
     monkeypatch.setenv("NOTIFY_RETRY_DELAYS", "0.3,0.3,0.5,0.5")
     monkeypatch.setenv("NOTIFY_MAX_TRIES", "5")
+    monkeypatch.setenv("NOTIFY_BREAKER_COOLDOWN", "0.5")
+    monkeypatch.setenv("NOTIFY_BREAKER_MAX_COOLDOWN", "2")
     monkeypatch.setenv("SMTP_FROM", "Escuela Lincoln <no-reply@lincoln.test>")
     monkeypatch.setenv("CONFER_PUBLIC_URL", "https://confer.test")
     return monkeypatch
@@ -184,9 +186,11 @@ def store(make_store, clock):
 
 
 def fire(store, rounds: int = 3) -> int:
-    """Fire due timers (deliver, digest) as the worker would, a few rounds."""
+    """Fire due timers (digest) and send what is due on every lane, as the worker would,
+    a few rounds, in this thread."""
     from services.common.timers import TimerRunner
     from services.notifications.handlers import TIMERS
+    from services.notifications.lanes import DeliveryEngine
 
-    runner = TimerRunner(store, TIMERS)
-    return sum(runner.fire_due() for _ in range(rounds))
+    runner, engine = TimerRunner(store, TIMERS, concurrency=1), DeliveryEngine(store)
+    return sum(runner.fire_due() + engine.run_until_idle() for _ in range(rounds))
