@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from services.common import logs, metrics
 from services.common.bus import Publisher, Topology, resolve
 from services.common.envelope import InvalidEvent, decode, encode, validate_event
-from services.common.store import LEDGER, Store, UnitOfWork
+from services.common.store import LEDGER, REPLAYS, Store, UnitOfWork
 
 log = logs.get("confer.consumer")
 
@@ -158,6 +158,13 @@ class Dispatcher:
         return outcome
 
 
+def decode_id(body) -> str | None:
+    import json
+
+    env = json.loads(body)
+    return env.get("id") if isinstance(env, dict) else None
+
+
 def is_transient(exc: Exception) -> bool:
     from pymongo.errors import ConnectionFailure, OperationFailure
 
@@ -277,8 +284,23 @@ class ConsumerRunner(ConsumerMixin):
             return
         self._done(message, env, outcome, time.perf_counter() - started)
 
+    def _report_replay(self, message, event_id: str | None, type_: str, outcome: str, *, error: str = "",
+                       attempts: int | None = None) -> None:
+        """What became of a message `confer dlq replay` sent back (it prints this)."""
+        run = (message.headers or {}).get("x-confer-replay-run")
+        if not run:
+            return
+        try:
+            self.dispatcher.store.db[REPLAYS].update_one(
+                {"_id": f"{run}:{event_id}"},
+                {"$set": {"run": run, "event_id": event_id, "type": type_, "outcome": outcome, "error": error[:500],
+                          "attempts": attempts, "at": self.dispatcher.store.clock()}}, upsert=True)
+        except PyMongoError as exc:  # a report only: the message itself was handled
+            log.warning("could not record a replay outcome", error=str(exc), event_id=event_id)
+
     def _done(self, message, env: dict, outcome: str, seconds: float) -> None:
         message.ack()
+        self._report_replay(message, env.get("id"), env.get("type", ""), outcome)
         name = env["type"].split(".")[-2]
         metrics.EVENTS_CONSUMED.labels(self.service, name, outcome).inc()
         metrics.HANDLER_LATENCY.labels(self.service, name).observe(seconds)
@@ -303,12 +325,21 @@ class ConsumerRunner(ConsumerMixin):
         if attempts >= self.max_attempts:
             self._dead_letter(message, attempts, repr(exc), type_name=name)
         else:
-            self._retry(message, attempts, name)
+            self._retry(message, attempts, name, error=repr(exc))
 
-    def _retry(self, message, attempts: int, name: str, transient: int = 0) -> None:
+    @staticmethod
+    def _event_id(message) -> str | None:
+        try:
+            return decode_id(message.body)
+        except Exception:  # noqa: BLE001 - undecodable
+            return None
+
+    def _retry(self, message, attempts: int, name: str, transient: int = 0, error: str = "") -> None:
         step = max(attempts, transient) - 1
         delay = self.delays_ms[min(step, len(self.delays_ms) - 1)]
         headers = dict(message.headers or {}, **{"x-confer-attempts": attempts})
+        if error:
+            headers["x-confer-last-error"] = error[:500]
         if transient:
             headers["x-confer-transient"] = transient
         if self.publisher.memory:  # the in-process dev bus has no TTL queues: requeue directly
@@ -319,6 +350,9 @@ class ConsumerRunner(ConsumerMixin):
                                        routing_key=f"{self.service}.{delay}", headers=headers)
         message.ack()  # only after the retry copy is confirmed
         metrics.EVENTS_CONSUMED.labels(self.service, name, "retried").inc()
+        if not transient:
+            self._report_replay(message, self._event_id(message), name, "retrying",
+                                error=str(headers.get("x-confer-last-error", "")), attempts=attempts)
 
     def _dead_letter(self, message, attempts: int, reason: str, *, type_name: str) -> None:
         headers = dict(message.headers or {}, **{"x-confer-attempts": attempts, "x-confer-error": reason[:500],
@@ -327,4 +361,6 @@ class ConsumerRunner(ConsumerMixin):
         self.publisher.publish_raw(body, exchange=self.topology.dlx, routing_key=self.service, headers=headers)
         message.ack()
         metrics.EVENTS_CONSUMED.labels(self.service, type_name, "dead_lettered").inc()
+        self._report_replay(message, self._event_id(message), type_name, "dead_lettered", error=reason,
+                            attempts=attempts)
         log.error("message dead-lettered", attempts=attempts, reason=reason[:200])

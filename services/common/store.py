@@ -23,6 +23,7 @@ from services.common.envelope import new_event
 T = TypeVar("T")
 OUTBOX = "outbox"
 LEDGER = "processed_events"
+REPLAYS = "dlq_replays"  # what became of each message `confer dlq replay` sent back (kept a week)
 
 
 def utcnow() -> datetime:
@@ -64,6 +65,8 @@ class Store:
         self.db[OUTBOX].create_index([("status", ASCENDING), ("created_at", ASCENDING), ("seq", ASCENDING)])
         self.db[OUTBOX].create_index([("sent_at", ASCENDING)])
         self.db["idempotency_keys"].create_index([("created_at", ASCENDING)])
+        self.db[REPLAYS].create_index([("run", ASCENDING)])
+        self.db[REPLAYS].create_index([("at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600)
         for hook in self._index_hooks:
             hook(self.db)
 
