@@ -196,7 +196,8 @@ def test_relay_resumes_after_rabbitmq_restart(settings_for):
         time.sleep(1.0)
         assert cons.store.db["seen"].count_documents({}) == 25
         assert len(cons.store.db["seen"].distinct("school_id")) == 25
-        assert prod.store.db["outbox"].count_documents({"status": "pending"}) == 0
+        wait_until(lambda: prod.store.db["outbox"].count_documents({"status": "pending"}) == 0, timeout=30,
+                   message="every outbox entry marked")
     finally:
         prod.stop()
         cons.stop()
