@@ -118,6 +118,14 @@ class Dispatcher:
                                    "processed_at": now})
         if ledger:  # a duplicate key aborts the transaction: the caller goes one by one
             uow.db[LEDGER].insert_many(ledger, ordered=True, session=uow.session)
+        # A handler may read what the whole batch needs at once (`handler.prefetch(events, uow)`).
+        wanted: dict = {}
+        for _, event in items:
+            for handler in self.by_type.get(event.type, []):
+                if hasattr(handler, "prefetch"):
+                    wanted.setdefault(handler, []).append(event)
+        for handler, events in wanted.items():
+            handler.prefetch(events, uow)
         done = set()
         for i, event in items:
             if event.id in done:

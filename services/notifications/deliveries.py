@@ -77,7 +77,7 @@ def _localise_lists(context: dict, lang: str) -> dict:
             for k, v in context.items()}
 
 
-def render_notice(n: dict, r: Recipient, school: dict, cfg, now: datetime) -> Message:
+def render_notice(n: dict, r: Recipient, school: dict, cfg, now: datetime, *, html: bool = True) -> Message:
     """The message of a stored notice for `r` as they are now (language, name)."""
     ctx = {**(n.get("context") or {}), "recipient_name": r.name, "school_name": school["name"],
            "preferences_url": cfg.url("/preferences")}
@@ -86,7 +86,7 @@ def render_notice(n: dict, r: Recipient, school: dict, cfg, now: datetime) -> Me
         kind = DIGEST_KIND
         ctx.update(items=n.get("items") or [], digest_date=now.astimezone(ZoneInfo(school["time_zone"])).date(),
                    dashboard_url=cfg.url("/dashboard"))
-    message = render(kind, r.lang, _localise_lists(ctx, r.lang), school["time_zone"])
+    message = render(kind, r.lang, _localise_lists(ctx, r.lang), school["time_zone"], html=html)
     if message.fallback:
         metrics.TRANSLATION_FALLBACKS.labels(r.lang).inc()
     return message

@@ -15,10 +15,16 @@ from services.notifications.notices import RULES, Notice
 
 def record_event(event, uow) -> int:
     """Handler body for every event that notifies someone; returns deliveries added."""
-    cfg, dr = config.load(), Directory(uow)
+    cfg, dr = config.load(), Directory.of(uow)
+    dr.prefetch_events([event.data])
     notices = RULES[event.name](event, dr, cfg)
     count = sum(record_notice(uow, dr, cfg, n, event.id, event.name) for n in notices)
     return count + webhooks.fan_out(uow, event, notices, cfg)
+
+
+def prefetch(events, uow) -> None:
+    """What a batch of notifying events will read, read at once (see Directory)."""
+    Directory.of(uow).prefetch_events([e.data for e in events])
 
 
 def record_notice(uow, dr: Directory, cfg, notice: Notice, cause_id: str, cause_type: str) -> int:
@@ -37,7 +43,7 @@ def record_notice(uow, dr: Directory, cfg, notice: Notice, cause_id: str, cause_
                       kind=notice.kind, school=school, student_id=notice.student_id, notice=stored,
                       mail_domain=cfg.mail_domain)
         if channel == "inapp":  # its send time is now: rendered in their language and delivered
-            recorder.add(**common, inbox=render_notice(stored, r, school, cfg, uow.now))
+            recorder.add(**common, inbox=render_notice(stored, r, school, cfg, uow.now, html=False))
         elif not cfg.configured(channel):
             recorder.add(**common, skip_reason="not_configured")
         else:

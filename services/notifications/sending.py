@@ -42,11 +42,11 @@ def _person(job: Job, channel: str):
     return r
 
 
-def _message(job: Job, cfg: NotifyConfig, now: datetime, r) -> tuple[Message, bytes | None]:
+def _message(job: Job, cfg: NotifyConfig, now: datetime, r, *, html: bool = True) -> tuple[Message, bytes | None]:
     n, school = job.d["notice"], job.extra.get("school")
     if school is None:
         raise Skip("school_unknown")
-    return render_notice(n, r, school, cfg, now), calendar_for(n, school)
+    return render_notice(n, r, school, cfg, now, html=html), (calendar_for(n, school) if html else None)
 
 
 class EmailSender:
@@ -98,7 +98,7 @@ class SmsSender:
         r = _person(job, "sms")
         if not r.phone:
             raise Skip("no_address")
-        message, _ = _message(job, self.cfg, now, r)
+        message, _ = _message(job, self.cfg, now, r, html=False)  # an SMS is its subject and link
         return r.phone, sms_body(message, d["notice"].get("link"))
 
     def send(self, prepared, job: Job) -> str | None:

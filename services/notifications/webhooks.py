@@ -22,10 +22,11 @@ def payload(event, did: str, notices) -> dict:
 def fan_out(uow, event, notices, cfg) -> int:
     if not notices:
         return 0
-    subs = list(uow.db[repo.WEBHOOKS].find({"district_id": event.district_id, "active": True}, session=uow.session))
+    dr = Directory.of(uow)
+    subs = dr.webhooks(event.district_id)
     if not subs:
         return 0
-    school = Directory(uow).school(notices[0].school_id)
+    school = dr.school(notices[0].school_id)
     recorded = 0
     for sub in subs:
         if sub.get("school_ids") and event.school_id not in sub["school_ids"]:
