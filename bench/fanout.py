@@ -48,7 +48,7 @@ from services.common.consumer import Dispatcher  # noqa: E402
 from services.common.service import ServiceDefinition, Worker, make_store  # noqa: E402
 from services.common.sinks import Sink  # noqa: E402
 from services.common.store import Store  # noqa: E402
-from services.common.testing import MongoDaemon, RabbitVhost, make_envelope  # noqa: E402
+from services.common.testing import MongoDaemon, RabbitVhost, make_envelope, wait_for_queue  # noqa: E402
 
 TEACHERS = 24
 WINDOW = "w-fanout"
@@ -113,22 +113,6 @@ def raw_smtp(port: int, n: int) -> float:
         for m in msgs:
             smtp.send_message(m)
         return n / (time.perf_counter() - t0)
-
-
-def wait_for_queue(amqp_url: str, exchange: str, service: str, proc, timeout: float = 120) -> None:
-    """Until the worker has declared its queue (a publish before that is unroutable)."""
-    from services.common.bus import Topology, connect
-    from services.common.queues import queue_depth
-
-    conn = connect(amqp_url)
-    try:
-        deadline = time.monotonic() + timeout
-        while queue_depth(conn, Topology(exchange).queue_name(service)) is None:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {service} worker did not declare its queue")
-            time.sleep(0.3)
-    finally:
-        conn.release()
 
 
 class Phase:

@@ -47,7 +47,7 @@ from services.notifications.sending import SENDERS, Skip
 log = logs.get("confer.notifications")
 
 CLAIM_PER_THREAD = 8  # deliveries a lane holds per sender thread (one claim fills half of it or more)
-JOURNAL_GROUP = 4  # deliveries a sender journals at once before sending them in turn
+SEND_GROUP = 4  # deliveries a sender takes from its lane's queue at a time
 SCHOOL_CACHE_SECONDS = 60.0
 
 
@@ -220,35 +220,28 @@ class Lane:
         return len(jobs)
 
     # -- sending -------------------------------------------------------------------
-    def process(self, job: Job, sender, stop: threading.Event | None = None) -> Outcome:
-        """Everything about one try, outside any transaction; returns its outcome."""
+    def _precheck(self, job: Job, sender, now) -> Outcome | None:
+        """What needs no provider: already sent, not to be sent, or rendered now."""
         d = job.d
         if job.extra.get("accepted"):
             return Outcome(job, SENT, ref=d.get("message_id"))
         if int(d.get("unknown_outcomes", 0)) >= 2:
             return Outcome(job, FAILED, code="retries_exhausted", error="outcome unknown twice; not sent again")
-        now = self.store.clock()
         try:
-            prepared = job.extra["prepared"] if "prepared" in job.extra else sender.prepare(job, now)
+            job.extra["prepared"] = sender.prepare(job, now)
         except Skip as skip:
             return Outcome(job, SKIPPED, code=skip.reason)
         except Exception as exc:  # noqa: BLE001 - a message that cannot be rendered never will be
             log.error("delivery could not be rendered", delivery_id=job.id, error=repr(exc))
             return Outcome(job, FAILED, code="refused", error=f"could not render: {exc!r}")
-        breaker, bucket = self.provider(d.get("provider") or provider_for(self.channel, d.get("content")))
-        allowed = breaker.allow()
-        if not allowed:
-            return Outcome(job, RELEASE)
-        if not bucket.acquire(stop):
-            breaker.release_probe()
-            return Outcome(job, RELEASE)
-        if "journal_id" not in job.extra:
-            try:
-                self.engine.journal.mark([job])
-            except PyMongoError as exc:
-                breaker.release_probe()
-                log.warning("could not journal a send; not sent now", delivery_id=job.id, error=str(exc))
-                return Outcome(job, RELEASE)
+        return None
+
+    def _provider_of(self, job: Job) -> tuple[CircuitBreaker, TokenBucket]:
+        return self.provider(job.d.get("provider") or provider_for(self.channel, job.d.get("content")))
+
+    def _send(self, job: Job, sender, allowed: str, breaker: CircuitBreaker, bucket: TokenBucket) -> Outcome:
+        """Hand one journalled, allowed message to the provider; its outcome."""
+        d = job.d
         job.resend = int(d.get("unknown_outcomes", 0)) >= 1 and not d.get("resent_after_unknown")
         if int(d.get("unknown_outcomes", 0)) >= 1:
             log.warning("retrying a send of unknown outcome", delivery_id=job.id, message_id=d.get("message_id"),
@@ -257,7 +250,7 @@ class Lane:
                 metrics.NOTIFICATION_UNKNOWN_RESENDS.labels(self.channel).inc()
         started = time.perf_counter()
         try:
-            ref = sender.send(prepared, job)
+            ref = sender.send(job.extra["prepared"], job)
         except PermanentSendError as exc:
             breaker.success()  # the provider answered
             return Outcome(job, FAILED, code="refused", error=str(exc))
@@ -286,30 +279,65 @@ class Lane:
         breaker.success()
         return Outcome(job, SENT, ref=ref)
 
-    def _prepare_group(self, jobs: list[Job], sender) -> None:
-        """Render a few jobs and journal them in one write before sending them in turn
-        (when their providers are healthy: otherwise each is journalled as it goes)."""
-        if any(self.provider(j.d.get("provider") or provider_for(self.channel, j.d.get("content")))[0].state
-               != CLOSED for j in jobs):
-            return
+    def send_group(self, jobs: list[Job], sender, stop: threading.Event, put, *, batched: bool = False) -> None:
+        """Render, gate, journal and send some claimed jobs in turn; `put` each outcome.
+
+        Journal writes go with the sends: the "sending" entry of a message is written
+        together with the "accepted" entry of the one before it, in one write (shared
+        with other senders' writes), so after a crash only a send in progress is of
+        unknown outcome. `batched` (one thread, tests): one write for every "sending"
+        entry first and one for every "accepted" one at the end."""
+        journal = self.engine.journal
         now = self.store.clock()
-        to_mark = []
+        ready = []
         for job in jobs:
-            try:
-                job.extra["prepared"] = sender.prepare(job, now)
-            except Exception:  # noqa: BLE001 - process() says what becomes of it
+            early = Outcome(job, RELEASE) if stop.is_set() else self._precheck(job, sender, now)
+            if early is not None:
+                put(early)
+            else:
+                ready.append(job)
+        if batched and ready:
+            journal.write(sending=ready)
+        accepted: list[Job] = []
+        for job in ready:
+            breaker, bucket = self._provider_of(job)
+            allowed = "" if stop.is_set() else breaker.allow()
+            if not allowed:
+                put(Outcome(job, RELEASE))
                 continue
-            if not job.extra.get("accepted") and int(job.d.get("unknown_outcomes", 0)) < 2:
-                to_mark.append(job)
-        if len(to_mark) > 1:
+            if accepted and not batched and bucket.try_acquire() > 0:
+                journal.write(accepted=accepted)  # do not leave them unwritten while waiting
+                accepted = []
+            if not bucket.acquire(stop):
+                breaker.release_probe()
+                put(Outcome(job, RELEASE))
+                continue
+            if not batched:
+                try:
+                    journal.write(accepted=accepted, sending=[job])
+                    accepted = []
+                except PyMongoError as exc:
+                    breaker.release_probe()
+                    log.warning("could not journal a send; not sent now", delivery_id=job.id, error=str(exc))
+                    put(Outcome(job, RELEASE))
+                    continue
+            outcome = self._send(job, sender, allowed, breaker, bucket)
+            if outcome.kind == SENT:
+                accepted.append(job)
+            put(outcome)
+        if accepted:
             try:
-                self.engine.journal.mark(to_mark)
-            except PyMongoError:
-                for job in to_mark:
-                    job.extra.pop("journal_id", None)
+                journal.write(accepted=accepted)
+            except PyMongoError as exc:  # their outcomes still record them
+                log.warning("could not journal accepted sends", count=len(accepted), error=str(exc))
 
     def sender_loop(self, stop: threading.Event) -> None:
         sender = SENDERS[self.channel](self.cfg)
+
+        def put(outcome: Outcome) -> None:
+            self.engine.outcomes.put(outcome)
+            self._drop(outcome.job)
+
         try:
             while True:
                 try:
@@ -318,17 +346,12 @@ class Lane:
                     if stop.is_set():
                         return
                     continue
-                while len(group) < JOURNAL_GROUP:
+                while len(group) < SEND_GROUP:
                     try:
                         group.append(self.queue.get_nowait())
                     except queue.Empty:
                         break
-                if not stop.is_set():
-                    self._prepare_group(group, sender)
-                for job in group:
-                    outcome = Outcome(job, RELEASE) if stop.is_set() else self.process(job, sender, stop)
-                    self.engine.outcomes.put(outcome)
-                    self._drop(job)
+                self.send_group(group, sender, stop, put)
                 self.wake.set()
         finally:
             sender.close()
@@ -370,8 +393,8 @@ class DeliveryEngine:
         self.monitor_seconds = monitor_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self.journal = Journal(store)
-        self.outcomes = OutcomeWriter(store)
         self.lanes = {ch: Lane(self, ch) for ch in config.LANE_CHANNELS}
+        self.outcomes = OutcomeWriter(store)
         self.stop_event = threading.Event()
         self._schools: dict[str, tuple[float, dict]] = {}
         self._schools_lock = threading.Lock()
@@ -454,9 +477,8 @@ class DeliveryEngine:
                             break
                     if not jobs:
                         continue
-                    lane._prepare_group(jobs, senders[channel])
+                    lane.send_group(jobs, senders[channel], self.stop_event, self.outcomes.put, batched=True)
                     for job in jobs:
-                        self.outcomes.put(lane.process(job, senders[channel]))
                         lane._drop(job)
                     round_done += len(jobs)
                 self.outcomes.flush()

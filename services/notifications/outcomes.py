@@ -1,15 +1,20 @@
 """Writing what the lanes did, in few statements and short transactions.
 
 Journal: before a send, its journal entry ("sending") must be stored, outside any
-transaction. Senders that need one at the same moment share one insert (group commit:
-whoever finds no write in progress writes everything queued so far). A lapsed lease
-whose delivery has an entry newer than its recorded tries is a send of unknown outcome.
+transaction; once the provider took the message, the entry says "accepted" before the
+sender goes on. Senders that need a journal write at the same moment share one (group
+commit: whoever finds no write in progress writes everything queued so far). After a
+crash, a lapsed lease whose delivery has an "accepted" entry was sent (it is marked
+sent, not sent again); one with only a "sending" entry newer than its recorded tries is
+a send of unknown outcome (resent once, counted).
 
 OutcomeWriter: the senders hand over each try's outcome and go on; one thread records
 every outcome queued so far in one transaction (one conditional bulk update of the
 deliveries, their NotificationSent / NotificationFailed events, one commit). If a
 delivery's lease was lost meanwhile (another worker took it over), that batch is redone
 one delivery at a time so only the outcomes still holding their lease are recorded.
+Senders may run ahead of it by at most `max_pending` outcomes; a crash loses them, but
+the journal says which of those sends were accepted.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ import time
 from typing import Callable
 
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from services.common import logs, metrics
 from services.notifications import config, repository as repo
@@ -69,24 +74,23 @@ class Journal:
         self.store = store
         self._group = GroupCommit(self._write)
 
-    def _write(self, docs: list[dict]) -> None:
-        try:
-            self.store.db[repo.JOURNAL].insert_many(docs, ordered=False)
-        except BulkWriteError as exc:  # written already (a retried write): fine
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
+    def _write(self, ops: list) -> None:
+        self.store.db[repo.JOURNAL].bulk_write(ops, ordered=False)
 
-    def mark(self, jobs: list[Job]) -> None:
-        """Store "sending" for each job before any of them is sent."""
-        now = self.store.clock()
-        docs = []
-        for job in jobs:
-            jid = f"{job.id}:{job.token}"
-            job.extra["journal_id"] = jid
-            docs.append({"_id": jid, "delivery_id": job.id, "attempt": job.attempt, "state": "sending",
-                         "message_id": job.d.get("message_id"), "started_at": now})
-        if docs:
-            self._group.submit(docs)
+    def write(self, *, sending: list[Job] = (), accepted: list[Job] = ()) -> None:
+        """Store "sending" for `sending` (before they go out) and "accepted" for
+        `accepted` (the provider took them), in one write shared with other senders."""
+        now, ops = self.store.clock(), []
+        for job in accepted:
+            if job.extra.get("journal_id"):
+                ops.append(UpdateOne({"_id": job.extra["journal_id"]}, {"$set": {"state": "accepted"}}))
+        for job in sending:
+            jid = job.extra["journal_id"] = f"{job.id}:{job.token}"
+            ops.append(UpdateOne({"_id": jid}, {"$setOnInsert": {
+                "delivery_id": job.id, "attempt": job.attempt, "state": "sending", "message_id": job.d.get("message_id"),
+                "started_at": now}}, upsert=True))
+        if ops:
+            self._group.submit(ops)
 
 
 class _LeaseLost(Exception):
@@ -94,18 +98,29 @@ class _LeaseLost(Exception):
 
 
 class OutcomeWriter:
-    def __init__(self, store, *, batch: int = 500):
+    def __init__(self, store, *, batch: int = 500, max_pending: int = 100):
         self.store = store
         self.batch = batch
+        self.max_pending = max_pending
         self._queue: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self.pending = 0  # outcomes handed over and not yet recorded
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._running = False
 
     def put(self, outcome: Outcome) -> None:
+        """Hand over an outcome; while the writer thread runs, wait if `max_pending` are
+        still unrecorded (a sender does not run far ahead of what is stored)."""
         with self._lock:
+            while self._running and self.pending >= self.max_pending and not self._stop.is_set():
+                self._lock.wait(1.0)
             self.pending += 1
         self._queue.put(outcome)
+
+    def _recorded(self, n: int) -> None:
+        with self._lock:
+            self.pending -= n
+            self._lock.notify_all()
 
     def _take(self, timeout: float) -> list[Outcome]:
         try:
@@ -120,10 +135,15 @@ class OutcomeWriter:
         return items
 
     def run(self) -> None:
+        with self._lock:
+            self._running = True
         while True:
             items = self._take(0.2)
             if not items:
                 if self._stop.is_set():
+                    with self._lock:
+                        self._running = False
+                        self._lock.notify_all()
                     return
                 continue
             while True:
@@ -133,8 +153,7 @@ class OutcomeWriter:
                 except PyMongoError as exc:  # the sends happened: keep their outcomes until stored
                     log.warning("could not record delivery outcomes; retrying", error=str(exc), count=len(items))
                     time.sleep(1.0)
-            with self._lock:
-                self.pending -= len(items)
+            self._recorded(len(items))
 
     def flush(self) -> None:
         """Record everything queued, in this thread (synchronous mode, and shutdown)."""
@@ -143,11 +162,12 @@ class OutcomeWriter:
             if not items:
                 return
             self.write(items)
-            with self._lock:
-                self.pending -= len(items)
+            self._recorded(len(items))
 
     def stop(self) -> None:
         self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
 
     # -- recording -------------------------------------------------------------------
     def write(self, outcomes: list[Outcome]) -> None:

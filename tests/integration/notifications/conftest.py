@@ -194,3 +194,85 @@ def fire(store, rounds: int = 3) -> int:
 
     runner, engine = TimerRunner(store, TIMERS, concurrency=1), DeliveryEngine(store)
     return sum(runner.fire_due() + engine.run_until_idle() for _ in range(rounds))
+
+
+# -- the worker as its own process, with providers as processes ---------------------
+def family_roster(families: int) -> list[dict]:
+    """A school of `families` children, each with one guardian who has an e-mail address
+    and a phone (every other one reads Spanish), and one teacher."""
+    envs = [make_envelope("SchoolUpdated", dict(SCHOOL)),
+            make_envelope("PersonProfileChanged", dict(TEACHER), school_id="s-1")]
+    for i in range(families):
+        envs += [
+            make_envelope("PersonProfileChanged", {"person_id": f"st-{i}", "role": "student", "given_name": f"Kid{i}",
+                                                   "family_name": "Ruiz", "language": "es", "school_ids": ["s-1"]},
+                          school_id="s-1"),
+            make_envelope("PersonProfileChanged", {"person_id": f"g-{i}", "role": "guardian", "given_name": "Pat",
+                                                   "family_name": f"Ruiz{i}", "email": f"g{i}@family.test",
+                                                   "phone": f"+1312555{i:04d}", "language": "es" if i % 2 else "en",
+                                                   "school_ids": ["s-1"]}, school_id="s-1"),
+            make_envelope("StudentEnrolled", {"student_id": f"st-{i}", "school_id": "s-1", "class_id": "c-1",
+                                              "teacher_ids": ["t-1"], "grade": "04", "school_year": "2026"}),
+            make_envelope("GuardianLinked", {"guardian_id": f"g-{i}", "student_id": f"st-{i}", "school_id": "s-1"})]
+    return envs
+
+
+def report_ready(i: int, tag: str) -> dict:
+    """One family's report is ready: one e-mail, one SMS and one in-app message."""
+    return make_envelope("ReportReady", {"report_id": f"r-{tag}-{i}", "student_id": f"st-{i}", "school_id": "s-1",
+                                         "period": "Nov 2026", "formats": ["pdf"]})
+
+
+class NotifyProcessWorld:
+    """The notifications worker as its own process (`confer worker notifications`) on a
+    MongoDB-wire server, a RabbitMQ vhost, an SMTP server process whose answer to DATA
+    can be delayed, an SMS gateway process; roster seeded for `families`."""
+
+    def __init__(self, tmp_path, mongo_url: str, amqp_url: str, exchange: str, families: int, **env):
+        import uuid
+
+        from services.common.bus import Publisher, Topology
+        from services.common.consumer import Dispatcher
+        from services.common.service import make_store
+        from services.common.config import Settings
+        from services.common.sinks import Sink
+        from services.common.testing import WorkerProcess
+        from services.notifications import SERVICE
+
+        self.delay_file = tmp_path / "smtp-delay"
+        self.delay_file.write_text("0")
+        self.mail = Sink("smtp", str(tmp_path / "mail.log"), delay_file=str(self.delay_file))
+        self.sms = Sink("sms", str(tmp_path / "sms.log"))
+        settings = Settings(service="notifications", mongo_url=mongo_url, mongo_db=f"t_notify_{uuid.uuid4().hex[:8]}",
+                            amqp_url=amqp_url, exchange=exchange)
+        self.store = make_store(SERVICE, settings)
+        self.store.ensure_indexes()
+        dispatcher = Dispatcher(self.store, HANDLERS)
+        envs = family_roster(families)
+        for k in range(0, len(envs), 40):
+            assert dispatcher.dispatch_batch(envs[k:k + 40]) is not None
+        self.worker = WorkerProcess("notifications", {
+            "MONGO_URL": mongo_url, "MONGO_DB": settings.mongo_db, "AMQP_URL": amqp_url, "CONFER_EXCHANGE": exchange,
+            "LOG_LEVEL": "INFO", "NOTIFY_QUIET_HOURS": "00:00-00:00", "CONFER_PUBLIC_URL": "https://confer.test",
+            "SMTP_FROM": "Escuela Lincoln <no-reply@lincoln.test>", **self.mail.env, **self.sms.env, **env},
+            str(tmp_path / "worker.log"))
+        self.publisher = Publisher(amqp_url, Topology(exchange), service="test")
+        self.deliveries = self.store.db["deliveries"]
+
+    def publish(self, env: dict) -> None:
+        from services.common.catalogue import spec_for_type
+
+        self.publisher.publish(env, spec=spec_for_type(env["type"]))
+
+    def smtp_delay(self, seconds: float) -> None:
+        tmp = self.delay_file.with_suffix(".tmp")
+        tmp.write_text(repr(seconds))
+        tmp.replace(self.delay_file)
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.publisher.close()
+        self.mail.stop()
+        self.sms.stop()
+        self.store.client.drop_database(self.store.db.name)
+        self.store.client.close()
