@@ -58,6 +58,7 @@ ENV_VARS = {
     "NOTIFY_BREAKER_COOLDOWN": "seconds an open breaker waits before it probes the provider, doubling per failed probe (default 10)",
     "NOTIFY_BREAKER_MAX_COOLDOWN": "longest wait between two probes of a failing provider, seconds (default 300)",
     "NOTIFY_LEASE_SECONDS": "seconds a worker holds the deliveries it claimed before another may take them over (default 30)",
+    "NOTIFY_JOURNAL_GROUP": "sends a sender journals in one write (default 4); after a crash at most these per sender are resent as of unknown outcome; 1 = one write per send",
 }
 
 # The portal's own settings (services/portal/config.py): service URLs, session, OIDC.

@@ -31,6 +31,7 @@ OWN_ENV_VARS = {
     "NOTIFY_BREAKER_COOLDOWN": "seconds an open breaker waits before it probes the provider, doubling per failed probe (default 10)",
     "NOTIFY_BREAKER_MAX_COOLDOWN": "longest wait between two probes of a failing provider, seconds (default 300)",
     "NOTIFY_LEASE_SECONDS": "seconds a worker holds the deliveries it claimed before another may take them over (default 30)",
+    "NOTIFY_JOURNAL_GROUP": "sends a sender journals in one write (default 4); after a crash at most these per sender are resent as of unknown outcome; 1 = one write per send",
 }
 
 
@@ -77,6 +78,7 @@ class NotifyConfig:
     breaker_cooldown: float = 10.0
     breaker_max_cooldown: float = 300.0
     lease_seconds: float = 30.0
+    journal_group: int = 4
 
     def configured(self, channel: str) -> bool:
         """Is there a provider to send `channel` through? (A channel without one is not
@@ -130,4 +132,5 @@ def load() -> NotifyConfig:
         breaker_cooldown=float(_env("NOTIFY_BREAKER_COOLDOWN", "10")),
         breaker_max_cooldown=float(_env("NOTIFY_BREAKER_MAX_COOLDOWN", "300")),
         lease_seconds=float(_env("NOTIFY_LEASE_SECONDS", "30")),
+        journal_group=int(_env("NOTIFY_JOURNAL_GROUP", "4")),
     )

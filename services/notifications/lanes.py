@@ -49,6 +49,7 @@ log = logs.get("confer.notifications")
 CLAIM_PER_THREAD = 8  # deliveries a lane holds per sender thread (one claim fills half of it or more)
 SEND_GROUP = 4  # deliveries a sender takes from its lane's queue at a time
 SCHOOL_CACHE_SECONDS = 60.0
+MAX_IDLE_SECONDS = 5.0  # an idle lane looks for due work at least this often (other workers record too)
 
 
 class Lane:
@@ -135,8 +136,9 @@ class Lane:
         """Deliveries whose claim lapsed (their worker died mid-send): the journal says
         which tries may have gone out."""
         now = self.store.clock()
-        docs, token = self._take({"status": repo.SENDING, "channel": self.channel, "lease.until": {"$lt": now}},
-                                 limit, sort=False)
+        # Not our own: this engine is alive and still records those (its clock may have jumped).
+        docs, token = self._take({"status": repo.SENDING, "channel": self.channel, "lease.until": {"$lt": now},
+                                  "lease.owner": {"$ne": self.engine.owner}}, limit, sort=False)
         if not docs:
             return []
         journal = list(self.store.db[repo.JOURNAL].find({"delivery_id": {"$in": [d["_id"] for d in docs]}}))
@@ -282,11 +284,13 @@ class Lane:
     def send_group(self, jobs: list[Job], sender, stop: threading.Event, put, *, batched: bool = False) -> None:
         """Render, gate, journal and send some claimed jobs in turn; `put` each outcome.
 
-        Journal writes go with the sends: the "sending" entry of a message is written
-        together with the "accepted" entry of the one before it, in one write (shared
-        with other senders' writes), so after a crash only a send in progress is of
-        unknown outcome. `batched` (one thread, tests): one write for every "sending"
-        entry first and one for every "accepted" one at the end."""
+        The journal is written with the sends: a run of up to NOTIFY_JOURNAL_GROUP
+        messages is marked "sending" in one write, which also carries the "accepted"
+        marks of the run before (shared with other senders' writes). After a crash the
+        sends of the run in progress are of unknown outcome (resent once, counted); a
+        group of 1 narrows that to the one send in progress, at a write per send.
+        `batched` (one thread, tests): one "sending" write for all, one "accepted" at
+        the end."""
         journal = self.engine.journal
         now = self.store.clock()
         ready = []
@@ -296,25 +300,25 @@ class Lane:
                 put(early)
             else:
                 ready.append(job)
-        if batched and ready:
-            journal.write(sending=ready)
+        group = len(ready) if batched else max(1, self.cfg.journal_group)
         accepted: list[Job] = []
-        for job in ready:
+        for k, job in enumerate(ready):
             breaker, bucket = self._provider_of(job)
             allowed = "" if stop.is_set() else breaker.allow()
             if not allowed:
                 put(Outcome(job, RELEASE))
                 continue
-            if accepted and not batched and bucket.try_acquire() > 0:
+            if accepted and bucket.try_acquire() > 0:
                 journal.write(accepted=accepted)  # do not leave them unwritten while waiting
                 accepted = []
             if not bucket.acquire(stop):
                 breaker.release_probe()
                 put(Outcome(job, RELEASE))
                 continue
-            if not batched:
+            if "journal_id" not in job.extra:
+                run = [j for j in ready[k:k + group] if "journal_id" not in j.extra]
                 try:
-                    journal.write(accepted=accepted, sending=[job])
+                    journal.write(accepted=accepted, sending=run)
                     accepted = []
                 except PyMongoError as exc:
                     breaker.release_probe()
@@ -364,12 +368,31 @@ class Lane:
                     self._last_renew = time.monotonic()
                     self.renew_leases()
                 claimed = self.fill()
+                wait = 0.0 if claimed else self._idle_seconds()
             except PyMongoError as exc:
                 log.warning("could not claim deliveries; retrying", channel=self.channel, error=str(exc))
-                stop.wait(1.0)
-            if not claimed:
-                self.wake.wait(self.engine.poll_seconds)
+                wait = 1.0
+            if wait:
+                self.wake.wait(wait)  # a handler that records deliveries, or a sender that is free, wakes it
                 self.wake.clear()
+
+    def _idle_seconds(self) -> float:
+        """Nothing claimed: how long to wait before looking again (unless woken)."""
+        waits = [MAX_IDLE_SECONDS]
+        with self._providers_lock:
+            breakers = [b for b, _ in self.providers.values()]
+        waits += [max(0.05, b.seconds_until_probe()) for b in breakers if b.state != CLOSED]
+        with self._held_lock:
+            busy = len(self.held) * 2 > self.capacity
+        if busy:  # due work waits for a free sender, who wakes this thread
+            waits.append(self.engine.poll_seconds)
+        else:
+            nxt = self.store.db[repo.DELIVERIES].find_one({"status": {"$in": list(repo.OPEN)}, "channel": self.channel},
+                                                          {"due_at": 1}, sort=[("due_at", ASCENDING)])
+            if nxt is not None:  # deferred (quiet hours, back-off): look again when it is due
+                waits.append(max(self.engine.poll_seconds,
+                                 (nxt["due_at"] - self.store.clock()).total_seconds()))
+        return min(waits)
 
     def release_queued(self) -> None:
         while True:

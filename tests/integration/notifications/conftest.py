@@ -197,31 +197,7 @@ def fire(store, rounds: int = 3) -> int:
 
 
 # -- the worker as its own process, with providers as processes ---------------------
-def family_roster(families: int) -> list[dict]:
-    """A school of `families` children, each with one guardian who has an e-mail address
-    and a phone (every other one reads Spanish), and one teacher."""
-    envs = [make_envelope("SchoolUpdated", dict(SCHOOL)),
-            make_envelope("PersonProfileChanged", dict(TEACHER), school_id="s-1")]
-    for i in range(families):
-        envs += [
-            make_envelope("PersonProfileChanged", {"person_id": f"st-{i}", "role": "student", "given_name": f"Kid{i}",
-                                                   "family_name": "Ruiz", "language": "es", "school_ids": ["s-1"]},
-                          school_id="s-1"),
-            make_envelope("PersonProfileChanged", {"person_id": f"g-{i}", "role": "guardian", "given_name": "Pat",
-                                                   "family_name": f"Ruiz{i}", "email": f"g{i}@family.test",
-                                                   "phone": f"+1312555{i:04d}", "language": "es" if i % 2 else "en",
-                                                   "school_ids": ["s-1"]}, school_id="s-1"),
-            make_envelope("StudentEnrolled", {"student_id": f"st-{i}", "school_id": "s-1", "class_id": "c-1",
-                                              "teacher_ids": ["t-1"], "grade": "04", "school_year": "2026"}),
-            make_envelope("GuardianLinked", {"guardian_id": f"g-{i}", "student_id": f"st-{i}", "school_id": "s-1"})]
-    return envs
-
-
-def report_ready(i: int, tag: str) -> dict:
-    """One family's report is ready: one e-mail, one SMS and one in-app message."""
-    return make_envelope("ReportReady", {"report_id": f"r-{tag}-{i}", "student_id": f"st-{i}", "school_id": "s-1",
-                                         "period": "Nov 2026", "formats": ["pdf"]})
-
+from tests.statements import family_roster, report_ready  # noqa: E402  (shared with the statement counts)
 
 class NotifyProcessWorld:
     """The notifications worker as its own process (`confer worker notifications`) on a
