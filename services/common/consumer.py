@@ -221,6 +221,18 @@ class ConsumerRunner(ConsumerMixin):
         self.ready = True
         return [consumer]
 
+    def run(self, _tokens=1, **kwargs):
+        """kombu's run (it reconnects after a connection error), and also after any other
+        error out of the loop, e.g. the broker refusing the retry copy of a message while
+        it restarts: that message was not acked, so the broker delivers it again."""
+        while not self.should_stop:
+            try:
+                super().run(_tokens, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - a consumer thread must not die
+                self.ready = False
+                log.warning("consumer interrupted; reconnecting", error=repr(exc)[:300])
+                time.sleep(1.0)
+
     def on_connection_error(self, exc, interval):
         self.ready = False
         log.warning("broker connection lost; reconnecting", error=str(exc), retry_in=interval)
@@ -323,8 +335,10 @@ class ConsumerRunner(ConsumerMixin):
         headers = message.headers or {}
         attempts = int(headers.get("x-confer-attempts", 0)) + 1
         name = env["type"].split(".")[-2]
-        log.warning("handler failed", attempt=attempts, error=repr(exc), event_id=env["id"], event_type=env["type"])
         transient = int(headers.get("x-confer-transient", 0)) + 1
+        (log.info if is_transient(exc) else log.warning)("handler failed", attempt=attempts, error=repr(exc)[:300],
+                                                         event_id=env["id"], event_type=env["type"],
+                                                         transient=is_transient(exc))
         if is_transient(exc) and transient <= self.max_transient:
             # The database is down or a transaction conflicts (e.g. one left open by a
             # killed worker): not the message's fault, so it does not use up its tries.

@@ -85,7 +85,7 @@ class Store:
     def unit_of_work(self, **context) -> "UnitOfWork":
         return UnitOfWork(self, **context)
 
-    def atomic(self, work: Callable[["UnitOfWork"], T], *, retries: int = 5, **context) -> T:
+    def atomic(self, work: Callable[["UnitOfWork"], T], *, retries: int = 8, **context) -> T:
         """Run `work(uow)` in a transaction and commit, retrying transient conflicts."""
         for attempt in range(retries):
             try:
@@ -99,8 +99,9 @@ class Store:
                     exc.has_error_label("UnknownTransactionCommitResult")
                 if not transient or attempt == retries - 1:
                     raise
-                # Jitter, so transactions that conflicted do not collide again in step.
-                time.sleep(random.uniform(0.5, 1.5) * 0.005 * (2 ** attempt))
+                # Jitter, so transactions that conflicted do not collide again in step; up
+                # to about a second in all, the time a consumer batch may hold its writes.
+                time.sleep(random.uniform(0.5, 1.5) * min(0.25, 0.005 * (2 ** attempt)))
         raise RuntimeError("unreachable")
 
 

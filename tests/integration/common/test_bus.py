@@ -201,3 +201,37 @@ def test_relay_resumes_after_rabbitmq_restart(settings_for):
     finally:
         prod.stop()
         cons.stop()
+
+
+@pytest.mark.slow
+def test_a_failure_while_the_broker_is_down_does_not_stop_the_consumer(settings_for):
+    """A handler fails just as RabbitMQ goes away, so its retry copy cannot be published:
+    the message is not acked, the consumer reconnects when the broker is back, and the
+    message is handled then (the consumer thread does not die)."""
+    state = {"broken": True, "calls": 0}
+    stopped = {"broker": False}
+
+    def fragile(event, uow):
+        state["calls"] += 1
+        if state["broken"]:
+            if not stopped["broker"]:
+                stopped["broker"] = True
+                rabbitmqctl("stop_app")  # its retry copy now has nowhere to go
+            raise RuntimeError("downstream is broken")
+        record_school(event, uow)
+
+    cons = consumer(settings_for, {"SchoolUpdated": [fragile]}).start()
+    try:
+        Publisher(cons.settings.amqp_url, cons.topology).publish(school_event(3), spec=latest("SchoolUpdated"))
+        wait_until(lambda: stopped["broker"], timeout=30, message="the broker stopped mid-failure")
+        time.sleep(2.0)
+        state["broken"] = False
+    finally:
+        rabbitmqctl("start_app")
+        rabbitmqctl("await_startup")
+    try:
+        wait_until(lambda: cons.store.db["seen"].count_documents({}) == 1, timeout=120,
+                   message="handled after the broker came back")
+        assert all(t.is_alive() for t in cons.threads), "a worker thread died"
+    finally:
+        cons.stop()
