@@ -235,3 +235,41 @@ def test_a_failure_while_the_broker_is_down_does_not_stop_the_consumer(settings_
         assert all(t.is_alive() for t in cons.threads), "a worker thread died"
     finally:
         cons.stop()
+
+
+def test_batch_publisher_collects_confirms_keeps_order_and_reports_unroutable(settings_for):
+    """Many publishes in flight on one channel, confirms collected together: what a
+    queue is bound for is confirmed, in order; what no queue is bound for comes back
+    as unroutable (not counted as sent)."""
+    from kombu import Queue, binding
+
+    from services.common.bus import BatchPublisher, resolve
+
+    settings = settings_for("roster")
+    topology = Topology(settings.exchange)
+    spec = latest("SchoolUpdated")
+    with Connection(settings.amqp_url) as conn:
+        channel = conn.channel()
+        topology.declare_exchanges(channel)
+        queue = Queue(f"batch-{settings.exchange}", bindings=[binding(topology.public, routing_key=spec.routing_key)],
+                      durable=True, queue_arguments={"x-queue-type": "quorum"}).bind(channel)
+        queue.declare()
+        publisher = BatchPublisher(settings.amqp_url, topology, service="test")
+        try:
+            bound = [school_event(i) for i in range(300)]
+            orphan = make_envelope("GoalAchieved", {"goal_id": "g-1", "student_id": "st-1", "school_id": "s-1",
+                                                    "achieved_on": "2026-11-02"})
+            items = [(env, spec) for env in bound[:150]] + [(orphan, resolve(orphan["type"]))] + \
+                [(env, spec) for env in bound[150:]]
+            done = publisher.publish_many(items)
+            assert done.error is None
+            assert done.unroutable == [orphan["id"]]
+            assert done.sent == [env["id"] for env in bound]
+            got = []
+            while (message := queue.get(no_ack=False)) is not None:
+                got.append(json.loads(message.body)["id"])
+                message.ack()
+            assert got == [env["id"] for env in bound]  # every one, in the order published
+        finally:
+            publisher.close()
+            queue.delete()
