@@ -79,8 +79,7 @@ class TimerRunner:
         due = list(coll.find({"status": PENDING, "due_at": {"$lte": now}}).sort("due_at", ASCENDING)
                    .limit(self.batch))
         if len(due) < self.batch:  # a worker that died holding timers: take them over
-            due += list(coll.find({"status": FIRING, "lease.until": {"$lt": now}, "lease.owner": {"$ne": self.owner}})
-                        .limit(self.batch - len(due)))
+            due += list(coll.find({"status": FIRING, "lease.until": {"$lt": now}}).limit(self.batch - len(due)))
         if not due:
             return []
         token = uuid.uuid4().hex
@@ -88,8 +87,7 @@ class TimerRunner:
         ids = [t["_id"] for t in due]
         res = coll.update_many(
             {"_id": {"$in": ids}, "$or": [{"status": PENDING, "due_at": {"$lte": now}},
-                                          {"status": FIRING, "lease.until": {"$lt": now},
-                                           "lease.owner": {"$ne": self.owner}}]},
+                                          {"status": FIRING, "lease.until": {"$lt": now}}]},
             {"$set": {"status": FIRING, "lease": lease}})
         if res.matched_count != len(ids):  # another worker took some: ask which are ours
             ours = {t["_id"] for t in coll.find({"_id": {"$in": ids}, "lease.token": token}, {"_id": 1})}

@@ -103,12 +103,12 @@ class Lane:
     def _lease(self, now, token: str) -> dict:
         return {"token": token, "owner": self.engine.owner, "until": now + timedelta(seconds=self.cfg.lease_seconds)}
 
-    def _take(self, query: dict, limit: int, sort: bool = True) -> tuple[list[dict], str]:
+    def _take(self, query: dict, limit: int, sort: bool = True, skip: set = frozenset()) -> tuple[list[dict], str]:
         coll = self.store.db[repo.DELIVERIES]
         cursor = coll.find(query)
         if sort:
             cursor = cursor.sort("due_at", ASCENDING)
-        found = list(cursor.limit(limit))
+        found = [d for d in cursor.limit(limit + len(skip)) if d["_id"] not in skip][:limit]
         if not found:
             return [], ""
         now, token = self.store.clock(), uuid.uuid4().hex
@@ -136,9 +136,9 @@ class Lane:
         """Deliveries whose claim lapsed (their worker died mid-send): the journal says
         which tries may have gone out."""
         now = self.store.clock()
-        # Not our own: this engine is alive and still records those (its clock may have jumped).
-        docs, token = self._take({"status": repo.SENDING, "channel": self.channel, "lease.until": {"$lt": now},
-                                  "lease.owner": {"$ne": self.engine.owner}}, limit, sort=False)
+        # Not those this engine still works on: their outcome is coming (its clock may have jumped).
+        docs, token = self._take({"status": repo.SENDING, "channel": self.channel, "lease.until": {"$lt": now}},
+                                 limit, sort=False, skip=self.engine.in_hand())
         if not docs:
             return []
         journal = list(self.store.db[repo.JOURNAL].find({"delivery_id": {"$in": [d["_id"] for d in docs]}}))
@@ -421,6 +421,14 @@ class DeliveryEngine:
         self.stop_event = threading.Event()
         self._schools: dict[str, tuple[float, dict]] = {}
         self._schools_lock = threading.Lock()
+
+    def in_hand(self) -> set:
+        """Deliveries this engine claimed whose outcome is not recorded yet."""
+        ids = set(self.outcomes.pending_ids())
+        for lane in self.lanes.values():
+            with lane._held_lock:
+                ids.update(lane.held)
+        return ids
 
     def schools(self, ids: set) -> dict[str, dict]:
         now = time.monotonic()

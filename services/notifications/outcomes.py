@@ -105,6 +105,7 @@ class OutcomeWriter:
         self._queue: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self.pending = 0  # outcomes handed over and not yet recorded
+        self._pending_ids: dict[str, int] = {}
         self._lock = threading.Condition()
         self._running = False
 
@@ -115,11 +116,22 @@ class OutcomeWriter:
             while self._running and self.pending >= self.max_pending and not self._stop.is_set():
                 self._lock.wait(1.0)
             self.pending += 1
+            self._pending_ids[outcome.job.id] = self._pending_ids.get(outcome.job.id, 0) + 1
         self._queue.put(outcome)
 
-    def _recorded(self, n: int) -> None:
+    def pending_ids(self) -> list[str]:
         with self._lock:
-            self.pending -= n
+            return list(self._pending_ids)
+
+    def _recorded(self, items: list[Outcome]) -> None:
+        with self._lock:
+            self.pending -= len(items)
+            for o in items:
+                left = self._pending_ids.get(o.job.id, 1) - 1
+                if left > 0:
+                    self._pending_ids[o.job.id] = left
+                else:
+                    self._pending_ids.pop(o.job.id, None)
             self._lock.notify_all()
 
     def _take(self, timeout: float) -> list[Outcome]:
@@ -153,7 +165,10 @@ class OutcomeWriter:
                 except PyMongoError as exc:  # the sends happened: keep their outcomes until stored
                     log.warning("could not record delivery outcomes; retrying", error=str(exc), count=len(items))
                     time.sleep(1.0)
-            self._recorded(len(items))
+                except Exception as exc:  # noqa: BLE001 - a bug: their leases lapse, the journal tells the rest
+                    log.error("could not record delivery outcomes", error=repr(exc), count=len(items))
+                    break
+            self._recorded(items)
 
     def flush(self) -> None:
         """Record everything queued, in this thread (synchronous mode, and shutdown)."""
@@ -162,7 +177,7 @@ class OutcomeWriter:
             if not items:
                 return
             self.write(items)
-            self._recorded(len(items))
+            self._recorded(items)
 
     def stop(self) -> None:
         self._stop.set()
