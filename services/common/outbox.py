@@ -45,6 +45,7 @@ class OutboxRelay:
         self._inflight_lock = threading.Lock()
         self._marks: queue.Queue = queue.Queue()
         self._marker: threading.Thread | None = None
+        self._resume_at = None
 
     # -- lease ---------------------------------------------------------------
     def acquire_lease(self) -> bool:
@@ -70,9 +71,16 @@ class OutboxRelay:
             skip = set(self._inflight)
         # Entries already published but not yet marked are skipped here, not in the query
         # ($nin over many ids is slow); the index (status, created_at, seq) serves the sort.
-        found = coll.find({"status": "pending"}, {"envelope": 1, "type": 1}).sort(
+        # While a backlog drains, each read starts where the last full batch ended, so the
+        # entries still being marked are not read again; once caught up it starts afresh
+        # (an entry committed late with an earlier time is published then).
+        query = {"status": "pending"}
+        if self._resume_at is not None:
+            query["created_at"] = {"$gte": self._resume_at}
+        found = coll.find(query, {"envelope": 1, "type": 1, "created_at": 1}).sort(
             [("created_at", ASCENDING), ("seq", ASCENDING)]).limit(self.batch + len(skip))
         docs = [d for d in found if d["_id"] not in skip][: self.batch]
+        self._resume_at = docs[-1]["created_at"] if len(docs) >= self.batch else None
         if not docs:
             return 0
         items = [(doc["envelope"], spec_for_type(doc["type"])) for doc in docs]
@@ -86,6 +94,7 @@ class OutboxRelay:
                 metrics.EVENTS_UNROUTABLE.labels(self.store.service, spec.name).inc()
                 log.warning("event unroutable", event_id=event_id, type=env["type"])
         if done.error is not None:
+            self._resume_at = None  # what was not confirmed goes out first next time
             raise done.error
         return len(docs)
 
