@@ -1,7 +1,8 @@
 """A sustained event stream end to end: producer transaction -> outbox -> relay ->
-RabbitMQ -> the notifications worker (a separate process: consumer records the
-delivery, its timer delivers it) -> the delivery log (`deliveries`, status sent), vs
-raw kombu publish + consume (persistent, confirmed, quorum queue, ack) in the same run.
+RabbitMQ -> the notifications worker (a separate process: its consumer records the
+in-app delivery and delivers it in the same transaction) -> the delivery log
+(`deliveries`, status sent), vs raw kombu publish + consume (persistent, confirmed,
+quorum queue, ack) in the same run.
 
 The events are ConferenceReminderDue, one per booking, to guardians who have no e-mail
 address or phone, so every event is exactly one in-app delivery: the SMTP server is not
@@ -37,7 +38,7 @@ from kombu import Connection, Exchange, Producer, Queue  # noqa: E402
 from services.common.config import Settings  # noqa: E402
 from services.common.service import ServiceDefinition, Worker  # noqa: E402
 from services.common.store import Store  # noqa: E402
-from services.common.testing import MongoDaemon, RabbitVhost, make_envelope, run_handler  # noqa: E402
+from services.common.testing import MongoDaemon, RabbitVhost, make_envelope, run_handler, wait_for_queue  # noqa: E402
 
 FAMILIES = 500
 START = datetime.now(timezone.utc) + timedelta(days=3)
@@ -95,7 +96,7 @@ class Pipeline:
         self.log = open(f"/tmp/bench-stream-worker-{self.exchange}.log", "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "services.cli", "worker", "notifications"], env=env,
                                      cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        time.sleep(4)  # the worker declares its queue before anything is published
+        wait_for_queue(amqp_url, self.exchange, "notifications", self.proc)  # or the events are unroutable
         self.relay.start()
 
     def emit(self, events: list[dict]) -> None:
@@ -121,7 +122,7 @@ class Pipeline:
 
     def last_sent_at(self, tag: str) -> float:
         """When the last delivery of a burst was marked sent (epoch seconds)."""
-        [doc] = self.notify.db["deliveries"].find({"status": "sent", "content.link": {"$regex": f"/bookings/b-{tag}-"}},
+        [doc] = self.notify.db["deliveries"].find({"status": "sent", "link": {"$regex": f"/bookings/b-{tag}-"}},
                                                   {"sent_at": 1}).sort("sent_at", -1).limit(1)
         return doc["sent_at"].replace(tzinfo=timezone.utc).timestamp()
 
@@ -147,7 +148,7 @@ def burst(p: Pipeline, n: int) -> tuple[float, dict]:
     t1 = p.last_sent_at(tag)
     time.sleep(1.0)
     deliveries = p.notify.db["deliveries"]
-    q = {"cause_type": "ConferenceReminderDue", "content.link": {"$regex": f"/bookings/b-{tag}-"}}
+    q = {"cause_type": "ConferenceReminderDue", "link": {"$regex": f"/bookings/b-{tag}-"}}
     check = {"events": n, "deliveries": deliveries.count_documents(q),
              "sent": deliveries.count_documents({**q, "status": "sent"}),
              "distinct causes": len(deliveries.distinct("cause_event_id", q))}
@@ -172,9 +173,9 @@ def fixed_rate(p: Pipeline, rate: int, seconds: int) -> HdrHistogram:
     p.wait_sent(before + total)
     hist = HdrHistogram(1, 600_000_000, 3)
     for d in p.notify.db["deliveries"].find({"cause_type": "ConferenceReminderDue", "status": "sent",
-                                            "content.link": {"$regex": f"/bookings/b-{tag}-"}},
-                                           {"sent_at": 1, "content.link": 1}):
-        bid = d["content"]["link"].rsplit("/", 1)[-1]
+                                            "link": {"$regex": f"/bookings/b-{tag}-"}},
+                                           {"sent_at": 1, "link": 1}):
+        bid = d["link"].rsplit("/", 1)[-1]
         hist.record_value(max(1, int((d["sent_at"].replace(tzinfo=timezone.utc).timestamp() - emitted[bid]) * 1e6)))
     return hist
 
@@ -257,7 +258,7 @@ def main() -> None:
     lost = [c for c in checks if not (c["events"] == c["deliveries"] == c["sent"] == c["distinct causes"])]
     print(f"\nMEDIAN of {args.repeat} x {args.n} events: outbox -> bus -> notifications delivery log "
           f"{med(ours):.0f} events/s vs raw kombu publish+consume {med(raw):.0f} msg/s -> RATIO "
-          f"{med(ours) / med(raw):.2f}x; target >= 500 events/s: {'MET' if med(ours) >= 500 else 'NOT MET'}")
+          f"{med(ours) / med(raw):.2f}x (aim >= 0.25x: {'MET' if med(ours) / med(raw) >= 0.25 else 'NOT MET'})")
     print(f"nothing lost, nothing twice: {'yes' if not lost else lost}")
     print(f"fixed arrival {args.rate}/s for {args.seconds}s (open loop, HDR): commit -> delivery sent "
           f"p50 {pct(hist, 50):.0f} ms  p99 {pct(hist, 99):.0f} ms  max {pct(hist, 100):.0f} ms")

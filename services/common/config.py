@@ -22,6 +22,8 @@ ENV_VARS = {
     "JWT_ISSUER": "expected token issuer (default confer-dev)",
     "OUTBOX_RETENTION_DAYS": "days a published outbox entry is kept for replay (default 30)",
     "CONSUMER_CONCURRENCY": "consumer connections per worker process (default 2)",
+    "CONSUMER_BATCH": "most events a consumer handles in one transaction, from what the broker already sent (default 20; 1 = one by one)",
+    "TIMER_CONCURRENCY": "timers a worker process fires at once (default 4)",
     "WORKER_METRICS_PORT": "port of a worker's own /metrics (default: the service port + 1000; 0 turns it off)",
     "RELAY_POLL_SECONDS": "relay poll interval when no wake-up arrives (default 0.5)",
     "MAX_CONTENT_LENGTH": "largest request body in bytes (default 12 MiB)",
@@ -50,6 +52,13 @@ ENV_VARS = {
     "NOTIFY_MAX_TRIES": "delivery tries before a message is marked failed (default 5)",
     "NOTIFY_DIGEST_TIME": "local HH:MM the teacher digest goes out (default 16:00)",
     "NOTIFY_QUIET_HOURS": "default quiet hours HH:MM-HH:MM in the recipient's zone (default 21:00-07:00)",
+    "NOTIFY_LANES": "sender threads per delivery lane, channel=n comma separated (default email=4,sms=4,webhook=4)",
+    "NOTIFY_RATE_LIMITS": "most sends a second per provider and worker process, channel=rate comma separated; 0 = no limit (default email=100,sms=30,webhook=10; webhook: per subscriber)",
+    "NOTIFY_BREAKER_FAILURES": "consecutive provider failures that open a channel's circuit breaker (default 5)",
+    "NOTIFY_BREAKER_COOLDOWN": "seconds an open breaker waits before it probes the provider, doubling per failed probe (default 10)",
+    "NOTIFY_BREAKER_MAX_COOLDOWN": "longest wait between two probes of a failing provider, seconds (default 300)",
+    "NOTIFY_LEASE_SECONDS": "seconds a worker holds the deliveries it claimed before another may take them over (default 30)",
+    "NOTIFY_JOURNAL_GROUP": "sends a sender journals in one write (default 4); after a crash at most these per sender are resent as of unknown outcome; 1 = one write per send",
 }
 
 # The portal's own settings (services/portal/config.py): service URLs, session, OIDC.
@@ -91,6 +100,8 @@ class Settings:
     outbox_retention_days: int = 30
     relay_poll_seconds: float = 0.5
     consumer_concurrency: int = 2
+    consumer_batch: int = 20
+    timer_concurrency: int = 4
     max_content_length: int = 12 * 1024 * 1024
     extra: dict = field(default_factory=dict)
 
@@ -116,6 +127,8 @@ class Settings:
             outbox_retention_days=int(_env("OUTBOX_RETENTION_DAYS", "30")),
             relay_poll_seconds=float(_env("RELAY_POLL_SECONDS", "0.5")),
             consumer_concurrency=int(_env("CONSUMER_CONCURRENCY", "2")),
+            consumer_batch=int(_env("CONSUMER_BATCH", "20")),
+            timer_concurrency=int(_env("TIMER_CONCURRENCY", "4")),
             max_content_length=int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
         )
         values.update(overrides)

@@ -40,6 +40,27 @@ TIMERS_FIRED = Counter("confer_timers_fired_total", "Durable timers fired", ["se
 NOTIFICATIONS = Counter(
     "confer_notifications_total", "Notification deliveries by channel and outcome",
     ["channel", "kind", "outcome"])
+NOTIFICATIONS_SKIPPED = Counter(
+    "confer_notifications_skipped_total",
+    "Deliveries not attempted, by reason (not_configured: no provider set for the channel; opted_out; no_address)",
+    ["channel", "reason"])
+NOTIFICATION_DUE = Gauge(
+    "confer_notification_due", "Deliveries due now and not yet sent, per channel (the lane's backlog)", ["channel"],
+    multiprocess_mode="max")
+NOTIFICATION_OLDEST_DUE_AGE = Gauge(
+    "confer_notification_oldest_due_age_seconds", "How long the oldest delivery due on a channel has waited",
+    ["channel"], multiprocess_mode="max")
+NOTIFICATION_SEND_SECONDS = Histogram(
+    "confer_notification_send_duration_seconds", "Time one send to a provider took (SMTP, SMS, webhook)",
+    ["channel"], buckets=LATENCY_BUCKETS + (20.0, 30.0, 60.0))
+NOTIFICATION_BREAKER_STATE = Gauge(
+    "confer_notification_breaker_state",
+    "Circuit breaker of a channel's provider: 0 closed, 1 half-open (probing), 2 open (channel parked)",
+    ["channel", "provider"], multiprocess_mode="max")
+NOTIFICATION_UNKNOWN_RESENDS = Counter(
+    "confer_notification_unknown_outcome_resends_total",
+    "Sends repeated because an earlier try's outcome was unknown (same Message-ID / delivery id; at most one per "
+    "delivery)", ["channel"])
 TRANSLATION_FALLBACKS = Counter(
     "confer_translation_fallbacks_total", "Messages rendered in English because a translation was missing",
     ["lang"])

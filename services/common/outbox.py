@@ -1,6 +1,8 @@
 """The outbox relay: publishes committed events in order and marks them sent.
 
-Entries move pending -> sent (or unroutable, when no queue is bound; kept for replay).
+A batch of pending entries is published on one channel with many publishes in flight
+and the broker's confirms collected together (`bus.BatchPublisher`); only confirmed
+entries are marked. Entries move pending -> sent (or unroutable, when no queue is bound; kept for replay).
 Sent entries stay for OUTBOX_RETENTION_DAYS so a new subscriber can replay history.
 With several workers only the holder of a short lease relays, so order holds and work
 is not doubled; another worker takes over when the lease lapses.
@@ -18,7 +20,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from services.common import logs, metrics
-from services.common.bus import Publisher, Unroutable
+from services.common.bus import BatchPublisher, Publisher
 from services.common.catalogue import spec_for_type
 from services.common.store import OUTBOX, Store
 
@@ -26,7 +28,7 @@ log = logs.get("confer.outbox")
 
 
 class OutboxRelay:
-    def __init__(self, store: Store, publisher: Publisher, *, batch: int = 500, poll_seconds: float = 0.5,
+    def __init__(self, store: Store, publisher: Publisher | BatchPublisher, *, batch: int = 500, poll_seconds: float = 0.5,
                  lease_seconds: float = 10.0, retention_days: int = 30):
         self.store = store
         self.publisher = publisher
@@ -43,6 +45,7 @@ class OutboxRelay:
         self._inflight_lock = threading.Lock()
         self._marks: queue.Queue = queue.Queue()
         self._marker: threading.Thread | None = None
+        self._resume_at = None
 
     # -- lease ---------------------------------------------------------------
     def acquire_lease(self) -> bool:
@@ -68,26 +71,31 @@ class OutboxRelay:
             skip = set(self._inflight)
         # Entries already published but not yet marked are skipped here, not in the query
         # ($nin over many ids is slow); the index (status, created_at, seq) serves the sort.
-        found = coll.find({"status": "pending"}, {"envelope": 1, "type": 1}).sort(
+        # While a backlog drains, each read starts where the last full batch ended, so the
+        # entries still being marked are not read again; once caught up it starts afresh
+        # (an entry committed late with an earlier time is published then).
+        query = {"status": "pending"}
+        if self._resume_at is not None:
+            query["created_at"] = {"$gte": self._resume_at}
+        found = coll.find(query, {"envelope": 1, "type": 1, "created_at": 1}).sort(
             [("created_at", ASCENDING), ("seq", ASCENDING)]).limit(self.batch + len(skip))
         docs = [d for d in found if d["_id"] not in skip][: self.batch]
+        self._resume_at = docs[-1]["created_at"] if len(docs) >= self.batch else None
         if not docs:
             return 0
-        sent, unroutable = [], []
-        try:
-            for doc in docs:
-                spec = spec_for_type(doc["type"])
-                try:
-                    self.publisher.publish(doc["envelope"], spec=spec)
-                    sent.append(doc["_id"])
-                except Unroutable:
-                    metrics.EVENTS_UNROUTABLE.labels(self.store.service, spec.name).inc()
-                    log.warning("event unroutable", event_id=doc["_id"], type=doc["type"])
-                    unroutable.append(doc["_id"])
-        finally:
-            # Mark what went out even if the broker failed part-way: those are confirmed.
-            self._queue_marks(sent, "sent")
-            self._queue_marks(unroutable, "unroutable")
+        items = [(doc["envelope"], spec_for_type(doc["type"])) for doc in docs]
+        done = self.publisher.publish_many(items)
+        # Mark what the broker confirmed even if it failed part-way; the rest stays pending.
+        self._queue_marks(done.sent, "sent")
+        self._queue_marks(done.unroutable, "unroutable")
+        unroutable = set(done.unroutable)
+        for event_id, (env, spec) in zip([d["_id"] for d in docs], items):
+            if event_id in unroutable:
+                metrics.EVENTS_UNROUTABLE.labels(self.store.service, spec.name).inc()
+                log.warning("event unroutable", event_id=event_id, type=env["type"])
+        if done.error is not None:
+            self._resume_at = None  # what was not confirmed goes out first next time
+            raise done.error
         return len(docs)
 
     def _queue_marks(self, ids: list, status: str) -> None:

@@ -1,5 +1,11 @@
-"""What a service declares (its routes, handlers, indexes, timers) and the two
-processes built from it: the web app and the worker (consumer + outbox relay + timers)."""
+"""What a service declares (its routes, handlers, indexes, timers, background engines)
+and the two processes built from it: the web app and the worker (consumer + outbox relay
++ timers + engines).
+
+An engine is long-running work of the worker that is not an event or a timer, such as
+the notifications delivery lanes: `ENGINES = {"name": factory}` in the service's
+handlers module, `factory(store, settings)` returning an object with `run()` (blocks
+until stopped) and `stop()`."""
 from __future__ import annotations
 
 import threading
@@ -10,7 +16,7 @@ from typing import Callable
 from flask import Flask, current_app
 
 from services.common import logs, queues, timers
-from services.common.bus import Publisher, Topology, connect, is_memory
+from services.common.bus import Topology, connect, is_memory, publisher_for
 from services.common.config import Settings
 from services.common.consumer import ConsumerRunner, Dispatcher
 from services.common.outbox import OutboxRelay, watch_outbox
@@ -29,6 +35,7 @@ class ServiceDefinition:
     timer_callbacks: Callable[[], dict] = dict
     init_app: Callable[[Flask], None] | None = None
     rate_limits: Callable[[], dict] = dict
+    engines: Callable[[], dict] = dict
     extra: dict = field(default_factory=dict)
 
 
@@ -56,6 +63,7 @@ def definition_for(name: str) -> ServiceDefinition:
         indexes=lambda db: (index_hook() or (lambda _db: None))(db),
         timer_callbacks=_optional(f"{pkg}.handlers", "TIMERS", dict),
         rate_limits=_optional(f"{pkg}.api", "RATE_LIMITS", dict),
+        engines=_optional(f"{pkg}.handlers", "ENGINES", dict),
     )
 
 
@@ -111,12 +119,12 @@ class Worker:
     """Consumer, outbox relay, change-stream waker and timers of one service, as threads."""
 
     def __init__(self, defn: ServiceDefinition, settings: Settings, store: Store | None = None, *,
-                 relay: bool = True, consume: bool = True, run_timers: bool = True):
+                 relay: bool = True, consume: bool = True, run_timers: bool = True, engines: bool = True):
         self.defn, self.settings = defn, settings
         self.store = store or make_store(defn, settings)
         self.topology = Topology(settings.exchange)
         self.stop_event = threading.Event()
-        self.relay = OutboxRelay(self.store, Publisher(settings.amqp_url, self.topology, service=defn.name),
+        self.relay = OutboxRelay(self.store, publisher_for(settings.amqp_url, self.topology, service=defn.name),
                                  poll_seconds=settings.relay_poll_seconds,
                                  retention_days=settings.outbox_retention_days) if relay else None
         handlers = defn.handlers() if consume else {}
@@ -125,11 +133,15 @@ class Worker:
         # overlaps database round trips. Order across them is not kept (never promised).
         self.consumers = [
             ConsumerRunner(settings.amqp_url, defn.name, self.dispatcher, self.topology,
-                           max_attempts=settings.max_attempts, delays_ms=settings.retry_delays_ms)
+                           max_attempts=settings.max_attempts, delays_ms=settings.retry_delays_ms,
+                           batch=settings.consumer_batch)
             for _ in range(max(1, settings.consumer_concurrency) if handlers else 0)]
         self.consumer = self.consumers[0] if self.consumers else None
         callbacks = defn.timer_callbacks() if run_timers else {}
-        self.timers = timers.TimerRunner(self.store, callbacks) if callbacks else None
+        self.timers = timers.TimerRunner(self.store, callbacks, concurrency=settings.timer_concurrency) \
+            if callbacks else None
+        self.engines = {name: factory(self.store, settings)
+                        for name, factory in (defn.engines() if engines else {}).items()}
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "Worker":
@@ -155,6 +167,7 @@ class Worker:
                                                        self.stop_event, 15))
         if self.timers:
             targets.append(self.timers.run)
+        targets += [engine.run for engine in self.engines.values()]
         for target in targets:
             t = threading.Thread(target=target, daemon=True, name=f"{self.defn.name}-worker")
             t.start()
@@ -170,5 +183,7 @@ class Worker:
             consumer.should_stop = True
         if self.timers:
             self.timers.stop()
+        for engine in self.engines.values():
+            engine.stop()
         for t in self.threads:
             t.join(timeout)

@@ -23,6 +23,7 @@ from services.common.envelope import new_event
 T = TypeVar("T")
 OUTBOX = "outbox"
 LEDGER = "processed_events"
+REPLAYS = "dlq_replays"  # what became of each message `confer dlq replay` sent back (kept a week)
 
 
 def utcnow() -> datetime:
@@ -43,6 +44,8 @@ class Store:
         # Set on every commit that wrote outbox entries, so a relay in this process
         # publishes at once instead of waiting for its next poll.
         self.outbox_wake = threading.Event()
+        self._signals: dict[str, threading.Event] = {}
+        self._signals_lock = threading.Lock()
         self._index_hooks: list[Callable] = []
 
     @classmethod
@@ -62,8 +65,16 @@ class Store:
         self.db[OUTBOX].create_index([("status", ASCENDING), ("created_at", ASCENDING), ("seq", ASCENDING)])
         self.db[OUTBOX].create_index([("sent_at", ASCENDING)])
         self.db["idempotency_keys"].create_index([("created_at", ASCENDING)])
+        self.db[REPLAYS].create_index([("run", ASCENDING)])
+        self.db[REPLAYS].create_index([("at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600)
         for hook in self._index_hooks:
             hook(self.db)
+
+    def signal(self, name: str) -> threading.Event:
+        """A named wake-up shared by the threads of this process (e.g. a lane waiting for
+        deliveries that a handler just recorded)."""
+        with self._signals_lock:
+            return self._signals.setdefault(name, threading.Event())
 
     def on_indexes(self, hook: Callable) -> None:
         self._index_hooks.append(hook)
@@ -74,7 +85,7 @@ class Store:
     def unit_of_work(self, **context) -> "UnitOfWork":
         return UnitOfWork(self, **context)
 
-    def atomic(self, work: Callable[["UnitOfWork"], T], *, retries: int = 5, **context) -> T:
+    def atomic(self, work: Callable[["UnitOfWork"], T], *, retries: int = 8, **context) -> T:
         """Run `work(uow)` in a transaction and commit, retrying transient conflicts."""
         for attempt in range(retries):
             try:
@@ -88,8 +99,9 @@ class Store:
                     exc.has_error_label("UnknownTransactionCommitResult")
                 if not transient or attempt == retries - 1:
                     raise
-                # Jitter, so transactions that conflicted do not collide again in step.
-                time.sleep(random.uniform(0.5, 1.5) * 0.005 * (2 ** attempt))
+                # Jitter, so transactions that conflicted do not collide again in step; up
+                # to about a second in all, the time a consumer batch may hold its writes.
+                time.sleep(random.uniform(0.5, 1.5) * min(0.25, 0.005 * (2 ** attempt)))
         raise RuntimeError("unreachable")
 
 
@@ -105,6 +117,8 @@ class UnitOfWork:
         self.session = None
         self._committed = False
         self.rolled_back = False
+        self._after_commit: list[Callable[[], None]] = []
+        self._before_commit: list[Callable[[], None]] = []
 
     @property
     def now(self) -> datetime:
@@ -153,10 +167,22 @@ class UnitOfWork:
             self.rollback()
             return False
 
+    def before_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` inside the transaction just before it commits (writes collected
+        during the unit of work, done once; it may still emit events)."""
+        self._before_commit.append(fn)
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once this unit of work has committed (metrics, waking a worker thread):
+        never for a transaction that was rolled back or retried."""
+        self._after_commit.append(fn)
+
     def rollback(self) -> None:
         """Discard everything this unit of work wrote; `atomic` will not commit it."""
         self.rolled_back = True
         self.events.clear()
+        self._after_commit.clear()
+        self._before_commit.clear()
         try:
             if self.session.in_transaction:
                 self.session.abort_transaction()
@@ -164,6 +190,8 @@ class UnitOfWork:
             pass
 
     def commit(self) -> None:
+        for fn in self._before_commit:
+            fn()
         if self.events:
             now = self.now
             docs = []
@@ -180,3 +208,8 @@ class UnitOfWork:
         self._committed = True
         if self.events:
             self.store.outbox_wake.set()
+        for fn in self._after_commit:
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001 - the commit stands; a hook must not undo it
+                logs.get("confer.store").warning("after-commit hook failed", error=repr(exc))

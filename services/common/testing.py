@@ -229,3 +229,85 @@ def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05, message
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message}")
+
+
+def wait_for_queue(amqp_url: str, exchange: str, service: str, proc=None, timeout: float = 120.0) -> None:
+    """Until `service`'s worker consumes its queue (declared with all its bindings: a
+    publish before that is unroutable); fails at once if `proc` (its process) exited."""
+    from amqp.exceptions import NotFound
+
+    from services.common.bus import connect
+
+    conn = connect(amqp_url)
+    name = Topology(exchange).queue_name(service)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            channel = conn.channel()
+            try:
+                _, _, consumers = channel.queue_declare(queue=name, passive=True)
+                if consumers:
+                    return
+            except NotFound:
+                pass
+            finally:
+                try:
+                    channel.close()
+                except Exception:  # noqa: BLE001 - closed by the broker after NotFound
+                    pass
+            if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+                raise RuntimeError(f"the {service} worker did not start consuming its queue")
+            time.sleep(0.3)
+    finally:
+        conn.release()
+
+
+class WorkerProcess:
+    """`confer worker SERVICE` as its own process (kill -9 it, start it again), logging
+    to `log_path`, its /metrics on `metrics_port`."""
+
+    def __init__(self, service: str, env: dict, log_path: str):
+        self.service, self.log_path = service, log_path
+        self.metrics_port = free_port()
+        self.env = {**os.environ, "PYTHONPATH": _project_root(), "WORKER_METRICS_PORT": str(self.metrics_port),
+                    **env}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "services.cli", "worker", self.service], env=self.env,
+                                     cwd=_project_root(), stdout=log, stderr=subprocess.STDOUT)
+        wait_for_queue(self.env["AMQP_URL"], self.env.get("CONFER_EXCHANGE", "confer.events"), self.service,
+                       self.proc)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as when a machine dies."""
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def metric(self, name: str, **labels) -> float:
+        """A sample from the worker's /metrics (0 if absent)."""
+        import urllib.request
+
+        from prometheus_client.parser import text_string_to_metric_families
+
+        text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10).read().decode()
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                    return sample.value
+        return 0.0
+
+    def log(self) -> str:
+        with open(self.log_path, errors="replace") as f:
+            return f.read()

@@ -4,7 +4,11 @@ every channel (email included) raises.
 ``TransientSendError`` means "try again later" (timeouts, connection failures, 5xx, 408,
 429, SMTP 4xx); ``PermanentSendError`` means "this message to this recipient will never
 succeed" (4xx such as a bad number, SMTP 5xx recipient refused). Callers retry the first
-with back-off and record the second as failed.
+with back-off and record the second as failed. Two kinds of transient error say more:
+``ProviderUnavailable`` (the provider could not be reached or refused service: nothing
+was sent; it counts against the provider's circuit breaker, and a 429 carries its
+Retry-After) and ``OutcomeUnknown`` (the request was sent but no answer came: it may
+have been accepted, so it is resent at most once, with the same delivery id).
 
 Webhook signatures: ``X-Confer-Timestamp`` holds Unix seconds and
 ``X-Confer-Signature`` holds ``sha256=<hex>``, the HMAC-SHA256 with the shared secret of
@@ -46,6 +50,14 @@ class PermanentSendError(SendError):
     """Do not retry: the same message to the same recipient will fail again."""
 
 
+class ProviderUnavailable(TransientSendError):
+    """The provider did not take the message (unreachable, 5xx, throttling): not sent."""
+
+
+class OutcomeUnknown(TransientSendError):
+    """Sent, but no answer came back: the provider may or may not have accepted it."""
+
+
 def _retry_after(resp: requests.Response) -> float | None:
     try:
         return float(resp.headers["Retry-After"])
@@ -58,17 +70,31 @@ def _post(session: requests.Session, what: str, url: str, *, timeout: float,
     """POST and map failures to Transient/PermanentSendError; returns a 2xx response."""
     try:
         resp = session.post(url, timeout=timeout, allow_redirects=False, **kwargs)
-    except requests.Timeout as exc:
-        raise TransientSendError(f"{what}: timed out after {timeout}s") from exc
-    except requests.RequestException as exc:  # connection refused, DNS, TLS, reset
+    except (requests.ConnectTimeout, requests.exceptions.SSLError) as exc:  # never got to send it
+        raise ProviderUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+    except requests.Timeout as exc:  # sent, no answer in time
+        raise OutcomeUnknown(f"{what}: timed out after {timeout}s") from exc
+    except requests.ConnectionError as exc:
+        if _never_sent(exc):  # refused, DNS: nothing left this machine
+            raise ProviderUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+        raise OutcomeUnknown(f"{what}: {type(exc).__name__}: {exc}") from exc
+    except requests.RequestException as exc:
         raise TransientSendError(f"{what}: {type(exc).__name__}: {exc}") from exc
     status = resp.status_code
     if 200 <= status < 300:
         return resp
     detail = f"{what}: HTTP {status}: {resp.text[:200]}"
     if status >= 500 or status in _RETRYABLE_4XX:
-        raise TransientSendError(detail, code=status, retry_after=_retry_after(resp))
+        raise ProviderUnavailable(detail, code=status, retry_after=_retry_after(resp))
     raise PermanentSendError(detail, code=status)  # 3xx (not followed) and other 4xx
+
+
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", cause)
+    return isinstance(reason, (NewConnectionError, NameResolutionError, ConnectionRefusedError))
 
 
 class SmsProvider(ABC):

@@ -302,7 +302,8 @@ class Renderer:
         return {"detail": None, "url": None, **item,
                 "at": _as_datetime("items.at", at) if at is not None else None}
 
-    def render(self, kind: str, lang: str, context: Mapping[str, Any], tz: str) -> Message:
+    def render(self, kind: str, lang: str, context: Mapping[str, Any], tz: str, *, html: bool = True) -> Message:
+        """`html=False`: subject and text only (an in-app message has no HTML part)."""
         ctx = self._prepare(kind, context)
         try:
             zone = ZoneInfo(tz)
@@ -317,7 +318,7 @@ class Renderer:
             ctx.update(lang_used=lang_used, text_direction=locale.text_direction)
             subject = " ".join(self.env.get_template(f"{kind}.subject.txt").render(ctx).split())
             text = self.env.get_template(f"{kind}.txt").render(ctx).strip() + "\n"
-            html = self.env.get_template(f"{kind}.html").render(ctx, subject=subject)
+            html = self.env.get_template(f"{kind}.html").render(ctx, subject=subject) if html else ""
         finally:
             _state.reset(token)
         return Message(subject, text, html, lang_used, fallback or bool(state.missing),
@@ -327,9 +328,9 @@ class Renderer:
 _default: Renderer | None = None
 
 
-def render(kind: str, lang: str, context: Mapping[str, Any], tz: str) -> Message:
+def render(kind: str, lang: str, context: Mapping[str, Any], tz: str, *, html: bool = True) -> Message:
     """Render ``kind`` for a recipient speaking ``lang`` (BCP 47) living in ``tz`` (IANA)."""
     global _default
     if _default is None:
         _default = Renderer()
-    return _default.render(kind, lang, context, tz)
+    return _default.render(kind, lang, context, tz, html=html)

@@ -1,18 +1,19 @@
 """The teacher digest: a teacher who chose it gets updates in the inbox as they happen
 and one email a day (NOTIFY_DIGEST_TIME in their school's zone) listing them. Items wait
 in `digest_items`; a durable 'digest' timer per teacher turns them into a delivery that
-goes through the same exactly-once, retrying path as every other message."""
+goes through the same exactly-once, retrying path as every other message: the e-mail
+lane renders it when it sends."""
 from __future__ import annotations
 
 from services.common import timers
 from services.notifications import config, repository as repo
-from services.notifications.deliveries import add_delivery, content_for, quiet_window, render_for
+from services.notifications.deliveries import DIGEST_KIND, Recorder, quiet_window
 from services.notifications.directory import Directory, Recipient
 from services.notifications.domain import channels_for, next_digest_time
 from services.notifications.notices import Notice
 
 DIGEST = "digest"
-KIND = "teacher_digest"
+KIND = DIGEST_KIND
 
 
 def add_items(uow, r: Recipient, notice: Notice, school: dict, cfg, cause_id: str) -> None:
@@ -43,10 +44,11 @@ def send_digest(uow, timer: dict) -> None:
     r, school = dr.recipient(rid), dr.school(timer["school_id"])
     cause_id = f"digest:{rid}:{timer['due_at'].isoformat()}"
     notice = Notice(KIND, rid, school["_id"], items=[p["item"] for p in pending], link=cfg.url("/dashboard"))
-    message = render_for(r, notice, school, cfg, uow.now)
+    stored = {"kind": KIND, "context": {}, "link": notice.link, "items": notice.items, "ics": None}
+    recorder = Recorder.of(uow)
     for channel in sorted(channels_for(r.preferences(), KIND).channels - {"inapp"}):  # items are in the inbox
-        add_delivery(uow, cause_id=cause_id, cause_type="TeacherDigest", recipient_id=rid, channel=channel,
-                     kind=KIND, school=school, content=content_for(channel, message, r, notice.link),
-                     quiet=quiet_window(r.prefs, cfg), mail_domain=cfg.mail_domain)
+        recorder.add(cause_id=cause_id, cause_type="TeacherDigest", recipient_id=rid, channel=channel, kind=KIND,
+                     school=school, notice=stored, quiet=quiet_window(r.prefs, cfg), mail_domain=cfg.mail_domain,
+                     skip_reason=None if cfg.configured(channel) else "not_configured")
     uow.db[repo.DIGEST_ITEMS].update_many({"_id": {"$in": [p["_id"] for p in pending]}},
                                           {"$set": {"status": "included", "digest": cause_id}}, session=uow.session)

@@ -1,19 +1,41 @@
-"""Every event the notifications service consumes, in one place, and its timers.
+"""Every event the notifications service consumes, in one place, its timers and its
+engine.
 
 Roster and other projections keep who is whose and how to reach them; the notifying
-events (`notices.RULES`) only record pending deliveries in the handler's transaction.
-Timers do the sending: 'deliver' (one try at one delivery) and 'digest' (a teacher's
-daily digest)."""
+events (`notices.RULES`) only record deliveries in the handler's transaction (in-app
+ones delivered there and then). The delivery lanes (`ENGINES`, `lanes.py`) send the
+rest. Timers: 'digest' (a teacher's daily digest, recorded as a delivery for the
+e-mail lane) and 'deliver' (deliveries recorded before the lanes: made due)."""
 from __future__ import annotations
 
+import functools
+
 from services.common.policy import ROSTER_HANDLERS
-from services.notifications import delivery, digest, projections as p
+from services.notifications import delivery, digest, lanes, projections as p
+from services.notifications.directory import Directory
 from services.notifications.notices import RULES
-from services.notifications.recording import record_event
+from services.notifications.recording import prefetch, record_event
 
 
 def notify(event, uow) -> None:
     record_event(event, uow)
+
+
+notify.prefetch = prefetch  # a consumer batch reads everyone its notices name at once
+
+
+def _projection(fn):
+    """A projection handler: the notices after it in the same unit of work read afresh.
+    (functools.wraps keeps its name, and so its entries in the processed-events ledger.)"""
+    @functools.wraps(fn)
+    def handler(event, uow):
+        fn(event, uow)
+        Directory.forget(uow)
+    return handler
+
+
+def _projections(handlers: dict) -> dict:
+    return {name: [_projection(fn) for fn in fns] for name, fns in handlers.items()}
 
 
 _BEFORE = {  # projections that must be current before the notices of the same event are built
@@ -22,16 +44,20 @@ _BEFORE = {  # projections that must be current before the notices of the same e
 }
 
 HANDLERS = {
-    **ROSTER_HANDLERS,
-    "PersonProfileChanged": [p.on_person_profile_changed],
-    "PersonDeactivated": [*ROSTER_HANDLERS["PersonDeactivated"], p.on_person_deactivated],
-    "ConferenceWindowOpened": [p.on_window_opened],
-    "GoalContentChanged": [p.on_goal_content_changed],
-    "GoalUpdated": [p.on_goal_updated],
-    **{name: [*_BEFORE.get(name, []), notify] for name in RULES},
+    **_projections({
+        **ROSTER_HANDLERS,
+        "PersonProfileChanged": [p.on_person_profile_changed],
+        "PersonDeactivated": [*ROSTER_HANDLERS["PersonDeactivated"], p.on_person_deactivated],
+        "ConferenceWindowOpened": [p.on_window_opened],
+        "GoalContentChanged": [p.on_goal_content_changed],
+        "GoalUpdated": [p.on_goal_updated],
+    }),
+    **{name: [*_projections({name: _BEFORE.get(name, [])})[name], notify] for name in RULES},
 }
 
 TIMERS = {
     "deliver": delivery.deliver,
     digest.DIGEST: digest.send_digest,
 }
+
+ENGINES = {"deliveries": lanes.DeliveryEngine}

@@ -21,7 +21,7 @@ class Notice:
     context: dict = field(default_factory=dict)
     student_id: str | None = None
     link: str | None = None  # the one link an SMS or inbox item carries
-    ics: str | None = None
+    ics: dict | None = None  # calendar inputs (ics.inputs), built at send time
     items: list[dict] = field(default_factory=list)  # teacher updates only
     # Confirms what the recipient has just done themselves: sent at once, even in quiet hours.
     immediate: bool = False
@@ -63,13 +63,11 @@ def _meeting(d: dict, dr: Directory, cfg: NotifyConfig) -> dict:
     return ctx
 
 
-def _ics(event, dr: Directory, ctx: dict, method: str) -> str:
+def _ics(event, dr: Directory, ctx: dict, method: str) -> dict:
+    """The calendar's inputs; the e-mail lane builds the .ics when it sends (ics.build)."""
     d = event.data
-    school = dr.school(d["school_id"])
-    return ics.for_booking(d, school_name=school["name"], teacher_name=ctx["teacher_name"],
-                           student_first_name=ctx["student_name"], tz=school["time_zone"], method=method,
-                           sequence=dr.booking_sequence(d["booking_id"]), now=ics.parse_time(event.time),
-                           video_url=ctx.get("video_url"))
+    return ics.inputs(d, teacher_name=ctx["teacher_name"], student_first_name=ctx["student_name"], method=method,
+                      sequence=dr.booking_sequence(d["booking_id"]), now=event.time, video_url=ctx.get("video_url"))
 
 
 def _booking_items(d: dict, ctx: dict, kind: str) -> list[dict]:

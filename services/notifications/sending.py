@@ -1,83 +1,137 @@
-"""Sending one delivery on its channel. In-app writes the inbox inside the delivery's
-transaction. Email, SMS and webhooks leave the building, so each try is journalled
-*outside* the transaction (`send_journal`): "sending" before, "accepted" once the server
-took it. If the process dies, or the commit fails, after the server accepted a message
-but before the delivery was marked sent, the next try finds "accepted" and marks it sent
-without sending again; a "sending" left behind means a send of unknown outcome, and the
-retry reuses the same Message-ID / delivery id so the receiver can tell."""
+"""Sending one claimed delivery on its channel: outside any transaction, by a lane's
+sender thread, each thread with its own sender (so an SMTP session or an HTTP
+connection is reused from one message to the next, never shared between threads).
+
+`prepare` turns the stored notice into what goes out, rendered now in the language the
+recipient has now, or says why it will not go out (`Skip`: opted out since, no address
+any more, no provider configured). `send` hands it to the provider and returns the
+provider's reference, or raises a `channels.SendError`.
+
+Every e-mail keeps the Message-ID fixed when it was recorded, every SMS and webhook call
+carries the delivery id (Idempotency-Key / X-Confer-Delivery): a resend after an
+unknown outcome is recognisable as the same message by whoever receives it.
+"""
 from __future__ import annotations
 
-from services.common import logs
-from services.notifications import repository as repo
-from services.notifications.channels import HttpSmsProvider, PermanentSendError, TransientSendError, WebhookSender
+from datetime import datetime
+
+import requests
+
+from services.notifications.channels import HttpSmsProvider, PermanentSendError, WebhookSender
 from services.notifications.config import NotifyConfig
 from services.notifications.content import Message
+from services.notifications.deliveries import calendar_for, render_notice, sms_body
+from services.notifications.delivery import Job
 from services.notifications.email import SmtpSender, build_email
 
-log = logs.get("confer.notifications")
+
+class Skip(Exception):
+    """Not sent, and not to be tried again; `reason` is recorded on the delivery."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
-def previously_accepted(db, delivery_id: str) -> dict | None:
-    return db[repo.JOURNAL].find_one({"delivery_id": delivery_id, "state": "accepted"})
+def _person(job: Job, channel: str):
+    r = job.extra.get("recipient")
+    if r is None or not r.active:
+        raise Skip("inactive")
+    if channel in r.prefs.get("opted_out", ()):
+        raise Skip("opted_out")
+    return r
 
 
-def send(uow, d: dict, attempt: int, cfg: NotifyConfig, now) -> str | None:
-    """Deliver `d`; returns the provider's reference. Raises Transient/PermanentSendError."""
-    if d["channel"] == "inapp":
-        return _inbox(uow, d, now)
-    db, jid = uow.db, f"{d['_id']}:{attempt}"
-    if db[repo.JOURNAL].find_one({"delivery_id": d["_id"], "state": "sending"}):
-        log.warning("retrying a send of unknown outcome", delivery_id=d["_id"], message_id=d["message_id"])
-    db[repo.JOURNAL].update_one({"_id": jid}, {"$set": {"delivery_id": d["_id"], "attempt": attempt, "state": "sending",
-                                                        "message_id": d["message_id"], "started_at": now}}, upsert=True)
-    try:
-        ref = SENDERS[d["channel"]](uow, d, cfg)
-    except Exception as exc:
-        db[repo.JOURNAL].update_one({"_id": jid}, {"$set": {"state": "error", "error": str(exc)[:500]}})
-        raise
-    db[repo.JOURNAL].update_one({"_id": jid}, {"$set": {"state": "accepted", "ref": ref}})
-    return ref
+def _message(job: Job, cfg: NotifyConfig, now: datetime, r, *, html: bool = True) -> tuple[Message, bytes | None]:
+    n, school = job.d["notice"], job.extra.get("school")
+    if school is None:
+        raise Skip("school_unknown")
+    return render_notice(n, r, school, cfg, now, html=html), (calendar_for(n, school) if html else None)
 
 
-def _inbox(uow, d: dict, now) -> None:
-    c = d["content"]
-    uow.db[repo.INBOX].update_one(
-        {"_id": d["_id"]},
-        {"$setOnInsert": {"district_id": d["district_id"], "school_id": d["school_id"],
-                          "recipient_id": d["recipient_id"], "kind": d["kind"], "subject": c["subject"],
-                          "text": c["text"], "link": c.get("link"), "lang": c.get("lang"),
-                          "student_id": d.get("student_id"), "created_at": now, "read_at": None}},
-        upsert=True, session=uow.session)
-    return None
+class EmailSender:
+    channel = "email"
+
+    def __init__(self, cfg: NotifyConfig):
+        self.cfg = cfg
+        self.smtp = SmtpSender(cfg.smtp_host, cfg.smtp_port, cfg.smtp_username, cfg.smtp_password,
+                               starttls=cfg.smtp_starttls, timeout=cfg.send_timeout, from_addr=cfg.smtp_from,
+                               keep_open=True) if cfg.smtp_host else None
+
+    def prepare(self, job: Job, now: datetime):
+        if self.smtp is None:
+            raise Skip("not_configured")
+        d = job.d
+        if not d.get("notice"):  # recorded before rendering moved to send time: as it was frozen then
+            c = d["content"]
+            message = Message(c["subject"], c["text"], c["html"], c.get("lang", "en"), False)
+            return build_email(message, c["to"], from_addr=self.cfg.smtp_from,
+                               ics=c["ics"].encode() if c.get("ics") else None, message_id=d["message_id"])
+        r = _person(job, "email")
+        if not r.email:
+            raise Skip("no_address")
+        message, ics = _message(job, self.cfg, now, r)
+        return build_email(message, r.email, from_addr=self.cfg.smtp_from, ics=ics, message_id=d["message_id"])
+
+    def send(self, prepared, job: Job) -> str:
+        return self.smtp.send(prepared)
+
+    def close(self) -> None:
+        if self.smtp:
+            self.smtp.close()
 
 
-def _email(uow, d: dict, cfg: NotifyConfig) -> str:
-    if not cfg.smtp_host:
-        raise TransientSendError("SMTP_HOST is not configured")
-    c = d["content"]
-    msg = build_email(Message(c["subject"], c["text"], c["html"], c.get("lang", "en"), False), c["to"],
-                      from_addr=cfg.smtp_from, ics=c["ics"].encode() if c.get("ics") else None,
-                      message_id=d["message_id"])
-    sender = SmtpSender(cfg.smtp_host, cfg.smtp_port, cfg.smtp_username, cfg.smtp_password,
-                        starttls=cfg.smtp_starttls, timeout=cfg.send_timeout, from_addr=cfg.smtp_from)
-    return sender.send(msg)
+class SmsSender:
+    channel = "sms"
+
+    def __init__(self, cfg: NotifyConfig):
+        self.cfg = cfg
+        self.provider = HttpSmsProvider(cfg.sms_url, cfg.sms_api_key, timeout=cfg.send_timeout,
+                                        session=requests.Session()) if cfg.configured("sms") else None
+
+    def prepare(self, job: Job, now: datetime):
+        if self.provider is None:
+            raise Skip("not_configured")
+        d = job.d
+        if not d.get("notice"):
+            return d["content"]["to"], d["content"]["body"]
+        r = _person(job, "sms")
+        if not r.phone:
+            raise Skip("no_address")
+        message, _ = _message(job, self.cfg, now, r, html=False)  # an SMS is its subject and link
+        return r.phone, sms_body(message, d["notice"].get("link"))
+
+    def send(self, prepared, job: Job) -> str | None:
+        to, body = prepared
+        return self.provider.send(to, body, idempotency_key=job.id)
+
+    def close(self) -> None:
+        if self.provider:
+            self.provider.session.close()
 
 
-def _sms(uow, d: dict, cfg: NotifyConfig) -> str | None:
-    if not (cfg.sms_url and cfg.sms_api_key):
-        raise TransientSendError("SMS_URL / SMS_API_KEY are not configured")
-    c = d["content"]
-    return HttpSmsProvider(cfg.sms_url, cfg.sms_api_key, timeout=cfg.send_timeout).send(
-        c["to"], c["body"], idempotency_key=d["_id"])
+class WebhookChannel:
+    channel = "webhook"
+
+    def __init__(self, cfg: NotifyConfig):
+        self.cfg = cfg
+        self.session = requests.Session()
+
+    def prepare(self, job: Job, now: datetime):
+        sub = job.extra.get("webhook")
+        if not sub or not sub.get("active"):
+            return None  # sent as a permanent failure: the subscription was removed
+        return sub
+
+    def send(self, sub, job: Job) -> str:
+        if sub is None:
+            raise PermanentSendError("the webhook subscription was removed")
+        status = WebhookSender(sub["url"], sub["secret"], timeout=self.cfg.send_timeout, session=self.session).send(
+            job.d["content"]["payload"], delivery_id=job.id)
+        return str(status)
+
+    def close(self) -> None:
+        self.session.close()
 
 
-def _webhook(uow, d: dict, cfg: NotifyConfig) -> str:
-    sub = uow.db[repo.WEBHOOKS].find_one({"_id": d["content"]["webhook_id"]}, session=uow.session)
-    if not sub or not sub.get("active"):
-        raise PermanentSendError("the webhook subscription was removed")
-    status = WebhookSender(sub["url"], sub["secret"], timeout=cfg.send_timeout).send(
-        d["content"]["payload"], delivery_id=d["_id"])
-    return str(status)
-
-
-SENDERS = {"email": _email, "sms": _sms, "webhook": _webhook}
+SENDERS = {"email": EmailSender, "sms": SmsSender, "webhook": WebhookChannel}

@@ -5,7 +5,7 @@ contract); the subscriber's own records say who those ids are."""
 from __future__ import annotations
 
 from services.notifications import repository as repo
-from services.notifications.deliveries import add_delivery, delivery_id
+from services.notifications.deliveries import Recorder, delivery_id
 from services.notifications.directory import Directory
 
 CHANNEL = "webhook"
@@ -22,10 +22,11 @@ def payload(event, did: str, notices) -> dict:
 def fan_out(uow, event, notices, cfg) -> int:
     if not notices:
         return 0
-    subs = list(uow.db[repo.WEBHOOKS].find({"district_id": event.district_id, "active": True}, session=uow.session))
+    dr = Directory.of(uow)
+    subs = dr.webhooks(event.district_id)
     if not subs:
         return 0
-    school = Directory(uow).school(notices[0].school_id)
+    school = dr.school(notices[0].school_id)
     recorded = 0
     for sub in subs:
         if sub.get("school_ids") and event.school_id not in sub["school_ids"]:
@@ -34,7 +35,8 @@ def fan_out(uow, event, notices, cfg) -> int:
         if not chosen:
             continue
         did = delivery_id(event.id, sub["_id"], CHANNEL, event.name)
-        recorded += add_delivery(uow, cause_id=event.id, cause_type=event.name, recipient_id=sub["_id"],
-                                 channel=CHANNEL, kind=event.name, school=school,
-                                 content={"webhook_id": sub["_id"], "payload": payload(event, did, chosen)})
+        Recorder.of(uow).add(cause_id=event.id, cause_type=event.name, recipient_id=sub["_id"], channel=CHANNEL,
+                             kind=event.name, school=school,
+                             content={"webhook_id": sub["_id"], "payload": payload(event, did, chosen)})
+        recorded += 1
     return recorded

@@ -1,6 +1,7 @@
 """`confer dlq list|replay` against the real RabbitMQ: poison is dead-lettered, listed
-without being taken, replayed with its attempts reset, and then processed; the queue
-depth gauges follow."""
+without being taken, replayed with its attempts reset, and then processed; `replay` says
+what became of each message (processed, or dead again and why); the queue depth gauges
+follow."""
 from click.testing import CliRunner
 from prometheus_client import REGISTRY
 
@@ -37,7 +38,8 @@ def test_dlq_list_and_replay_moves_messages_back_and_they_are_processed(settings
     defn = ServiceDefinition(name="goals", blueprints=list, handlers=lambda: {"SchoolUpdated": [fragile]})
     worker = Worker(defn, settings, relay=False).start()
     conn = connect(settings.amqp_url)
-    env = {"AMQP_URL": settings.amqp_url, "CONFER_EXCHANGE": settings.exchange}
+    env = {"AMQP_URL": settings.amqp_url, "CONFER_EXCHANGE": settings.exchange, "MONGO_URL": settings.mongo_url,
+           "MONGO_DB": settings.mongo_db}
     runner = CliRunner()
     try:
         publisher = Publisher(settings.amqp_url, worker.topology)
@@ -67,12 +69,13 @@ def test_dlq_list_and_replay_moves_messages_back_and_they_are_processed(settings
         first = runner.invoke(main, ["dlq", "replay", "goals", "--limit", "1"], env=env)
         assert first.exit_code == 0, first.output
         assert "replayed 1 message(s)" in first.output
+        assert f"id={events[0]['id']}: processed" in first.output and "outcome: 1 processed" in first.output
         wait_until(lambda: worker.store.db["seen"].count_documents({}) == 1, timeout=20, message="first replayed")
         wait_until(lambda: queue_depth(conn, dlq) == 2, timeout=10, message="two left")
 
         rest = runner.invoke(main, ["dlq", "replay", "goals"], env=env)
         assert rest.exit_code == 0, rest.output
-        assert "replayed 2 message(s)" in rest.output
+        assert "replayed 2 message(s)" in rest.output and "outcome: 2 processed" in rest.output
         wait_until(lambda: worker.store.db["seen"].count_documents({}) == 3, timeout=20, message="all processed")
         # Attempts were reset: each replayed message failed once more and was retried, not re-dead-lettered.
         assert calls == {"s-1": 5, "s-2": 5, "s-3": 5}
@@ -83,6 +86,40 @@ def test_dlq_list_and_replay_moves_messages_back_and_they_are_processed(settings
 
         empty = runner.invoke(main, ["dlq", "list", "goals"], env=env)
         assert empty.exit_code == 0 and f"{dlq}: 0 message(s)" in empty.output
+    finally:
+        conn.release()
+        worker.stop()
+
+
+def test_dlq_replay_says_which_messages_died_again_and_why(settings_for):
+    """Replayed before the cause was fixed: each comes back to the dead-letter queue, and
+    replay says so with the error, not just how many it moved."""
+    settings = settings_for("goals")
+
+    def broken(event, uow):
+        raise RuntimeError(f"still broken for {event.data['school_id']}")
+
+    defn = ServiceDefinition(name="goals", blueprints=list, handlers=lambda: {"SchoolUpdated": [broken]})
+    worker = Worker(defn, settings, relay=False).start()
+    conn = connect(settings.amqp_url)
+    env = {"AMQP_URL": settings.amqp_url, "CONFER_EXCHANGE": settings.exchange, "MONGO_URL": settings.mongo_url,
+           "MONGO_DB": settings.mongo_db}
+    try:
+        publisher = Publisher(settings.amqp_url, worker.topology)
+        events = [make_envelope("SchoolUpdated", dict(SCHOOL, school_id=f"s-{i}")) for i in range(4)]
+        for e in events:
+            publisher.publish(e, spec=latest("SchoolUpdated"))
+        publisher.close()
+        dlq = worker.topology.dlq_name("goals")
+        wait_until(lambda: queue_depth(conn, dlq) == 4, timeout=30, message="4 dead letters")
+        result = CliRunner().invoke(main, ["dlq", "replay", "goals", "--wait", "60"], env=env)
+        assert result.exit_code == 0, result.output
+        assert "replayed 4 message(s)" in result.output
+        for i, e in enumerate(events):
+            assert (f"id={e['id']}: dead again after 3 attempt(s): RuntimeError('still broken for s-{i}')"
+                    in result.output), result.output
+        assert "outcome: 4 dead again" in result.output
+        wait_until(lambda: queue_depth(conn, dlq) == 4, timeout=10, message="back in the dead-letter queue")
     finally:
         conn.release()
         worker.stop()

@@ -196,7 +196,80 @@ def test_relay_resumes_after_rabbitmq_restart(settings_for):
         time.sleep(1.0)
         assert cons.store.db["seen"].count_documents({}) == 25
         assert len(cons.store.db["seen"].distinct("school_id")) == 25
-        assert prod.store.db["outbox"].count_documents({"status": "pending"}) == 0
+        wait_until(lambda: prod.store.db["outbox"].count_documents({"status": "pending"}) == 0, timeout=30,
+                   message="every outbox entry marked")
     finally:
         prod.stop()
         cons.stop()
+
+
+@pytest.mark.slow
+def test_a_failure_while_the_broker_is_down_does_not_stop_the_consumer(settings_for):
+    """A handler fails just as RabbitMQ goes away, so its retry copy cannot be published:
+    the message is not acked, the consumer reconnects when the broker is back, and the
+    message is handled then (the consumer thread does not die)."""
+    state = {"broken": True, "calls": 0}
+    stopped = {"broker": False}
+
+    def fragile(event, uow):
+        state["calls"] += 1
+        if state["broken"]:
+            if not stopped["broker"]:
+                stopped["broker"] = True
+                rabbitmqctl("stop_app")  # its retry copy now has nowhere to go
+            raise RuntimeError("downstream is broken")
+        record_school(event, uow)
+
+    cons = consumer(settings_for, {"SchoolUpdated": [fragile]}).start()
+    try:
+        Publisher(cons.settings.amqp_url, cons.topology).publish(school_event(3), spec=latest("SchoolUpdated"))
+        wait_until(lambda: stopped["broker"], timeout=30, message="the broker stopped mid-failure")
+        time.sleep(2.0)
+        state["broken"] = False
+    finally:
+        rabbitmqctl("start_app")
+        rabbitmqctl("await_startup")
+    try:
+        wait_until(lambda: cons.store.db["seen"].count_documents({}) == 1, timeout=120,
+                   message="handled after the broker came back")
+        assert all(t.is_alive() for t in cons.threads), "a worker thread died"
+    finally:
+        cons.stop()
+
+
+def test_batch_publisher_collects_confirms_keeps_order_and_reports_unroutable(settings_for):
+    """Many publishes in flight on one channel, confirms collected together: what a
+    queue is bound for is confirmed, in order; what no queue is bound for comes back
+    as unroutable (not counted as sent)."""
+    from kombu import Queue, binding
+
+    from services.common.bus import BatchPublisher, resolve
+
+    settings = settings_for("roster")
+    topology = Topology(settings.exchange)
+    spec = latest("SchoolUpdated")
+    with Connection(settings.amqp_url) as conn:
+        channel = conn.channel()
+        topology.declare_exchanges(channel)
+        queue = Queue(f"batch-{settings.exchange}", bindings=[binding(topology.public, routing_key=spec.routing_key)],
+                      durable=True, queue_arguments={"x-queue-type": "quorum"}).bind(channel)
+        queue.declare()
+        publisher = BatchPublisher(settings.amqp_url, topology, service="test")
+        try:
+            bound = [school_event(i) for i in range(300)]
+            orphan = make_envelope("GoalAchieved", {"goal_id": "g-1", "student_id": "st-1", "school_id": "s-1",
+                                                    "achieved_on": "2026-11-02"})
+            items = [(env, spec) for env in bound[:150]] + [(orphan, resolve(orphan["type"]))] + \
+                [(env, spec) for env in bound[150:]]
+            done = publisher.publish_many(items)
+            assert done.error is None
+            assert done.unroutable == [orphan["id"]]
+            assert done.sent == [env["id"] for env in bound]
+            got = []
+            while (message := queue.get(no_ack=False)) is not None:
+                got.append(json.loads(message.body)["id"])
+                message.ack()
+            assert got == [env["id"] for env in bound]  # every one, in the order published
+        finally:
+            publisher.close()
+            queue.delete()

@@ -120,9 +120,11 @@ class SmtpServer:
 
 @pytest.fixture
 def notify_env(monkeypatch):
-    """Short retry delays, no SMTP yet; returns monkeypatch for more."""
+    """Short retry delays and breaker cool-downs, no SMTP yet; returns monkeypatch for more."""
     monkeypatch.setenv("NOTIFY_RETRY_DELAYS", "0.3,0.3,0.5,0.5")
     monkeypatch.setenv("NOTIFY_MAX_TRIES", "5")
+    monkeypatch.setenv("NOTIFY_BREAKER_COOLDOWN", "0.5")
+    monkeypatch.setenv("NOTIFY_BREAKER_MAX_COOLDOWN", "2")
     monkeypatch.setenv("SMTP_FROM", "Escuela Lincoln <no-reply@lincoln.test>")
     monkeypatch.setenv("CONFER_PUBLIC_URL", "https://confer.test")
     return monkeypatch
@@ -184,9 +186,69 @@ def store(make_store, clock):
 
 
 def fire(store, rounds: int = 3) -> int:
-    """Fire due timers (deliver, digest) as the worker would, a few rounds."""
+    """Fire due timers (digest) and send what is due on every lane, as the worker would,
+    a few rounds, in this thread."""
     from services.common.timers import TimerRunner
     from services.notifications.handlers import TIMERS
+    from services.notifications.lanes import DeliveryEngine
 
-    runner = TimerRunner(store, TIMERS)
-    return sum(runner.fire_due() for _ in range(rounds))
+    runner, engine = TimerRunner(store, TIMERS, concurrency=1), DeliveryEngine(store)
+    return sum(runner.fire_due() + engine.run_until_idle() for _ in range(rounds))
+
+
+# -- the worker as its own process, with providers as processes ---------------------
+from tests.statements import family_roster, report_ready  # noqa: E402  (shared with the statement counts)
+
+class NotifyProcessWorld:
+    """The notifications worker as its own process (`confer worker notifications`) on a
+    MongoDB-wire server, a RabbitMQ vhost, an SMTP server process whose answer to DATA
+    can be delayed, an SMS gateway process; roster seeded for `families`."""
+
+    def __init__(self, tmp_path, mongo_url: str, amqp_url: str, exchange: str, families: int, **env):
+        import uuid
+
+        from services.common.bus import Publisher, Topology
+        from services.common.consumer import Dispatcher
+        from services.common.service import make_store
+        from services.common.config import Settings
+        from services.common.sinks import Sink
+        from services.common.testing import WorkerProcess
+        from services.notifications import SERVICE
+
+        self.delay_file = tmp_path / "smtp-delay"
+        self.delay_file.write_text("0")
+        self.mail = Sink("smtp", str(tmp_path / "mail.log"), delay_file=str(self.delay_file))
+        self.sms = Sink("sms", str(tmp_path / "sms.log"))
+        settings = Settings(service="notifications", mongo_url=mongo_url, mongo_db=f"t_notify_{uuid.uuid4().hex[:8]}",
+                            amqp_url=amqp_url, exchange=exchange)
+        self.store = make_store(SERVICE, settings)
+        self.store.ensure_indexes()
+        dispatcher = Dispatcher(self.store, HANDLERS)
+        envs = family_roster(families)
+        for k in range(0, len(envs), 40):
+            assert dispatcher.dispatch_batch(envs[k:k + 40]) is not None
+        self.worker = WorkerProcess("notifications", {
+            "MONGO_URL": mongo_url, "MONGO_DB": settings.mongo_db, "AMQP_URL": amqp_url, "CONFER_EXCHANGE": exchange,
+            "LOG_LEVEL": "INFO", "NOTIFY_QUIET_HOURS": "00:00-00:00", "CONFER_PUBLIC_URL": "https://confer.test",
+            "SMTP_FROM": "Escuela Lincoln <no-reply@lincoln.test>", **self.mail.env, **self.sms.env, **env},
+            str(tmp_path / "worker.log"))
+        self.publisher = Publisher(amqp_url, Topology(exchange), service="test")
+        self.deliveries = self.store.db["deliveries"]
+
+    def publish(self, env: dict) -> None:
+        from services.common.catalogue import spec_for_type
+
+        self.publisher.publish(env, spec=spec_for_type(env["type"]))
+
+    def smtp_delay(self, seconds: float) -> None:
+        tmp = self.delay_file.with_suffix(".tmp")
+        tmp.write_text(repr(seconds))
+        tmp.replace(self.delay_file)
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.publisher.close()
+        self.mail.stop()
+        self.sms.stop()
+        self.store.client.drop_database(self.store.db.name)
+        self.store.client.close()

@@ -260,3 +260,56 @@ def test_webhook_failures_map_to_transient_or_permanent(http):
     with pytest.raises(PermanentSendError) as info:
         sender.send({"a": 1})
     assert info.value.code == 410
+
+
+def test_a_kept_smtp_session_carries_many_messages_and_survives_the_server_closing_it():
+    """The e-mail lane's sender keeps one SMTP session for message after message; when
+    the server has closed it meanwhile (idle timeout, restart), it reconnects without
+    losing or doubling the message."""
+    sessions = []
+
+    class Counting(Handler):
+        async def handle_DATA(self, server, session, envelope):
+            sessions.append(session.peer)  # the client end of the connection
+            return await super().handle_DATA(server, session, envelope)
+
+    handler = Counting()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        message = render("report_ready", "en", {**CONTEXT, "report_url": "https://x/r"}, "UTC")
+        sender = SmtpSender("127.0.0.1", controller.port, keep_open=True)
+        for i in range(5):
+            sender.send(build_email(message, f"p{i}@example.test", message_id=f"<m{i}@confer>"))
+        assert len(handler.received) == 5 and len(set(sessions)) == 1  # one session for all five
+        sender._smtp.sock.shutdown(socket.SHUT_RDWR)  # the connection is gone (as after an idle timeout)
+        sender.send(build_email(message, "p5@example.test", message_id="<m5@confer>"))
+        assert len(handler.received) == 6 and len(set(sessions)) == 2
+        sender.close()
+    finally:
+        controller.stop()
+
+
+def test_a_connection_cut_after_the_message_was_handed_over_is_an_unknown_outcome():
+    """The server takes the message (DATA) but never answers: the sender cannot know
+    whether it was accepted, and says so (it is resent at most once, counted)."""
+    import asyncio
+
+    from services.notifications.channels import OutcomeUnknown
+
+    class Silent(Handler):
+        async def handle_DATA(self, server, session, envelope):
+            self.received.append(envelope)
+            await asyncio.sleep(5)  # longer than the sender waits
+            return "250 OK"
+
+    handler = Silent()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        message = render("report_ready", "en", {**CONTEXT, "report_url": "https://x/r"}, "UTC")
+        with pytest.raises(OutcomeUnknown):
+            SmtpSender("127.0.0.1", controller.port, timeout=1).send(build_email(message, "a@b.test"))
+        assert len(handler.received) == 1  # it did arrive
+    finally:
+        controller.stop()

@@ -2,18 +2,21 @@
 (consumer + outbox relay + timers) on the local RabbitMQ, the MongoDB-wire server, and a
 real SMTP server (aiosmtpd). Roster events describe a Spanish-speaking guardian; a
 booking published on the bus yields one Spanish confirmation with a valid .ics, however
-often the event is redelivered; an SMTP server that refuses or is down is retried with
-back-off and then recorded as failed, or catches up when it comes back."""
+often the event is redelivered; an address the server keeps refusing is retried with
+back-off and then recorded as failed; an SMTP server that is down trips the e-mail
+lane's circuit breaker (nothing lost, no tries burned) and the backlog drains when it
+comes back."""
 import time
 
 import icalendar
 import pytest
+from prometheus_client import REGISTRY
 
 from services.common import metrics
 from services.common.bus import Publisher, Topology
 from services.common.catalogue import spec_for_type
 from services.common.service import Worker, make_store
-from services.common.testing import wait_until
+from services.common.testing import make_envelope, wait_until
 from services.notifications import SERVICE, repository as repo
 from tests.integration.notifications.conftest import booked_event, roster_events
 
@@ -85,8 +88,11 @@ def test_booking_on_the_bus_sends_one_spanish_confirmation_with_ics(worker, bus,
     assert len([m for m in tap.of_type("NotificationSent") if confirmation(m)]) == 1
 
 
-def test_smtp_down_for_good_is_retried_then_recorded_as_failed(worker, bus, bus_tap, notify_env):
-    notify_env.setenv("NOTIFY_MAX_TRIES", "3")  # the SMTP server is never started
+def test_an_address_refused_again_and_again_is_retried_then_recorded_as_failed(worker, bus, bus_tap, smtp_server,
+                                                                                notify_env):
+    notify_env.setenv("NOTIFY_MAX_TRIES", "3")
+    smtp_server.mailbox.rejects["ana@example.test"] = "451 4.2.0 mailbox busy, try later"
+    smtp_server.start()
     tap = bus_tap()
     failed = counted(metrics.NOTIFICATIONS, "email", "booking_confirmation", "failed")
     retries = counted(metrics.NOTIFICATIONS, "email", "booking_confirmation", "retry")
@@ -100,6 +106,47 @@ def test_smtp_down_for_good_is_retried_then_recorded_as_failed(worker, bus, bus_
                                                    "kind": "booking_confirmation"})
     assert d["status"] == "failed" and d["attempts"] == 3
     assert worker.store.db[repo.INBOX].count_documents({"recipient_id": "g-1"}) == 2  # in-app still arrived
+    wait_until(lambda: smtp_server.mailbox.to("lee@lincoln.test"), message="the teacher's e-mail")
+
+
+def breaker_state(channel="email", provider="smtp") -> float:
+    return REGISTRY.get_sample_value("confer_notification_breaker_state", {"channel": channel, "provider": provider})
+
+
+def test_smtp_down_trips_the_breaker_nothing_is_lost_and_the_backlog_drains_when_it_returns(
+        worker, bus, bus_tap, smtp_server, notify_env):
+    """With the SMTP server down the e-mail lane's breaker opens after a few failures: the
+    e-mails wait (a few tries used at most, none failed), in-app keeps being delivered.
+    When the server is back a probe succeeds, the breaker closes, and every e-mail goes
+    out exactly once."""
+    tap = bus_tap()
+    roster_known(worker, bus)
+    reports = [make_envelope("ReportReady", {"report_id": f"r-{i}", "student_id": "st-1", "school_id": "s-1",
+                                             "period": "Nov 2026", "formats": ["pdf"]}) for i in range(12)]
+    bus(booked_event())
+    for env in reports:
+        bus(env)
+    db = worker.store.db
+    emails = {"recipient_id": "g-1", "channel": "email"}
+    wait_until(lambda: db[repo.DELIVERIES].count_documents(emails) == 14, timeout=30, message="14 e-mails recorded")
+    wait_until(lambda: breaker_state() == 2, timeout=30, message="the e-mail breaker opened")
+    assert db[repo.INBOX].count_documents({"recipient_id": "g-1"}) == 14  # in-app does not wait for e-mail
+    time.sleep(3)  # probes come and fail (cool-down 0.5 s doubling to 2 s): no tries burned meanwhile
+    docs = list(db[repo.DELIVERIES].find(emails))
+    assert {d["status"] for d in docs} <= {"pending", "retrying", "sending"}, {d["status"] for d in docs}
+    assert max(d["attempts"] for d in docs) <= 2 and sum(d["attempts"] for d in docs) <= 8, \
+        sorted(d["attempts"] for d in docs)
+    assert smtp_server.mailbox.received == [] and tap.of_type("NotificationFailed") == []
+
+    smtp_server.start()
+    wait_until(lambda: len(smtp_server.mailbox.to("ana@example.test")) >= 14, timeout=60, message="14 e-mails")
+    wait_until(lambda: breaker_state() == 0, timeout=10, message="the breaker closed")
+    wait_until(lambda: db[repo.DELIVERIES].count_documents({**emails, "status": "sent"}) == 14, timeout=20,
+               message="all marked sent")
+    time.sleep(1.0)
+    got = [m["Message-ID"] for m in smtp_server.mailbox.to("ana@example.test")]
+    assert sorted(got) == sorted(d["message_id"] for d in db[repo.DELIVERIES].find(emails))  # each exactly once
+    assert tap.of_type("NotificationFailed") == []
 
 
 @pytest.mark.parametrize("outage", ["refuses_451", "down"])

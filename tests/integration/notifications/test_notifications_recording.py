@@ -3,7 +3,7 @@ runner), against the real MongoDB-wire server and a real SMTP server: quiet hour
 injected clock, language fallback, SMS, teacher digest, webhooks, idempotent recording,
 permanent refusals and recovery after a crash between send and mark."""
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import icalendar
 
@@ -14,7 +14,7 @@ from services.common.testing import make_envelope, run_handler
 from services.notifications import repository as repo, services as uc
 from services.notifications.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from services.notifications.handlers import HANDLERS
-from tests.integration.notifications.conftest import booked_event, booking, fire, roster_events, seed
+from tests.integration.notifications.conftest import GUARDIAN, booked_event, booking, fire, roster_events, seed
 
 UTC = timezone.utc
 TEACHER = Principal(sub="t-1", role="teacher", district_id="d-1", school_ids=("s-1",))
@@ -192,15 +192,101 @@ def test_permanent_refusal_fails_at_once_with_an_event(store, smtp_server):
     assert counter(metrics.NOTIFICATIONS, "email", "booking_confirmation", "failed") == failed + 1
 
 
-def test_accepted_but_not_marked_is_not_sent_again(store, smtp_server):
-    """A crash after the SMTP server accepted a message but before the delivery was marked
-    sent leaves an 'accepted' journal entry: the next try marks it sent, sends nothing."""
+def _claimed_by_a_dead_worker(store, d: dict, clock, journal_state: str | None, attempt: int = 1) -> None:
+    """As a worker leaves a delivery when killed mid-send: claimed (status sending, its
+    lease now lapsed) and, if it got that far, its send journalled."""
+    store.db[repo.DELIVERIES].update_one({"_id": d["_id"]}, {"$set": {
+        "status": "sending", "lease": {"token": "dead", "owner": "gone:1", "until": clock() - timedelta(seconds=1)}}})
+    if journal_state:
+        store.db[repo.JOURNAL].insert_one({"_id": f"{d['_id']}:dead", "delivery_id": d["_id"], "attempt": attempt,
+                                           "state": journal_state, "message_id": d["message_id"]})
+
+
+def test_a_send_cut_off_by_a_crash_is_resent_once_with_its_message_id_and_counted(store, smtp_server, clock):
     smtp_server.start()
     seed(store)
     run_handler(store, HANDLERS, booked_event())
     [d] = deliveries(store, channel="email", kind="booking_confirmation")
-    store.db[repo.JOURNAL].insert_one({"_id": f"{d['_id']}:1", "delivery_id": d["_id"], "attempt": 1,
-                                       "state": "accepted", "message_id": d["message_id"], "ref": d["message_id"]})
+    _claimed_by_a_dead_worker(store, d, clock, "sending")
+    resends = counter(metrics.NOTIFICATION_UNKNOWN_RESENDS, "email")
+    fire(store)
+    [mail] = smtp_server.mailbox.to("ana@example.test", "Reservada")
+    assert mail["Message-ID"] == d["message_id"]
+    [after] = deliveries(store, _id=d["_id"])
+    assert after["status"] == "sent" and after["attempts"] == 2 and after["unknown_outcomes"] == 1
+    assert counter(metrics.NOTIFICATION_UNKNOWN_RESENDS, "email") == resends + 1
+
+
+def test_a_claim_that_lapsed_before_any_send_is_sent_and_not_counted(store, smtp_server, clock):
+    smtp_server.start()
+    seed(store)
+    run_handler(store, HANDLERS, booked_event())
+    [d] = deliveries(store, channel="email", kind="booking_confirmation")
+    _claimed_by_a_dead_worker(store, d, clock, None)
+    resends = counter(metrics.NOTIFICATION_UNKNOWN_RESENDS, "email")
+    fire(store)
+    assert len(smtp_server.mailbox.to("ana@example.test", "Reservada")) == 1
+    assert deliveries(store, _id=d["_id"])[0]["attempts"] == 1
+    assert counter(metrics.NOTIFICATION_UNKNOWN_RESENDS, "email") == resends
+
+
+def test_accepted_but_not_marked_is_not_sent_again(store, smtp_server, clock):
+    """An 'accepted' journal entry (written by earlier versions after the server took the
+    message) means sent: the delivery is marked sent and nothing is sent again."""
+    smtp_server.start()
+    seed(store)
+    run_handler(store, HANDLERS, booked_event())
+    [d] = deliveries(store, channel="email", kind="booking_confirmation")
+    _claimed_by_a_dead_worker(store, d, clock, "accepted")
     fire(store)
     assert smtp_server.mailbox.to("ana@example.test", "Reservada") == []
     assert deliveries(store, _id=d["_id"])[0]["status"] == "sent"
+
+
+def test_an_outcome_unknown_twice_is_not_sent_a_third_time(store, smtp_server, clock):
+    smtp_server.start()
+    seed(store)
+    run_handler(store, HANDLERS, booked_event())
+    [d] = deliveries(store, channel="email", kind="booking_confirmation")
+    store.db[repo.DELIVERIES].update_one({"_id": d["_id"]}, {"$set": {"attempts": 1, "unknown_outcomes": 1,
+                                                                      "resent_after_unknown": True}})
+    _claimed_by_a_dead_worker(store, d, clock, "sending", attempt=2)
+    fire(store)
+    assert smtp_server.mailbox.to("ana@example.test", "Reservada") == []
+    [after] = deliveries(store, _id=d["_id"])
+    assert after["status"] == "failed" and after["unknown_outcomes"] == 2
+    [event] = [o["envelope"]["data"] for o in store.db["outbox"].find({"name": "NotificationFailed"})]
+    assert event["reason"] == "retries_exhausted" and event["notification_id"] == d["_id"]
+
+
+def test_a_channel_without_a_provider_is_skipped_with_a_reason_not_tried(store, smtp_server, notify_env):
+    notify_env.delenv("SMS_URL", raising=False)
+    smtp_server.start()
+    seed(store, roster_events(guardian={"phone": "+13125550100"}))
+    before = counter(metrics.NOTIFICATIONS_SKIPPED, "sms", "not_configured")
+    run_handler(store, HANDLERS, booked_event())
+    sms = deliveries(store, channel="sms")
+    assert {d["kind"] for d in sms} == {"booking_confirmation", "parent_input_request"}
+    assert all(d["status"] == "skipped" and d["skip_reason"] == "not_configured" and d["attempts"] == 0
+               for d in sms)
+    assert counter(metrics.NOTIFICATIONS_SKIPPED, "sms", "not_configured") == before + 2
+    fire(store)
+    assert {d["status"] for d in deliveries(store, channel="sms")} == {"skipped"}
+
+
+def test_a_message_is_rendered_in_the_language_the_family_has_when_it_is_sent(store, smtp_server, clock):
+    """Recorded while she read Spanish (the in-app copy, delivered then, is Spanish); she
+    switched to English before the e-mail went out (quiet hours): the e-mail is English."""
+    smtp_server.start()
+    seed(store)
+    clock.running = False
+    clock.set(datetime(2026, 10, 20, 3, 30, tzinfo=UTC))  # 22:30 in Chicago: the e-mail waits
+    run_handler(store, HANDLERS, make_envelope("ConferenceReminderDue", booking()))
+    [inbox] = store.db[repo.INBOX].find({"recipient_id": "g-1", "kind": "reminder"})
+    assert inbox["lang"] == "es" and inbox["subject"].startswith("Recordatorio")
+    run_handler(store, HANDLERS, make_envelope("PersonProfileChanged", dict(GUARDIAN, language="en"),
+                                               school_id="s-1"))
+    clock.set(datetime(2026, 10, 20, 12, 0, tzinfo=UTC))
+    fire(store)
+    [mail] = smtp_server.mailbox.to("ana@example.test")
+    assert mail["Content-Language"] == "en" and mail["Subject"].startswith("Reminder")

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import icalendar
 import pytest
 
-from services.notifications import notices
+from services.notifications import ics, notices
 from services.notifications.config import DEFAULT_RETRY_DELAYS, NotifyConfig, load
 from services.notifications.deliveries import delivery_id
 from services.notifications.directory import NotReady
@@ -80,7 +80,9 @@ def test_booking_confirms_with_ics_asks_for_parent_input_and_tells_the_teacher()
     confirm, ask, teacher = got
     assert confirm.context["duration_minutes"] == 20 and confirm.context["room"] == "—"
     assert confirm.context["manage_url"] == "https://confer.test/bookings/b-1"
-    [event] = icalendar.Calendar.from_ical(confirm.ics).walk("VEVENT")
+    # the notice carries the calendar's inputs; the e-mail lane builds the file when it sends
+    built = ics.build(confirm.ics, school_name="Lincoln", tz="America/Chicago")
+    [event] = icalendar.Calendar.from_ical(built).walk("VEVENT")
     assert event.decoded("dtstart") == START and int(event["sequence"]) == 2
     assert ask.context["due_by"] == date(2026, 10, 19) and ask.link.endswith("/students/st-1/parent-input")
     assert [i["kind"] for i in teacher.items] == ["booked", "interpreter_requested", "private_conversation_requested"]
@@ -92,7 +94,7 @@ def test_booking_confirms_with_ics_asks_for_parent_input_and_tells_the_teacher()
 def test_cancel_by_the_school_does_not_tell_the_teacher_the_family_cancelled():
     by_school = plan("ConferenceCancelled", booking(reason="school"))
     assert [n.kind for n in by_school] == ["cancel_confirmation"]
-    assert "METHOD:CANCEL" in by_school[0].ics
+    assert "METHOD:CANCEL" in ics.build(by_school[0].ics, school_name="Lincoln", tz="America/Chicago")
     by_family = plan("ConferenceCancelled", booking(reason="family"))
     assert [n.kind for n in by_family] == ["cancel_confirmation", TEACHER_UPDATE]
 
