@@ -76,9 +76,8 @@ def _require_ready(service: str) -> None:
             from services.common.config import Settings
 
             require_ready(Settings.from_env(service), f"confer web {service}")
-    except NotReadyForProduction as exc:
-        click.echo(str(exc.code), err=True)
-        sys.exit(2)
+    except NotReadyForProduction as exc:  # its message is already on stderr
+        sys.exit(exc.code)
 
 
 @main.command()

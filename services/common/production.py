@@ -4,6 +4,7 @@ to set. `confer web`, `confer worker`, the apps gunicorn loads and the portal al
 `require_ready` before they serve anything."""
 from __future__ import annotations
 
+import sys
 from urllib.parse import urlparse
 
 from services.common.config import DEV_MODE_ENV, PUBLISHED_SECRETS
@@ -12,15 +13,25 @@ MIN_SECRET_LENGTH = 32
 GENERATE = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
+BOOT_ERROR = 3  # gunicorn's "worker failed to boot": its arbiter stops instead of restarting the worker
+
+
 class NotReadyForProduction(SystemExit):
-    """Raised at start-up; a SystemExit so gunicorn and the CLI stop with the message."""
+    """Raised at start-up. The message goes to stderr as it is raised; as a SystemExit
+    with status 3 it stops the CLI, a worker and gunicorn (which would otherwise restart
+    a failing worker forever)."""
 
     def __init__(self, what: str, problems: list[str]):
         self.problems = list(problems)
         lines = [f"{what} refuses to start: it is configured for production (no {DEV_MODE_ENV}=1) and"]
         lines += [f"  - {p}" for p in problems]
         lines.append(f"(Local development: `confer dev` sets {DEV_MODE_ENV}=1 itself.)")
-        super().__init__("\n".join(lines))
+        self.message = "\n".join(lines)
+        print(self.message, file=sys.stderr, flush=True)
+        super().__init__(BOOT_ERROR)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def secret_problem(name: str, value: str | None, *, required: bool = True) -> str | None:
