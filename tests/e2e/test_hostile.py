@@ -176,7 +176,7 @@ class World:
         c = self.client("notifications")
         [item] = c.get("/inbox", headers=OWNERS["guardian"]).get_json()
         self.ids["item_id"] = item["id"]
-        r = c.post("/webhooks", headers=OWNERS["district_admin"], json={"url": "https://hooks.example.test/confer"})
+        r = c.post("/webhooks", headers=OWNERS["district_admin"], json={"url": "https://192.0.32.10/confer"})
         assert r.status_code == 201, r.get_json()
         self.ids["webhook_id"] = r.get_json()["id"]
 
