@@ -79,7 +79,7 @@ def test_a_conference_season_in_the_browser(system, portal, browser, artifacts, 
     with page.expect_navigation():
         page.click(f"a[href$='/windows/{window['window_id']}/book']")
     for sid in seed.SIBLINGS:
-        assert page.is_checked(f"input[name=student_id][value={sid}]")
+        assert page.is_checked(f'input[name=student_id][value="{sid}"]')
     page.check(f'input[name="private_{seed.SIBLINGS[1]}"]')
     page.select_option("#interpreter_language", "es")
     walk.check("family-book")
@@ -107,7 +107,7 @@ def test_a_conference_season_in_the_browser(system, portal, browser, artifacts, 
     assert family.get("notifications", "/preferences").json()["language"] == "es"
 
     with page.expect_navigation():
-        page.click(f"#child-{child} a[href$='/input']")
+        page.click(f"[id='child-{child}'] a[href$='/input']")
     page.fill("#hopes", "Que tenga más confianza en matemáticas.")
     page.fill("#concerns", "Le cuesta pedir ayuda en clase.")
     page.fill("#topics", "Matemáticas\nTareas en casa")
