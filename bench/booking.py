@@ -31,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Benchmarks run the services with dev secrets, like the tests.
+os.environ.setdefault("CONFER_DEV_MODE", "1")
 
 from hdrh.histogram import HdrHistogram  # noqa: E402
 from pymongo import MongoClient  # noqa: E402

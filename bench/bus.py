@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import os
 import sys
 import threading
 import time
@@ -28,6 +29,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Benchmarks run the services with dev secrets, like the tests.
+os.environ.setdefault("CONFER_DEV_MODE", "1")
 
 from hdrh.histogram import HdrHistogram  # noqa: E402
 from kombu import Connection, Exchange, Producer, Queue  # noqa: E402

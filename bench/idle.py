@@ -16,6 +16,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Benchmarks run the services with dev secrets, like the tests.
+os.environ.setdefault("CONFER_DEV_MODE", "1")
 
 from services.common.testing import MongoDaemon, RabbitVhost, free_port  # noqa: E402
 

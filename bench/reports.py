@@ -25,6 +25,7 @@ import random
 import resource
 import signal
 import statistics
+import os
 import sys
 import threading
 import time
@@ -32,6 +33,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Benchmarks run the services with dev secrets, like the tests.
+os.environ.setdefault("CONFER_DEV_MODE", "1")
 
 import psutil  # noqa: E402
 

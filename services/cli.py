@@ -53,6 +53,8 @@ def web(service, port, workers):
     """Run a service's web app under gunicorn with deploy/gunicorn.conf.py."""
     from pathlib import Path
 
+    _require_ready(service)  # before gunicorn: one clear message instead of a worker boot loop
+
     conf = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
     default_port = 8000 if service == "portal" else PORTS[service]
     args = [sys.executable, "-m", "gunicorn", "-c", str(conf), "-b", f"0.0.0.0:{port or default_port}"]
@@ -60,6 +62,22 @@ def web(service, port, workers):
         args += ["-w", str(workers)]
     args.append(f"services.{service}:create_app()")
     os.execvp(args[0], args)
+
+
+def _require_ready(service: str) -> None:
+    from services.common.production import NotReadyForProduction, require_ready
+
+    try:
+        if service == "portal":
+            from services.portal.config import PortalSettings
+
+            PortalSettings.from_env()
+        else:
+            from services.common.config import Settings
+
+            require_ready(Settings.from_env(service), f"confer web {service}")
+    except NotReadyForProduction as exc:  # its message is already on stderr
+        sys.exit(exc.code)
 
 
 @main.command()

@@ -1,8 +1,10 @@
 """`confer dev`: the whole system on one machine with nothing installed but Python.
 
-Starts the embedded MongoDB-wire server (data kept under --data-dir), uses the in-process
-bus (kombu memory://) unless AMQP_URL is set, serves every service on its fixed port
-with its worker threads, loads a small demo district once, and stops cleanly on Ctrl-C.
+Runs in dev mode (CONFER_DEV_MODE=1: dev secrets, the dev sign-in; see
+services.common.production). Starts the embedded MongoDB-wire server (data kept under
+--data-dir), uses the in-process bus (kombu memory://) unless AMQP_URL is set, serves
+every service on its fixed port with its worker threads, loads a small demo district
+once, and stops cleanly on Ctrl-C.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from services.common import logs
-from services.common.config import PORTS, SERVICES, Settings
+from services.common.config import DEV_MODE_ENV, PORTS, SERVICES, Settings
 from services.common.service import Worker, build_app, make_store
 from services.common.testing import MongoDaemon
 
@@ -26,6 +28,8 @@ DEV_MONGO_PORT = 27027
 
 def run(*, data_dir: str, demo: bool, schools: int, students: int, block: bool = True, host: str = "127.0.0.1"):
     logs.configure()
+    # The one place dev mode is switched on: dev secrets, the dev sign-in, dev-only pages.
+    os.environ[DEV_MODE_ENV] = "1"
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
     daemon = None

@@ -10,11 +10,14 @@ import uuid
 
 import pytest
 
-from services.common.config import DEV_JWT_SECRET, Settings
+from services.common.config import DEV_JWT_SECRET, DEV_MODE_ENV, Settings
 from services.common.auth import mint
 from services.common.store import Store
 from services.common.testing import BusTap, MongoDaemon, RabbitVhost
 
+# The test fixtures run in dev mode (dev secrets, the dev sign-in); tests of the
+# production defaults start their processes with it removed.
+os.environ[DEV_MODE_ENV] = "1"
 AMQP_BASE = os.environ.get("CONFER_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
 
 

@@ -26,7 +26,6 @@ CONFIG = {  # ConfigMap confer-config: non-secret settings shared by every proce
     "CONFER_MAX_ATTEMPTS": "5",
     "CONFER_RETRY_DELAYS": "1000,5000,30000",
     "JWT_AUDIENCE": "confer",
-    "JWT_ISSUER": "confer-dev",
     "LOG_LEVEL": "INFO",
     "OUTBOX_RETENTION_DAYS": "30",
     "RELAY_POLL_SECONDS": "0.5",
@@ -44,8 +43,12 @@ CONFIG = {  # ConfigMap confer-config: non-secret settings shared by every proce
     "PROMETHEUS_MULTIPROC_DIR": "/tmp/prometheus",
 }
 SECRET = "confer-secrets"
-SECRET_KEYS = [("MONGO_URL", False), ("AMQP_URL", False), ("JWT_SECRET", True)]  # (key, optional)
-SERVICE_SECRET_KEYS = {"notifications": [("SMTP_USERNAME", True), ("SMTP_PASSWORD", True), ("SMS_URL", True),
+# (key, optional). Required keys make a pod wait (CreateContainerConfigError) until the
+# Secret has them; JWT_SECRET too: with JWT_JWKS_URL set (the overlays) it is never used
+# to verify, but the process refuses to start without a key of some kind.
+SECRET_KEYS = [("MONGO_URL", False), ("AMQP_URL", False), ("JWT_SECRET", False)]
+SERVICE_SECRET_KEYS = {"portal": [("PORTAL_SECRET_KEY", False), ("PORTAL_OIDC_CLIENT_SECRET", False)],
+                       "notifications": [("SMTP_USERNAME", True), ("SMTP_PASSWORD", True), ("SMS_URL", True),
                                          ("SMS_API_KEY", True)]}
 RESOURCES = {  # (web, worker) requests; memory limit = 2 x request; no CPU limit (no throttling)
     "default": ({"cpu": "250m", "memory": "384Mi"}, {"cpu": "100m", "memory": "256Mi"}),

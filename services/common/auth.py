@@ -1,6 +1,11 @@
 """Bearer tokens (JWT). Dev and tests sign HS256 with JWT_SECRET; production verifies
 RS256 against the district IdP's JWKS (JWT_JWKS_URL). Object-level rules live in
-`services.common.policy`, applied by each service to its own projection."""
+`services.common.policy`, applied by each service to its own projection.
+
+Every token names its subject (`sub`, non-empty) and its district (`district_id`,
+non-empty): a token without a district is refused (401), never read as "all districts".
+There is no exception, the service role included: a subscribing system's account
+belongs to one district."""
 from __future__ import annotations
 
 import time
@@ -21,7 +26,7 @@ class AuthError(Exception):
 class Principal:
     sub: str
     role: str
-    district_id: str | None = None
+    district_id: str
     school_ids: tuple[str, ...] = ()
     scopes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -61,11 +66,17 @@ class TokenVerifier:
         role = claims.get("role")
         if role not in ROLES:
             raise AuthError(f"Unknown role {role!r}.")
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub.strip():
+            raise AuthError("The token names no subject (sub).")
+        district = claims.get("district_id")
+        if not isinstance(district, str) or not district.strip():
+            raise AuthError("The token names no district (district_id).")
         schools = claims.get("school_ids") or []
-        if not isinstance(schools, list):
-            raise AuthError("school_ids must be a list.")
-        return Principal(sub=str(claims["sub"]), role=role, district_id=claims.get("district_id"),
-                         school_ids=tuple(schools), scopes=tuple(str(claims.get("scope", "")).split()))
+        if not isinstance(schools, list) or not all(isinstance(s, str) and s for s in schools):
+            raise AuthError("school_ids must be a list of school ids.")
+        return Principal(sub=sub, role=role, district_id=district, school_ids=tuple(schools),
+                         scopes=tuple(str(claims.get("scope", "")).split()))
 
 
 def mint(secret: str, *, sub: str, role: str, district_id: str | None = None, school_ids=(), scopes=(),

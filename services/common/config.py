@@ -16,7 +16,8 @@ ENV_VARS = {
     "CONFER_EXCHANGE": "public topic exchange name (default confer.events)",
     "CONFER_MAX_ATTEMPTS": "tries before a message is dead-lettered (default 5)",
     "CONFER_RETRY_DELAYS": "back-off between tries in ms, comma separated (default 1000,5000,30000)",
-    "JWT_SECRET": "HS256 secret for dev tokens",
+    "JWT_SECRET": "HS256 key tokens are signed with (at least 32 characters, not a published value); "
+                  "or set JWT_JWKS_URL",
     "JWT_JWKS_URL": "JWKS URL of the district IdP (RS256); set in production",
     "JWT_AUDIENCE": "expected token audience (default confer)",
     "JWT_ISSUER": "expected token issuer (default confer-dev)",
@@ -67,7 +68,7 @@ ENV_VARS.update({
        for s in SERVICES},
     "PORTAL_SECRET_KEY": "portal: secret that signs the session cookie (required in production)",
     "PORTAL_COOKIE_SECURE": "portal: 1 (default) sends the session cookie over HTTPS only; 0 for plain-http dev",
-    "PORTAL_DEV_LOGIN": "portal: 1 shows the dev sign-in page (pick a demo person); never in production",
+    "PORTAL_DEV_LOGIN": "portal: 1 shows the dev sign-in page (pick a demo person); only with CONFER_DEV_MODE=1",
     "PORTAL_DEV_DISTRICT": "portal: district id of dev sign-in tokens (default org-district)",
     "PORTAL_OIDC_ISSUER": "portal: OpenID Connect issuer URL of the district IdP",
     "PORTAL_OIDC_CLIENT_ID": "portal: the portal's OIDC client id",
@@ -76,7 +77,30 @@ ENV_VARS.update({
     "PORTAL_API_TIMEOUT": "portal: seconds a call to a service may take (default 15)",
 })
 
+# -- production by default; dev mode is an explicit switch --------------------------
+# Without CONFER_DEV_MODE=1 a process refuses to start when a secret is missing or is one
+# of the values published in this repository (services.common.production says what to
+# set). `confer dev`, the test fixtures and the e2e harness set it; dev-only pages and
+# helpers check `dev_mode()`.
+ENV_VARS.update({
+    "CONFER_DEV_MODE": "1 = development: dev secrets, the dev sign-in and other dev-only pages. Set by "
+                       "`confer dev` and the tests; never in production",
+    "NOTIFY_WEBHOOK_ALLOW_NETWORKS": "notifications: comma-separated networks (CIDR) webhooks may target although "
+                                     "private, loopback or link-local (default: none)",
+})
+DEV_MODE_ENV = "CONFER_DEV_MODE"
 DEV_JWT_SECRET = "confer-dev-secret-change-me-0123456789"
+# Every secret value that appears in this repository (dev defaults, examples): never
+# accepted outside dev mode.
+PUBLISHED_SECRETS = frozenset({
+    DEV_JWT_SECRET, "change-me-in-production", "change-me", "changeme", "secret", "password",
+    "confer", "admin", "guest", "test", "dev",
+})
+
+
+def dev_mode() -> bool:
+    """True only when CONFER_DEV_MODE says so (read per call: tests switch it)."""
+    return (os.environ.get(DEV_MODE_ENV) or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -93,7 +117,7 @@ class Settings:
     exchange: str = "confer.events"
     max_attempts: int = 5
     retry_delays_ms: tuple[int, ...] = (1000, 5000, 30000)
-    jwt_secret: str | None = DEV_JWT_SECRET
+    jwt_secret: str | None = None  # dev mode falls back to DEV_JWT_SECRET
     jwks_url: str | None = None
     jwt_audience: str = "confer"
     jwt_issuer: str = "confer-dev"
@@ -104,10 +128,13 @@ class Settings:
     timer_concurrency: int = 4
     max_content_length: int = 12 * 1024 * 1024
     extra: dict = field(default_factory=dict)
+    dev_mode: bool = field(default_factory=dev_mode)
 
     def __post_init__(self):
         if not self.mongo_db:
             self.mongo_db = f"confer_{self.service}"
+        if self.dev_mode and not self.jwt_secret and not self.jwks_url:
+            self.jwt_secret = DEV_JWT_SECRET
 
     @classmethod
     def from_env(cls, service: str, **overrides) -> "Settings":
@@ -120,7 +147,7 @@ class Settings:
             exchange=_env("CONFER_EXCHANGE", cls.exchange),
             max_attempts=int(_env("CONFER_MAX_ATTEMPTS", "5")),
             retry_delays_ms=tuple(int(x) for x in delays.split(",")) if delays else cls.retry_delays_ms,
-            jwt_secret=_env("JWT_SECRET", DEV_JWT_SECRET),
+            jwt_secret=_env("JWT_SECRET"),
             jwks_url=_env("JWT_JWKS_URL"),
             jwt_audience=_env("JWT_AUDIENCE", "confer"),
             jwt_issuer=_env("JWT_ISSUER", "confer-dev"),

@@ -21,6 +21,10 @@ class NotFound(ConferError):
     status, title = 404, "Not found"
 
 
+class Unauthorized(ConferError):
+    status, title = 401, "Unauthorized"
+
+
 class Forbidden(ConferError):
     status, title = 403, "Forbidden"
 

@@ -31,9 +31,15 @@ class StudentRecord:
                    tuple(doc.get("guardian_ids", ())), doc.get("grade"), doc.get("active", True))
 
 
+def same_district(principal: Principal, district_id: str | None) -> bool:
+    """The one tenancy check: a record is visible only in its own district. A missing
+    district on either side is never a match (fail closed, never "all districts")."""
+    return bool(principal.district_id) and principal.district_id == district_id
+
+
 def decide(principal: Principal, action: str, student: StudentRecord, *, scope: str = "students:read") -> bool:
     """May `principal` do `action` (read/write) on records about `student`?"""
-    if principal.district_id and student.district_id and principal.district_id != student.district_id:
+    if not same_district(principal, student.district_id):
         return False
     role = principal.role
     if role == "district_admin":
@@ -53,7 +59,7 @@ def decide(principal: Principal, action: str, student: StudentRecord, *, scope: 
 
 def decide_school(principal: Principal, school_id: str, district_id: str | None = None) -> bool:
     """May `principal` administer or view school-wide data of `school_id`?"""
-    if principal.district_id and district_id and principal.district_id != district_id:
+    if not same_district(principal, district_id):
         return False
     if principal.role == "district_admin":
         return True
@@ -105,7 +111,9 @@ class StudentDirectory:
 
     def visible_filter(self, principal: Principal) -> dict:
         """A query filter selecting the students `principal` may read (for listings)."""
-        base = {"district_id": principal.district_id} if principal.district_id else {}
+        if not principal.district_id:
+            return {"_id": {"$in": []}}
+        base = {"district_id": principal.district_id}
         role = principal.role
         if role == "district_admin":
             return base

@@ -7,7 +7,7 @@ import threading
 
 from prometheus_client import start_http_server
 
-from services.common import logs
+from services.common import logs, production
 from services.common.config import PORTS, Settings
 from services.common.service import ServiceDefinition, Worker
 
@@ -17,6 +17,7 @@ def run_worker(defn: ServiceDefinition, settings: Settings | None = None) -> Non
     WORKER_METRICS_PORT (default: the service port + 1000)."""
     logs.configure()
     settings = settings or Settings.from_env(defn.name)
+    production.require_ready(settings, f"confer worker {defn.name}")
     port = int(os.environ.get("WORKER_METRICS_PORT", PORTS.get(defn.name, 8000) + 1000))
     if port:
         start_http_server(port)

@@ -15,7 +15,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
-from services.common import logs, queues, timers
+from services.common import logs, production, queues, timers
 from services.common.bus import Topology, connect, is_memory, publisher_for
 from services.common.config import Settings
 from services.common.consumer import ConsumerRunner, Dispatcher
@@ -95,6 +95,7 @@ class BrokerCheck:
 def build_app(defn: ServiceDefinition, settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     logs.configure()
     settings = settings or Settings.from_env(defn.name)
+    production.require_ready(settings, f"confer web {defn.name}")
     store = store or make_store(defn, settings)
     try:
         store.ensure_indexes()
@@ -120,6 +121,7 @@ class Worker:
 
     def __init__(self, defn: ServiceDefinition, settings: Settings, store: Store | None = None, *,
                  relay: bool = True, consume: bool = True, run_timers: bool = True, engines: bool = True):
+        production.require_ready(settings, f"confer worker {defn.name}")
         self.defn, self.settings = defn, settings
         self.store = store or make_store(defn, settings)
         self.topology = Topology(settings.exchange)

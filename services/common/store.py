@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from typing import Callable, TypeVar
 
 from pymongo import ASCENDING, MongoClient
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 
 from services.common import logs
@@ -21,6 +23,10 @@ from services.common.catalogue import latest
 from services.common.envelope import new_event
 
 T = TypeVar("T")
+# Every transaction reads one snapshot and commits only once a majority of the replica
+# set has it (the driver's defaults would read "local" data a failover can roll back).
+TXN_READ = ReadConcern("snapshot")
+TXN_WRITE = WriteConcern("majority")
 OUTBOX = "outbox"
 LEDGER = "processed_events"
 REPLAYS = "dlq_replays"  # what became of each message `confer dlq replay` sent back (kept a week)
@@ -126,7 +132,7 @@ class UnitOfWork:
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self.store.client.start_session()
-        self.session.start_transaction()
+        self.session.start_transaction(read_concern=TXN_READ, write_concern=TXN_WRITE)
         return self
 
     def __exit__(self, exc_type, exc, tb):

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.common import logs, metrics
 from services.common.auth import AuthError, Principal, TokenVerifier
-from services.common.errors import ConferError
+from services.common.errors import ConferError, Unauthorized
 
 PROBLEM = "application/problem+json"
 OPEN_PATHS = {"/healthz", "/readyz", "/metrics", "/openapi.json"}
@@ -77,7 +77,10 @@ class ProblemApi(Api):
 
 
 def current_principal() -> Principal:
-    return g.principal
+    principal = g.get("principal")
+    if principal is None:  # a hook or view reached without authentication: 401, never a 500
+        raise Unauthorized("A bearer token is required.", headers={"WWW-Authenticate": 'Bearer realm="confer"'})
+    return principal
 
 
 class RateLimiter:
@@ -175,7 +178,11 @@ def _register_hooks(app: Flask, service: str, store, verifier: TokenVerifier, li
         g.started = time.perf_counter()
         g.correlation_id = logs.bind_correlation(request.headers.get("X-Correlation-ID"), service=service,
                                                  path=request.path)
-        if request.path in OPEN_PATHS or request.method == "OPTIONS":
+        if request.method == "OPTIONS":
+            # Answered here, before any blueprint hook (which would want a principal):
+            # the methods the path allows, nothing else.
+            return app.make_default_options_response() if request.url_rule is not None else None
+        if request.path in OPEN_PATHS:
             return None
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):

@@ -13,6 +13,10 @@ ALLOWED_CONTENT_TYPES = {
     "image/png": "PNG picture", "image/jpeg": "JPEG picture", "application/pdf": "PDF",
     "text/plain": "text file", "audio/mpeg": "MP3 audio", "video/mp4": "MP4 video",
 }
+# The extension a stored file gets: always the one of the type it was checked to be,
+# never the one it came with ("notes.html" checked as text is kept as "notes.txt").
+EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", "text/plain": ".txt",
+              "audio/mpeg": ".mp3", "video/mp4": ".mp4"}
 TITLE_MAX = 120
 NOTE_MAX = 500
 LINK_MAX = 2000
@@ -43,6 +47,15 @@ class Evidence:
 
 def _size_words(n: int) -> str:
     return f"{n / MIB:.1f} MB" if n >= MIB // 10 else f"{max(n, 0) / 1024:.0f} KB"
+
+
+def stored_filename(filename: str | None, content_type: str) -> str:
+    """The name a checked upload is stored (and later downloaded) under: the sender's
+    base name without its extension, plus the extension of the checked type."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base.lstrip(".")
+    stem = "".join(c for c in stem if c.isprintable()).strip(" .")[:100] or "work-sample"
+    return stem + EXTENSIONS[normalise_content_type(content_type)]
 
 
 def normalise_content_type(content_type: str | None) -> str:

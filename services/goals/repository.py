@@ -108,9 +108,7 @@ def goal_fields(goal: Goal) -> dict:
 
 
 def load_goal(db, goal_id: str, principal, session=None) -> dict | None:
-    query = {"_id": goal_id}
-    if principal.district_id:
-        query["district_id"] = principal.district_id
+    query = {"_id": goal_id, "district_id": principal.district_id}
     return db[GOALS].find_one(query, session=session)
 
 

@@ -81,6 +81,11 @@ class ParentInputListOut(Schema):
 class PrivateNoteIn(In):
     cycle = fields.String(**CYCLE)
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    guardian_ids = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                               validate=validate.Length(max=10), load_default=None, metadata={
+        "description": "the guardians the talk was with (their household reads the note; other guardians of the "
+                       "child do not). Default: the one guardian who asked for a private talk this cycle, or the "
+                       "child's only guardian."})
 
 
 class PrivateNoteOut(Schema):
@@ -88,6 +93,7 @@ class PrivateNoteOut(Schema):
     student_id = fields.String()
     cycle = fields.String()
     author_id = fields.String()
+    guardian_ids = fields.List(fields.String())
     at = fields.DateTime()
     text = fields.String()
 

@@ -103,7 +103,7 @@ def evidence_docs(db, record, cycle: str) -> list[dict]:
 
 def open_file(store, principal, evidence_id: str):
     """(GridOut, evidence doc) for a download the caller may make."""
-    query = {"_id": evidence_id, **({"district_id": principal.district_id} if principal.district_id else {})}
+    query = {"_id": evidence_id, "district_id": principal.district_id}
     doc = store.db[EVIDENCE].find_one(query)
     if doc is None or not doc.get("file"):
         raise NotFound(f"No file for evidence {evidence_id}.", code="evidence_not_found")

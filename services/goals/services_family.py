@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.common.errors import NotFound
+from services.common.errors import Invalid, NotFound
 from services.common.policy import READ, WRITE
 from services.goals import access
 from services.goals.access import authorize, domain_errors, refuse
@@ -133,23 +133,48 @@ def get_parent_input(store, principal, cfg, student_id: str, cycle: str | None) 
     return {"cycle": cycle, "parent_input": docs}
 
 
-# -- private parent-teacher notes (the teacher writes; teacher and family read) ----
+# -- private parent-teacher notes (the teacher writes; the teacher and the household read) --
+def _household(uow, record, cycle: str, named) -> list[str]:
+    """The guardians a private talk was with. Separated households each have their own
+    talk: the note belongs to the guardians named, never to every guardian of the child."""
+    if named:
+        unknown = sorted(set(named) - set(record.guardian_ids))
+        if unknown:
+            raise Invalid("Name guardians of this student.", code="guardian_not_linked",
+                          errors={"guardian_ids": [f"not a guardian of this student: {', '.join(unknown)}"]})
+        return sorted(set(named))
+    asked = sorted({d["guardian_id"] for d in uow.db[PARENT_INPUT].find(
+        {**scope(record), "student_id": record.student_id, "cycle": cycle, "wants_private_talk": True},
+        {"guardian_id": 1}, session=uow.session)} & set(record.guardian_ids))
+    if len(asked) == 1:
+        return asked
+    if len(record.guardian_ids) == 1:
+        return list(record.guardian_ids)
+    raise Invalid("Say which guardians the private talk was with.", code="guardian_required",
+                  errors={"guardian_ids": [f"required: the student has {len(record.guardian_ids)} guardians "
+                                           f"({', '.join(record.guardian_ids) or 'none'})"]})
+
+
 def add_private_note(store, principal, cfg, student_id: str, body: dict) -> dict:
     cycle = cfg.cycle(body.get("cycle"))
 
     def work(uow):
         record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
         access.require_role(principal, "teacher")
+        household = _household(uow, record, cycle, body.get("guardian_ids"))
         doc = {"_id": str(uuid.uuid4()), **scope(record), "student_id": record.student_id, "cycle": cycle,
-               "author_id": principal.sub, "at": uow.now, "text": body["text"].strip()}
+               "author_id": principal.sub, "guardian_ids": household, "at": uow.now, "text": body["text"].strip()}
         uow.db[PRIVATE_NOTES].insert_one(doc, session=uow.session)
         return {**doc, "note_id": doc["_id"]}
 
     return store.atomic(work, district_id=principal.district_id)
 
 
-def private_notes(db, record, cycle: str) -> list[dict]:
+def private_notes(db, principal, record, cycle: str) -> list[dict]:
+    """The notes this adult may read: a guardian only their own household's talks."""
     query = {**scope(record), "student_id": record.student_id, "cycle": cycle}
+    if principal.role == "guardian":
+        query["guardian_ids"] = principal.sub
     return [{**d, "note_id": d["_id"]} for d in db[PRIVATE_NOTES].find(query).sort([("at", 1)])]
 
 
@@ -157,6 +182,6 @@ def get_private_notes(store, principal, cfg, student_id: str, cycle: str | None)
     cycle = cfg.cycle(cycle)
     record = authorize(store.db, principal, student_id, READ)
     access.reveal_only_to(principal, *access.FAMILY_READERS, what="private notes")
-    notes = private_notes(store.db, record, cycle)
+    notes = private_notes(store.db, principal, record, cycle)
     access.audit(store, principal, record, "private_notes", cycle=cycle)
     return {"notes": notes}

@@ -49,7 +49,7 @@ def get_packet(store, principal, cfg, student_id: str, cycle: str | None) -> dic
     reflections = db[REFLECTIONS].find_one({**scope(record), "_id": f"{record.student_id}:{cycle}"}) or {}
     ev_docs = evidence_docs(db, record, cycle)
     pi_docs = parent_inputs(db, principal, record, cycle) if family else []
-    notes = private_notes(db, record, cycle) if family else []
+    notes = private_notes(db, principal, record, cycle) if family else []
     packet = build_packet(
         principal.role, {"student_id": record.student_id, "school_id": record.school_id, "grade": record.grade},
         [goal_from_doc(d) for d in current], _self_assessment(db, record, cycle), reflections.get("answers", {}),

@@ -19,7 +19,7 @@ from werkzeug.http import parse_options_header
 
 from services.common.errors import ConferError, Invalid
 from services.goals.domain import ALLOWED_CONTENT_TYPES, check_upload
-from services.goals.evidence import MIB, normalise_content_type
+from services.goals.evidence import MIB, normalise_content_type, stored_filename
 from services.goals.repository import EVIDENCE_BUCKET
 
 FORM_ALLOWANCE = 64 * 1024  # text fields and multipart framing around the file
@@ -131,7 +131,7 @@ def receive(db, stream, content_type: str | None, content_length: int | None, li
             raise UnsupportedType(problem.message, code=problem.code, errors={"file": [problem.message]})
         if content_length and content_length > limit:
             raise too_large(limit)
-        sinks.append(GridFSSink(bucket(db), filename or "", kind, limit, metadata))
+        sinks.append(GridFSSink(bucket(db), stored_filename(filename, kind), kind, limit, metadata))
         return sinks[-1]
 
     parser = FormDataParser(stream_factory=factory, max_form_memory_size=FORM_ALLOWANCE, max_form_parts=10,

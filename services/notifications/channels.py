@@ -14,6 +14,10 @@ Webhook signatures: ``X-Confer-Timestamp`` holds Unix seconds and
 ``X-Confer-Signature`` holds ``sha256=<hex>``, the HMAC-SHA256 with the shared secret of
 ``f"{timestamp}.".encode() + raw_body``. Subscribers check it with
 :func:`verify_signature` on the raw bytes they received (not a re-serialised JSON).
+
+Webhook targets are checked before every POST (``targets.check_url``: https, public
+addresses only) and the connection goes to the address that check resolved, so a name
+rebound to an inside address in between cannot redirect it; redirects are not followed.
 """
 from __future__ import annotations
 
@@ -25,7 +29,11 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any, Callable
 
+import certifi
 import requests
+import urllib3
+
+from services.notifications.targets import Target, TargetPolicy, TargetRefused, check_url
 
 SIGNATURE_HEADER = "X-Confer-Signature"
 TIMESTAMP_HEADER = "X-Confer-Timestamp"
@@ -58,9 +66,9 @@ class OutcomeUnknown(TransientSendError):
     """Sent, but no answer came back: the provider may or may not have accepted it."""
 
 
-def _retry_after(resp: requests.Response) -> float | None:
+def _retry_after(headers) -> float | None:
     try:
-        return float(resp.headers["Retry-After"])
+        return float(headers["Retry-After"])
     except (KeyError, ValueError):
         return None
 
@@ -80,12 +88,17 @@ def _post(session: requests.Session, what: str, url: str, *, timeout: float,
         raise OutcomeUnknown(f"{what}: {type(exc).__name__}: {exc}") from exc
     except requests.RequestException as exc:
         raise TransientSendError(f"{what}: {type(exc).__name__}: {exc}") from exc
-    status = resp.status_code
+    _check_status(what, resp.status_code, resp.text, resp.headers)
+    return resp
+
+
+def _check_status(what: str, status: int, text: str, headers) -> None:
+    """Nothing for a 2xx; otherwise the Transient/PermanentSendError it means."""
     if 200 <= status < 300:
-        return resp
-    detail = f"{what}: HTTP {status}: {resp.text[:200]}"
+        return
+    detail = f"{what}: HTTP {status}: {text[:200]}"
     if status >= 500 or status in _RETRYABLE_4XX:
-        raise ProviderUnavailable(detail, code=status, retry_after=_retry_after(resp))
+        raise ProviderUnavailable(detail, code=status, retry_after=_retry_after(headers))
     raise PermanentSendError(detail, code=status)  # 3xx (not followed) and other 4xx
 
 
@@ -153,14 +166,14 @@ def verify_signature(secret: str | bytes, timestamp: int | str | None, body: byt
 
 
 class WebhookSender:
-    """POSTs a JSON document to a subscriber's URL, signed with the shared secret."""
+    """POSTs a JSON document to a subscriber's URL, signed with the shared secret.
+    ``targets``: where webhooks may go (default: from the environment, see targets.py)."""
 
     def __init__(self, url: str, secret: str | bytes, timeout: float = 10,
-                 session: requests.Session | None = None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, targets: TargetPolicy | None = None):
         self.url, self.secret, self.timeout = url, secret, timeout
-        self.session = session or requests.Session()
         self.clock = clock
+        self.targets = targets or TargetPolicy.from_env()
 
     def send(self, payload: Any, delivery_id: str | None = None) -> int:
         """Send ``payload`` (JSON-serialisable, or already-encoded bytes); returns status."""
@@ -171,5 +184,38 @@ class WebhookSender:
                    SIGNATURE_HEADER: sign(self.secret, ts, body)}
         if delivery_id:
             headers[DELIVERY_HEADER] = delivery_id
-        return _post(self.session, "webhook", self.url, timeout=self.timeout,
-                     data=body, headers=headers).status_code
+        try:
+            target = check_url(self.url, self.targets)  # again at every send: names move
+        except TargetRefused as exc:
+            raise PermanentSendError(f"webhook: target refused: {exc}") from None
+        return self._post(target, body, headers)
+
+    def _post(self, target: Target, body: bytes, headers: dict) -> int:
+        """POST to the checked addresses themselves (TLS still verifies the host name)."""
+        timeout = urllib3.Timeout(connect=self.timeout, read=self.timeout)
+        failure: Exception | None = None
+        for address in target.addresses:
+            if target.scheme == "https":
+                pool = urllib3.HTTPSConnectionPool(
+                    address, target.port, timeout=timeout, retries=False, maxsize=1, cert_reqs="CERT_REQUIRED",
+                    ca_certs=self.targets.ca_certs or certifi.where(), server_hostname=target.host,
+                    assert_hostname=target.host)
+            else:
+                pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1)
+            try:
+                resp = pool.urlopen("POST", target.path, body=body, headers={**headers, "Host": target.host_header},
+                                    redirect=False, retries=False, assert_same_host=False)
+            except urllib3.exceptions.NewConnectionError as exc:  # refused / unreachable: try the next address
+                failure = exc
+                continue
+            except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.SSLError) as exc:
+                raise ProviderUnavailable(f"webhook: {type(exc).__name__}: {exc}") from exc  # never sent
+            except urllib3.exceptions.TimeoutError as exc:  # sent, no answer in time
+                raise OutcomeUnknown(f"webhook: timed out after {self.timeout}s") from exc
+            except urllib3.exceptions.HTTPError as exc:  # reset or protocol error after sending
+                raise OutcomeUnknown(f"webhook: {type(exc).__name__}: {exc}") from exc
+            finally:
+                pool.close()
+            _check_status("webhook", resp.status, resp.data.decode("utf-8", "replace"), resp.headers)
+            return resp.status
+        raise ProviderUnavailable(f"webhook: {type(failure).__name__}: {failure}") from failure

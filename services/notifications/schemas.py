@@ -56,7 +56,8 @@ class PreferencesOut(Schema):
 
 
 class WebhookIn(In):
-    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, metadata={
+        "description": "https (http only in dev mode), resolving to public addresses only"})
     kinds = fields.List(fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), load_default=list,
                         metadata={"description": "notification kinds to receive; empty = all"})
     school_ids = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)

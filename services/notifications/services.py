@@ -12,11 +12,11 @@ from services.common.errors import Forbidden, Invalid, NotFound
 from services.common.policy import require_role
 from services.notifications import repository as repo
 from services.notifications.config import load
+from services.notifications.targets import TargetRefused, check_url
 
 
 def _mine(principal: Principal, **more) -> dict:
-    scope = {"district_id": principal.district_id} if principal.district_id else {}
-    return {**scope, **more}
+    return {"district_id": principal.district_id, **more}
 
 
 # -- inbox ------------------------------------------------------------------------
@@ -86,8 +86,11 @@ def _webhook_schools(principal: Principal, school_ids: list[str]) -> list[str]:
 
 def create_webhook(store, principal: Principal, body: dict) -> dict:
     require_role(principal, "district_admin", "school_admin")
-    if not principal.district_id:
-        raise Invalid("The token names no district.", code="district_required")
+    try:  # resolved and checked now, and again before every send
+        check_url(body["url"])
+    except TargetRefused as exc:
+        raise Invalid(f"This URL cannot receive webhooks: {exc}.", code="webhook_target_refused",
+                      errors={"url": [str(exc)]}) from None
     doc = {"_id": f"wh-{uuid.uuid4().hex[:16]}", "district_id": principal.district_id, "url": body["url"],
            "kinds": sorted(set(body["kinds"])), "school_ids": _webhook_schools(principal, body["school_ids"]),
            "description": body["description"], "secret": secrets.token_urlsafe(32), "active": True,

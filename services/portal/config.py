@@ -2,9 +2,10 @@
 
     PORTAL_ROSTER_URL, PORTAL_GOALS_URL, PORTAL_SCHEDULING_URL, PORTAL_NOTIFICATIONS_URL,
     PORTAL_REPORTS_URL    service base URLs (default http://127.0.0.1:<fixed dev port>)
-    PORTAL_SECRET_KEY     signs the session cookie (required unless PORTAL_DEV_LOGIN=1)
-    PORTAL_COOKIE_SECURE  1 (default): the cookie is sent over HTTPS only; 0 for plain-http dev
-    PORTAL_DEV_LOGIN      1: the dev sign-in page (pick a demo person; tokens signed with JWT_SECRET)
+    PORTAL_SECRET_KEY     signs the session cookie (required unless CONFER_DEV_MODE=1)
+    PORTAL_COOKIE_SECURE  1 (default): the cookie is sent over HTTPS only; 0 only in dev mode
+    PORTAL_DEV_LOGIN      1: the dev sign-in page (pick a demo person; tokens signed with JWT_SECRET);
+                          only in dev mode (CONFER_DEV_MODE=1, which `confer dev` sets)
     PORTAL_DEV_DISTRICT   district of dev tokens (default org-district, the demo district)
     PORTAL_OIDC_ISSUER, PORTAL_OIDC_CLIENT_ID, PORTAL_OIDC_CLIENT_SECRET, PORTAL_OIDC_SCOPES
                           the district IdP (OpenID Connect code flow)
@@ -16,7 +17,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
-from services.common.config import DEV_JWT_SECRET, PORTS
+from services.common.config import DEV_JWT_SECRET, PORTS, dev_mode
 
 PORTAL_PORT = 8000
 SERVICE_NAMES = ("roster", "goals", "scheduling", "notifications", "reports")
@@ -27,7 +28,7 @@ OWN_ENV_VARS = {  # the lead merges these into services.common.config.ENV_VARS
        for s in SERVICE_NAMES},
     "PORTAL_SECRET_KEY": "secret that signs the portal's session cookie (required in production)",
     "PORTAL_COOKIE_SECURE": "1 (default) sends the session cookie over HTTPS only; 0 for plain-http dev",
-    "PORTAL_DEV_LOGIN": "1 shows the dev sign-in page (pick a demo person); never in production",
+    "PORTAL_DEV_LOGIN": "1 shows the dev sign-in page (pick a demo person); only with CONFER_DEV_MODE=1",
     "PORTAL_DEV_DISTRICT": "district id of dev sign-in tokens (default org-district)",
     "PORTAL_OIDC_ISSUER": "OpenID Connect issuer URL of the district IdP",
     "PORTAL_OIDC_CLIENT_ID": "the portal's OIDC client id",
@@ -53,7 +54,7 @@ class PortalSettings:
     cookie_secure: bool = True
     dev_login: bool = False
     dev_district: str = "org-district"
-    jwt_secret: str | None = DEV_JWT_SECRET
+    jwt_secret: str | None = None  # only the dev sign-in signs tokens; dev mode falls back to DEV_JWT_SECRET
     jwt_audience: str = "confer"
     jwt_issuer: str = "confer-dev"
     oidc_issuer: str | None = None
@@ -61,14 +62,32 @@ class PortalSettings:
     oidc_client_secret: str | None = None
     oidc_scopes: str = "openid profile email"
     api_timeout: float = 15.0
+    dev_mode: bool = field(default_factory=dev_mode)
 
     def __post_init__(self):
         self.urls = {**{s: f"http://127.0.0.1:{PORTS[s]}" for s in SERVICE_NAMES}, **(self.urls or {})}
+        if not self.dev_mode:
+            self._require_production()
+            return
+        self.jwt_secret = self.jwt_secret or DEV_JWT_SECRET
         if not self.secret_key:
-            if not self.dev_login:
-                raise RuntimeError("PORTAL_SECRET_KEY must be set (or PORTAL_DEV_LOGIN=1 for local development).")
             # Dev only: stable across processes so every gunicorn worker reads the cookie.
             self.secret_key = hashlib.sha256(f"portal-dev|{self.jwt_secret}".encode()).hexdigest()
+
+    def _require_production(self) -> None:
+        from services.common.production import NotReadyForProduction, secret_problem
+
+        problems = [p for p in (secret_problem("PORTAL_SECRET_KEY", self.secret_key),) if p]
+        if self.dev_login:
+            problems.append("PORTAL_DEV_LOGIN=1 lets anyone sign in as anyone: remove it (the dev sign-in "
+                            "exists only under `confer dev`); sign-in goes through PORTAL_OIDC_ISSUER.")
+        if not self.cookie_secure:
+            problems.append("PORTAL_COOKIE_SECURE=0 sends the session cookie over plain HTTP: remove it and "
+                            "serve the portal over HTTPS.")
+        if self.oidc_client_secret:
+            problems += [p for p in (secret_problem("PORTAL_OIDC_CLIENT_SECRET", self.oidc_client_secret),) if p]
+        if problems:
+            raise NotReadyForProduction("confer web portal", problems)
 
     @property
     def oidc_enabled(self) -> bool:
@@ -83,7 +102,7 @@ class PortalSettings:
             cookie_secure=_flag("PORTAL_COOKIE_SECURE", "1"),
             dev_login=_flag("PORTAL_DEV_LOGIN", "0"),
             dev_district=_env("PORTAL_DEV_DISTRICT", "org-district"),
-            jwt_secret=_env("JWT_SECRET", DEV_JWT_SECRET),
+            jwt_secret=_env("JWT_SECRET"),
             jwt_audience=_env("JWT_AUDIENCE", "confer"),
             jwt_issuer=_env("JWT_ISSUER", "confer-dev"),
             oidc_issuer=_env("PORTAL_OIDC_ISSUER"),

@@ -1,4 +1,4 @@
-"""Dev sign-in (PORTAL_DEV_LOGIN=1 only): pick a demo person from the roster.
+"""Dev sign-in (CONFER_DEV_MODE=1 and PORTAL_DEV_LOGIN=1 only): pick a demo person from the roster.
 
 The portal reads the roster with a district-admin token it signs itself (JWT_SECRET,
 HS256, exactly like `confer token`), then signs a token for the chosen person. The
@@ -23,7 +23,7 @@ _cache: dict = {}
 
 @bp.before_request
 def only_in_dev():
-    if not settings().dev_login:
+    if not (settings().dev_login and settings().dev_mode):
         abort(404)
 
 

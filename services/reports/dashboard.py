@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from typing import Any, Iterable, Mapping
 
 from .charts import bar_chart_svg
@@ -128,9 +129,15 @@ def summarize(facts: Iterable[Mapping[str, Any]], by: str | tuple[str, ...] = "s
                                     "participation_rate": round(participation_rate(total), 4)}}
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_AFTER_SEPARATOR = re.compile(r"[,;]\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+
+
 def _csv_cell(value: Any) -> Any:
-    # Neutralise spreadsheet formula injection from roster-supplied names.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Spreadsheet formula injection (OWASP CSV Injection) from roster-supplied names: a
+    text cell that starts like a formula, or would after a split on "," or ";", gets a
+    leading apostrophe; every cell is also quoted (QUOTE_ALL in to_csv)."""
+    if isinstance(value, str) and (value.startswith(FORMULA_START) or _AFTER_SEPARATOR.search(value)):
         return "'" + value
     return value
 
@@ -142,7 +149,7 @@ def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     for row in rows:
         header += [k for k in row if k not in header]
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\r\n")
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_cell(v) for k, v in row.items()})

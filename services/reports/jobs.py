@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from services.common import logs, timers
 from services.common.errors import Invalid, NotFound
-from services.common.policy import StudentDirectory, require_role
+from services.common.policy import StudentDirectory, require_role, same_district
 
 from .model import Period
 from .repository import JOBS
@@ -83,7 +83,7 @@ def get_job(store, principal, job_id: str) -> dict:
 
 
 def _may_see(principal, job: dict) -> bool:
-    if principal.district_id and principal.district_id != job.get("district_id"):
+    if not same_district(principal, job.get("district_id")):
         return False
     if principal.role == "district_admin" or job["requested_by"]["sub"] == principal.sub:
         return True

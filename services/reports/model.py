@@ -138,6 +138,17 @@ def family_goals(doc: dict, lang: str) -> list[str]:
             for p in inputs if p.get("family_goal_count")]
 
 
+def household_view(doc: dict, guardian_id: str) -> dict:
+    """The student's document as one guardian's household may read it: only the
+    conferences that guardian booked and the parent input they gave. Separated
+    households each have their own conference; neither sees the other's."""
+    return {**doc,
+            "conferences": {k: c for k, c in (doc.get("conferences") or {}).items()
+                            if c.get("guardian_id") == guardian_id},
+            "parent_inputs": {k: p for k, p in (doc.get("parent_inputs") or {}).items()
+                              if p.get("guardian_id") == guardian_id}}
+
+
 def student_header(doc: dict, school_name: str, teacher_name: str) -> dict:
     return {"id": doc["_id"], "first_name": doc.get("first_name") or "", "last_name": doc.get("last_name") or "",
             "grade": doc.get("grade") or "", "school_name": school_name, "teacher_name": teacher_name}

@@ -3,12 +3,14 @@ reports and dashboards. Every read of a child's record goes through the platform
 StudentDirectory (404 when the caller may not see the child) and is audit-logged."""
 from __future__ import annotations
 
+import gzip
+
 from services.common import logs
 from services.common.errors import Forbidden, NotFound
 from services.common.policy import StudentDirectory, require_role
 
 from . import facts
-from .model import Period, build_model, choose_lang, homeroom_teacher, person_name
+from .model import Period, build_model, choose_lang, homeroom_teacher, household_view, person_name
 from .render import render_conference_summary, render_html, render_pdf
 from .repository import AUDIT_LOG, BOOKINGS, PEOPLE, RENDERED, STUDENTS, key
 
@@ -37,6 +39,8 @@ def _student_doc(store, principal, student_id: str, what: str, resource_id: str 
     record = StudentDirectory(store.db).authorize(principal, student_id)
     doc = store.db[STUDENTS].find_one({"_id": student_id}) or {"_id": student_id}
     audit(store, principal, record, what, resource_id)
+    if principal.role == "guardian":  # a guardian reads their own household's part only
+        doc = household_view(doc, principal.sub)
     return record, doc
 
 
@@ -55,13 +59,16 @@ def student_report(store, principal, student_id: str, period_key: str, fmt: str 
 def conference_summary(store, principal, booking_id: str, audience: str | None = None,
                        lang: str | None = None) -> str:
     audience = audience or ("teacher" if principal.role in STAFF else "family")
-    index = store.db[BOOKINGS].find_one({"_id": booking_id})
+    index = store.db[BOOKINGS].find_one({"_id": booking_id, "district_id": principal.district_id})
     if index is None:
         raise NotFound(f"No conference {booking_id}.", code="conference_not_found")
     _, doc = _student_doc(store, principal, index["student_id"], "conference_summary", booking_id)
+    booking = (doc.get("conferences") or {}).get(key(booking_id))
+    if booking is None and principal.role == "guardian":  # another household's conference
+        raise NotFound(f"No conference {booking_id}.", code="conference_not_found")
     if audience == "teacher" and principal.role not in STAFF:
         raise Forbidden("Only staff may read the teacher's summary.", code="audience_not_allowed")
-    booking = (doc.get("conferences") or {}).get(key(booking_id)) or {"id": booking_id}
+    booking = booking or {"id": booking_id}
     when = (booking.get("held_at") or booking.get("start") or "")[:7]
     period = Period.parse(when) if when else Period.parse(store.clock().strftime("%Y-%m"))
     model = build_model(doc, period, booking=booking, **_context(store.db, doc, principal, lang))
@@ -76,7 +83,14 @@ def stored_report(store, principal, report_id: str, fmt: str | None = None) -> t
     doc = next((found[f] for f in wanted if f in found), None)
     if doc is None:
         raise NotFound(f"No report {report_id}" + (f" as {fmt}." if fmt else "."), code="report_not_found")
-    _student_doc(store, principal, doc["student_id"], "stored_report", report_id)
+    _, student = _student_doc(store, principal, doc["student_id"], "stored_report", report_id)
+    if principal.role == "guardian":
+        # The stored copy covers every household's conference; a guardian gets theirs, rendered now.
+        model = build_model(student, Period.parse(doc["period"]), **_context(store.db, student, principal))
+        content = render(model, doc["format"])
+        if doc.get("encoding") == "gzip":  # the same shape as the stored copy
+            return gzip.compress(content.encode() if isinstance(content, str) else content), doc["format"], "gzip"
+        return content, doc["format"], None
     return doc["content"], doc["format"], doc.get("encoding")
 
 

@@ -14,14 +14,10 @@ own data, plus the roster's list endpoints. Pure; the API turns False into 404.
 from __future__ import annotations
 
 from services.common.auth import Principal
-from services.common.policy import READ, StudentRecord, decide, decide_school
+from services.common.policy import READ, StudentRecord, decide, decide_school, same_district
 
 STUDENTS_SCOPE = "students:read"
 SCHOOLS_SCOPE = "schools:read"
-
-
-def same_district(principal: Principal, district_id: str | None) -> bool:
-    return not (principal.district_id and district_id) or principal.district_id == district_id
 
 
 def may_read_student(principal: Principal, record: StudentRecord) -> bool:

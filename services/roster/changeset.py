@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.roster.domain import KINDS, ImportPlan, Stored
+from services.roster.ids import sourced_id
 from services.roster.oneroster_records import (
     AcademicSession, Class, Enrollment, GuardianLink, Org, User)
 
@@ -58,8 +59,11 @@ def _iso(value: date | None) -> str | None:
 
 
 def _base(record, district_id: str, school_id: str | None) -> dict:
-    return {"_id": record.sourced_id, "district_id": district_id, "school_id": school_id,
-            "active": record.active, "fingerprint": record.fingerprint}
+    doc = {"_id": record.sourced_id, "district_id": district_id, "school_id": school_id,
+           "active": record.active, "fingerprint": record.fingerprint}
+    if not isinstance(record, GuardianLink):  # the SIS's own id, beside the Confer id (ids.py)
+        doc["sourced_id"] = sourced_id(district_id, record.sourced_id)
+    return doc
 
 
 def to_doc(record, district_id: str, state: State) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from services.common.policy import StudentRecord
+from services.common.store import TXN_READ
 from services.roster.repository import (
     CLASSES, ENROLMENTS, LINKS, ORGS, PEOPLE, hidden_imports, resolve, visible_query)
 
@@ -19,8 +20,8 @@ class View:
         self.hidden = hidden_imports(db, district_id, session)
 
     def _scoped(self, query: dict) -> dict:
-        scoped = {"district_id": self.district_id, **query} if self.district_id else dict(query)
-        return visible_query(scoped, self.hidden)
+        # Always scoped: a View without a district sees nothing, never every district.
+        return visible_query({**query, "district_id": self.district_id or {"$in": []}}, self.hidden)
 
     def find(self, coll: str, query: dict, sort=(("_id", 1),), skip: int = 0, limit: int = 0) -> list[dict]:
         cursor = self.db[coll].find(self._scoped(query), session=self.session).sort(list(sort))
@@ -111,7 +112,7 @@ class View:
 @contextmanager
 def reading(store, district_id: str | None):
     with store.client.start_session() as session:
-        session.start_transaction()
+        session.start_transaction(read_concern=TXN_READ)
         try:
             yield View(store.db, district_id, session)
         finally:

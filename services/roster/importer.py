@@ -23,6 +23,7 @@ from services.common.store import Store
 from services.roster import event_rules, staging
 from services.roster.changeset import build_changes, snapshot
 from services.roster.domain import plan_import
+from services.roster.ids import scope_bundle
 from services.roster.oneroster import Bundle, load_bundle
 from services.roster.oneroster_schema import ORGS, RowError
 from services.roster.recovery import recover_locked
@@ -77,6 +78,7 @@ def import_bundle(store: Store, path, *, partial: bool = False, district_id: str
     if bundle.version is None or (bundle.errors and not partial):
         raise BundleRejected(bundle.errors)
     district = district_id or district_of(bundle)
+    bundle = scope_bundle(bundle, district)  # Confer ids: the district's own namespace (ids.py)
     import_id = new_import_id(store.clock())
     staging.acquire_lock(store, district, import_id, lease)
     try:

@@ -52,9 +52,7 @@ def ensure_indexes(db) -> None:
 
 def hidden_imports(db, district_id: str | None, session=None) -> list[str]:
     """Ids of imports whose writes nobody may see yet (staging) or any more (aborting)."""
-    query = {"status": {"$in": list(HIDDEN_STATUSES)}}
-    if district_id:
-        query["district_id"] = district_id
+    query = {"status": {"$in": list(HIDDEN_STATUSES)}, "district_id": district_id}
     return [d["_id"] for d in db[IMPORTS].find(query, {"_id": 1}, session=session)]
 
 

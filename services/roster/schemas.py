@@ -25,6 +25,8 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 
 class SchoolOut(Schema):
     id = fields.String(attribute="_id")
+    sourced_id = fields.String(metadata={"description": "the id in the district's SIS (id is its Confer id, "
+                                                        "district-scoped: see docs/roster.md)"})
     name = fields.String()
     identifier = fields.String()
     time_zone = fields.String(metadata={"description": "IANA time zone"})
@@ -47,6 +49,7 @@ class ClassOut(Schema):
 
 class StudentSummary(Schema):
     id = fields.String(attribute="_id")
+    sourced_id = fields.String(metadata={"description": "the id in the district's SIS"})
     school_id = fields.String(allow_none=True)
     given_name = fields.String()
     family_name = fields.String()
@@ -71,6 +74,8 @@ class StudentOut(StudentSummary):
 class PersonOut(Schema):
     """The caller's own record (with their own contact details)."""
     id = fields.String(attribute="_id")
+    sourced_id = fields.String(metadata={"description": "the id in the district's SIS (id is its Confer id, "
+                                                        "district-scoped: see docs/roster.md)"})
     kind = fields.String(metadata={"description": "student | teacher | guardian | administrator | staff"})
     role = fields.String(metadata={"description": "the OneRoster role"})
     given_name = fields.String()

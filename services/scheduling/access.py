@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.common.auth import Principal
 from services.common.errors import Forbidden, Invalid, NotFound
-from services.common.policy import READ, StudentDirectory, StudentRecord, decide, decide_school
+from services.common.policy import READ, StudentDirectory, StudentRecord, decide, decide_school, same_district
 from services.scheduling import cache
 from services.scheduling import repository as repo
 
@@ -14,7 +14,7 @@ ADMINS = ("school_admin", "district_admin")
 
 
 def _same_district(principal: Principal, doc: dict) -> bool:
-    return not principal.district_id or not doc.get("district_id") or principal.district_id == doc["district_id"]
+    return same_district(principal, doc.get("district_id"))
 
 
 def is_staff_of(principal: Principal, doc: dict) -> bool:

@@ -22,7 +22,7 @@ def windows(store, principal, school_id: str) -> list[dict]:
     staff = access.is_staff_of(principal, scope)
     if not staff and not access.may_see_school(db, principal, scope):
         raise NotFound(f"No school {school_id}.", code="school_not_found")
-    query = {"school_id": school_id, **({"district_id": principal.district_id} if principal.district_id else {})}
+    query = {"school_id": school_id, "district_id": principal.district_id}
     if not staff:
         query["status"] = {"$ne": "draft"}
     return list(db[repo.WINDOWS].find(query).sort("created_at", ASCENDING))
@@ -50,7 +50,7 @@ def slots(store, principal, window_id: str, *, teacher_id=None, on: date | None 
 
 
 def bookings(store, principal, *, window_id=None, status=None) -> list[dict]:
-    query: dict = {"district_id": principal.district_id} if principal.district_id else {}
+    query: dict = {"district_id": principal.district_id}
     if principal.role == "guardian":
         query["guardian_id"] = principal.sub
     elif principal.role == "teacher":

@@ -49,9 +49,7 @@ def teacher_feed(store, principal, teacher_id: str) -> bytes:
     scope = StudentDirectory(db).visible_filter(principal)
     if not db[StudentDirectory.COLLECTION].find_one({**scope, "teacher_ids": teacher_id}, {"_id": 1}):
         raise NotFound(f"No teacher {teacher_id}.", code="teacher_not_found")
-    query = {"teacher_id": teacher_id, "status": {"$ne": CANCELLED}}
-    if principal.district_id:
-        query["district_id"] = principal.district_id
+    query = {"teacher_id": teacher_id, "status": {"$ne": CANCELLED}, "district_id": principal.district_id}
     docs = [b for b in db[repo.BOOKINGS].find(query).sort("start", ASCENDING)
             if principal.role == "teacher" or access.is_admin_of(principal, b)]
     people = repo.names(db, {teacher_id, *(b["student_id"] for b in docs)})

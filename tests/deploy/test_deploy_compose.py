@@ -40,7 +40,7 @@ def test_every_service_has_a_healthcheck_or_is_a_one_shot_others_wait_for(compos
             assert dep in services, f"{name} depends on unknown {dep}"
             wanted = "service_completed_successfully" if dep in one_shots else "service_healthy"
             assert cond["condition"] == wanted, f"{name} -> {dep}: {cond}"
-    assert one_shots == {"mongo-init"}
+    assert one_shots == {"mongo-init", "rabbitmq-init"}
 
 
 def test_all_parts_are_there(compose):
@@ -49,7 +49,7 @@ def test_all_parts_are_there(compose):
     assert images["rabbitmq"].startswith("rabbitmq:") and images["rabbitmq"].endswith("-management")
     assert images["mongo"].startswith("mongo:") and "--replSet" in services["mongo"]["command"]
     assert images["prometheus"].startswith("prom/prometheus:") and images["grafana"].startswith("grafana/grafana:")
-    assert "mailpit" in images["mailpit"]
+    assert "mailpit" in images["mailpit"] and services["mailpit"]["profiles"] == ["dev"]
     for name, image in images.items():
         assert ":" in image and not image.endswith(":latest"), f"{name}: pin the image version ({image})"
     for svc in SERVICES:
@@ -74,10 +74,10 @@ def test_confer_containers_run_the_one_image_with_a_command(compose):
         service, kind = name.rsplit("-", 1)
         assert svc["command"] == ["confer", kind, service]
         assert svc["build"] == {"context": ".", "dockerfile": "deploy/Dockerfile"}
-        for dep in ("mongo-init", "rabbitmq"):
+        for dep in ("mongo-init", "rabbitmq-init"):
             assert dep in svc["depends_on"], f"{name} must wait for {dep}"
+        assert "ports" not in svc, f"{name}: only the portal is published"
         if kind == "web":
-            assert svc["ports"] == [f"{PORTS[service]}:{PORTS[service]}"]
             assert f"127.0.0.1:{PORTS[service]}/readyz" in " ".join(svc["healthcheck"]["test"])
         else:
             metrics_port = int(svc["environment"]["WORKER_METRICS_PORT"])
@@ -91,7 +91,8 @@ def test_confer_environment_uses_only_documented_variables(compose):
         assert isinstance(env, dict), f"{name}: use the mapping form for environment"
         unknown = set(env) - set(ENV_VARS)
         assert not unknown, f"{name} sets {sorted(unknown)}, which are not in services.common.config.ENV_VARS"
-        assert {"MONGO_URL", "AMQP_URL", "CONFER_EXCHANGE"} <= set(env), name
+        needed = {"AMQP_URL", "CONFER_EXCHANGE"} | ({"MONGO_URL"} if name != "portal-web" else set())
+        assert needed <= set(env), name
 
 
 def test_code_reads_no_variable_missing_from_env_vars():
@@ -115,26 +116,32 @@ def test_configuration_doc_is_generated_from_env_vars():
 
 
 def test_brokers_and_database_urls_match_their_definitions(compose):
-    env = compose["services"]["roster-web"]["environment"]
+    """The services' broker user is made by rabbitmq-init (definitions.json is published
+    and carries no user); each service's database user reads and writes its own database."""
     definitions = json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text())
-    amqp = urlparse(env["AMQP_URL"].replace("${CONFER_AMQP_PASSWORD:-confer}", "confer"))
-    user = next(u for u in definitions["users"] if u["name"] == amqp.username)
-    raw = base64.b64decode(user["password_hash"])  # RabbitMQ: base64(salt4 + sha256(salt4 + password))
-    assert raw[4:] == hashlib.sha256(raw[:4] + amqp.password.encode()).digest(), "AMQP_URL password"
-    vhost = amqp.path.lstrip("/")
-    assert any(p["user"] == amqp.username and p["vhost"] == vhost for p in definitions["permissions"])
-    topology = Topology(env["CONFER_EXCHANGE"])
-    declared = {(e["name"], e["type"], e["durable"]) for e in definitions["exchanges"] if e["vhost"] == vhost}
-    assert declared == {(x.name, x.type, True) for x in (topology.public, topology.internal, topology.retry,
-                                                         topology.dlx)}
-    mongo = urlparse(env["MONGO_URL"])
-    replset = dict(p.split("=") for p in mongo.query.split("&"))["replicaSet"]
-    init = (DEPLOY / "mongo" / "init-replica-set.js").read_text()
-    assert f'_id: "{replset}"' in init and f'host: "{mongo.hostname}:27017"' in init
-    assert compose["services"]["mongo"]["command"][compose["services"]["mongo"]["command"].index("--replSet") + 1] \
-        == replset
-    mailer = compose["services"]["mailpit"]
-    assert env["SMTP_HOST"] == "mailpit" and f"{env['SMTP_PORT']}:{env['SMTP_PORT']}" in mailer["ports"]
+    assert definitions["users"] == [] and definitions["permissions"] == []
+    init = (DEPLOY / "rabbitmq" / "init.py").read_text()
+    for svc in SERVICES:
+        env = compose["services"][f"{svc}-web"]["environment"]
+        amqp = urlparse(re.sub(r"\$\{[^}]*\}", "PW", env["AMQP_URL"]))
+        assert amqp.username == "confer" and '"/users/confer"' in init
+        vhost = env["AMQP_URL"].rsplit("/", 1)[1]
+        assert any(v["name"] == vhost for v in definitions["vhosts"]) and f'VHOST = "{vhost}"' in init
+        topology = Topology(env["CONFER_EXCHANGE"])
+        declared = {(e["name"], e["type"], e["durable"]) for e in definitions["exchanges"] if e["vhost"] == vhost}
+        assert declared == {(x.name, x.type, True) for x in (topology.public, topology.internal, topology.retry,
+                                                             topology.dlx)}
+        mongo = urlparse(re.sub(r"\$\{[^}]*\}", "PW", env["MONGO_URL"]))
+        query = dict(p.split("=") for p in mongo.query.split("&"))
+        assert (mongo.username, mongo.path, query["authSource"]) == (svc, f"/confer_{svc}", f"confer_{svc}")
+        assert compose["services"][f"{svc}-worker"]["environment"]["MONGO_URL"] == env["MONGO_URL"]
+    init_js = (DEPLOY / "mongo" / "init-replica-set.js").read_text()
+    replset = query["replicaSet"]
+    assert f'_id: "{replset}"' in init_js and f'host: "{mongo.hostname}:27017"' in init_js
+    assert 'roles = [{ role: "readWrite", db: `confer_${service}` }]' in init_js
+    command = compose["services"]["mongo"]["command"]
+    assert command[command.index("--replSet") + 1] == replset and "--auth" in command and "--keyFile" in command
+    assert env["SMTP_HOST"] == "${SMTP_HOST:-mailpit}"
 
 
 def test_mounted_files_exist(compose):

@@ -119,7 +119,8 @@ def test_configuration_comes_from_the_configmap_and_secret_with_known_variables(
                 assert {"MONGO_URL", "AMQP_URL"} <= set(secrets)
                 for var, ref in secrets.items():
                     assert ref["name"] == "confer-secrets" and ref["key"] == var
-                    assert ref.get("optional", False) == (var not in ("MONGO_URL", "AMQP_URL"))
+                    required = ("MONGO_URL", "AMQP_URL", "JWT_SECRET", "PORTAL_SECRET_KEY", "PORTAL_OIDC_CLIENT_SECRET")
+                    assert ref.get("optional", False) == (var not in required)
 
 
 def test_production_overlay_sets_namespace_image_host_and_identity_provider(overlays, k8s_kinds, containers_of):
@@ -137,3 +138,22 @@ def test_production_overlay_sets_namespace_image_host_and_identity_provider(over
     assert k8s_kinds(docs, "HorizontalPodAutoscaler")["scheduling-web"]["spec"]["minReplicas"] == 3
     reports = k8s_kinds(docs, "Deployment")["reports-web"]["spec"]["template"]["spec"]["containers"][0]
     assert reports["resources"]["requests"]["memory"] == "768Mi" and reports["livenessProbe"]  # merged, not replaced
+
+
+def test_the_base_requires_its_secrets_and_sets_no_dev_value(overlays, k8s_kinds, containers_of):
+    """Every secret comes from the confer-secrets Secret and is required (the pod does not
+    start without it); nothing marks the dev issuer or a dev switch."""
+    from services.common.config import PUBLISHED_SECRETS
+
+    base = overlays["base"]
+    config = k8s_kinds(base, "ConfigMap")["confer-config"]["data"]
+    assert "JWT_ISSUER" not in config and "CONFER_DEV_MODE" not in config and "PORTAL_DEV_LOGIN" not in config
+    assert not {v for k, v in config.items() if "SECRET" in k or "PASSWORD" in k} & PUBLISHED_SECRETS
+    for name, deployment in k8s_kinds(base, "Deployment").items():
+        for container in containers_of(deployment):
+            refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container.get("env", [])
+                    if "secretKeyRef" in e.get("valueFrom", {})}
+            wanted = {"MONGO_URL", "AMQP_URL", "JWT_SECRET"} | ({"PORTAL_SECRET_KEY"} if name == "portal-web" else set())
+            assert wanted <= set(refs), name
+            assert not any(refs[k].get("optional") for k in wanted), f"{name}: a required secret is optional"
+            assert all(not e.get("value") or e["value"] not in PUBLISHED_SECRETS for e in container.get("env", []))

@@ -43,6 +43,7 @@ class System:
         env.update({
             "PYTHONPATH": str(ROOT), "MONGO_URL": self.mongo.url, "MONGO_DB": f"{self.prefix}_{service}",
             "AMQP_URL": self.amqp_url, "CONFER_EXCHANGE": self.exchange, "JWT_SECRET": DEV_JWT_SECRET,
+            "CONFER_DEV_MODE": "1",
             "RELAY_POLL_SECONDS": "0.2", "CONFER_RETRY_DELAYS": "200,500,1000", "CONFER_MAX_ATTEMPTS": "4",
             "WORKER_METRICS_PORT": str(free_port()), "LOG_LEVEL": "WARNING",
         })

@@ -44,12 +44,12 @@ MIB = 1024 * 1024
 LIMIT = 2 * MIB  # MAX_CONTENT_LENGTH of the apps under test
 UTC = timezone.utc
 
-SCHOOLS = {"s1": ("North Elementary", "America/Chicago"), "s2": ("South Elementary", "America/New_York")}
-STUDENTS = {"st1": ("s1", "t1", ["g1"]), "st4": ("s1", "t1", ["g1"]), "st2": ("s1", "t2", ["g2"]),
-            "st3": ("s2", "t3", ["g3"])}
-PEOPLE = {"t1": ("teacher", "s1"), "t2": ("teacher", "s1"), "t3": ("teacher", "s2"), "g1": ("guardian", "s1"),
-          "g2": ("guardian", "s1"), "g3": ("guardian", "s2"), "st1": ("student", "s1"), "st2": ("student", "s1"),
-          "st3": ("student", "s2"), "st4": ("student", "s1")}
+SCHOOLS = {"d-matrix~s1": ("North Elementary", "America/Chicago"), "d-matrix~s2": ("South Elementary", "America/New_York")}
+STUDENTS = {"d-matrix~st1": ("d-matrix~s1", "d-matrix~t1", ["d-matrix~g1"]), "d-matrix~st4": ("d-matrix~s1", "d-matrix~t1", ["d-matrix~g1"]), "d-matrix~st2": ("d-matrix~s1", "d-matrix~t2", ["d-matrix~g2"]),
+            "d-matrix~st3": ("d-matrix~s2", "d-matrix~t3", ["d-matrix~g3"])}
+PEOPLE = {"d-matrix~t1": ("teacher", "d-matrix~s1"), "d-matrix~t2": ("teacher", "d-matrix~s1"), "d-matrix~t3": ("teacher", "d-matrix~s2"), "d-matrix~g1": ("guardian", "d-matrix~s1"),
+          "d-matrix~g2": ("guardian", "d-matrix~s1"), "d-matrix~g3": ("guardian", "d-matrix~s2"), "d-matrix~st1": ("student", "d-matrix~s1"), "d-matrix~st2": ("student", "d-matrix~s1"),
+          "d-matrix~st3": ("student", "d-matrix~s2"), "d-matrix~st4": ("student", "d-matrix~s1")}
 
 
 def tok(role: str, sub: str, school_ids=(), district=DISTRICT) -> str:
@@ -61,8 +61,8 @@ def auth(role: str, sub: str, school_ids=(), district=DISTRICT) -> dict:
 
 
 OWNERS = {  # who legitimately holds the objects under attack
-    "guardian": auth("guardian", "g1"), "student": auth("student", "st1"),
-    "teacher": auth("teacher", "t1", ["s1"]), "school_admin": auth("school_admin", "a1", ["s1"]),
+    "guardian": auth("guardian", "d-matrix~g1"), "student": auth("student", "d-matrix~st1"),
+    "teacher": auth("teacher", "d-matrix~t1", ["d-matrix~s1"]), "school_admin": auth("school_admin", "d-matrix~a1", ["d-matrix~s1"]),
     "district_admin": auth("district_admin", "da1"),
 }
 
@@ -127,35 +127,35 @@ class World:
         c, now = self.client("scheduling"), datetime.now(UTC)
         day = (now + timedelta(days=5)).date().isoformat()
         r = c.post("/windows", headers=OWNERS["school_admin"], json={
-            "school_id": "s1", "cycle": "2026-fall", "days": [{"date": day, "start": "15:00", "end": "16:00"}],
+            "school_id": "d-matrix~s1", "cycle": "2026-fall", "days": [{"date": day, "start": "15:00", "end": "16:00"}],
             "slot_minutes": 15, "booking_opens_at": (now - timedelta(hours=1)).isoformat(),
             "booking_closes_at": (now + timedelta(days=4)).isoformat(), "waitlist": True})
         assert r.status_code == 201, r.get_json()
         wid = self.ids["window_id"] = r.get_json()["window_id"]
         self.ids["day"] = day
-        for t in ("t1", "t2"):
+        for t in ("d-matrix~t1", "d-matrix~t2"):
             r = c.put(f"/windows/{wid}/availability/{t}", headers=OWNERS["school_admin"],
                       json={"room": "101", "ranges": [{"date": day, "start": "15:00", "end": "16:00"}]})
             assert r.status_code == 200, r.get_json()
         assert c.post(f"/windows/{wid}/open", headers=OWNERS["school_admin"]).status_code == 200
-        slots = c.get(f"/windows/{wid}/slots?teacher_id=t1&free=true", headers=OWNERS["guardian"]).get_json()
+        slots = c.get(f"/windows/{wid}/slots?teacher_id=d-matrix~t1&free=true", headers=OWNERS["guardian"]).get_json()
         r = c.post(f"/windows/{wid}/bookings", headers=OWNERS["guardian"],
-                   json={"students": [{"student_id": "st1", "slot_id": slots[0]["slot_id"]}]})
+                   json={"students": [{"student_id": "d-matrix~st1", "slot_id": slots[0]["slot_id"]}]})
         assert r.status_code == 201, r.get_json()
         self.ids["booking_id"] = r.get_json()["bookings"][0]["booking_id"]
         self.ids["slot_id"] = slots[1]["slot_id"]
-        r = c.post(f"/windows/{wid}/waitlist", headers=OWNERS["guardian"], json={"student_id": "st4"})
+        r = c.post(f"/windows/{wid}/waitlist", headers=OWNERS["guardian"], json={"student_id": "d-matrix~st4"})
         self.ids["entry_id"] = r.get_json()["entry_id"] if r.status_code == 201 else "wl-none"
 
     def _goals(self) -> None:
         from tests.e2e.season import GOAL_TEMPLATE
 
         c = self.client("goals")
-        r = c.post("/students/st1/goals", headers=OWNERS["student"],
+        r = c.post("/students/d-matrix~st1/goals", headers=OWNERS["student"],
                    json={**GOAL_TEMPLATE, "target_date": "2027-01-29"})
         assert r.status_code == 201, r.get_json()
         self.ids["goal_id"] = r.get_json()["goal_id"]
-        r = c.post("/students/st1/evidence/files", headers=OWNERS["student"],
+        r = c.post("/students/d-matrix~st1/evidence/files", headers=OWNERS["student"],
                    data={**EVIDENCE_FIELDS, "file": (io.BytesIO(PNG), "sample.png", "image/png")},
                    content_type="multipart/form-data")
         assert r.status_code == 201, r.get_json()
@@ -166,17 +166,17 @@ class World:
         from services.notifications.handlers import TIMERS
 
         for name, data in (("ConferenceWindowOpened", {
-                "window_id": self.ids["window_id"], "school_id": "s1", "cycle": "2026-fall", "first_day": self.ids["day"],
+                "window_id": self.ids["window_id"], "school_id": "d-matrix~s1", "cycle": "2026-fall", "first_day": self.ids["day"],
                 "last_day": self.ids["day"], "booking_closes_at": "2030-01-01T00:00:00Z", "slot_minutes": 15}),
-                ("InvitationDue", {"window_id": self.ids["window_id"], "school_id": "s1", "guardian_id": "g1",
-                                   "student_ids": ["st1", "st4"], "nudge": False,
+                ("InvitationDue", {"window_id": self.ids["window_id"], "school_id": "d-matrix~s1", "guardian_id": "d-matrix~g1",
+                                   "student_ids": ["d-matrix~st1", "d-matrix~st4"], "nudge": False,
                                    "booking_closes_at": "2030-01-01T00:00:00Z"})):
-            self.handle("notifications", make_envelope(name, data, district_id=DISTRICT, school_id="s1"))
+            self.handle("notifications", make_envelope(name, data, district_id=DISTRICT, school_id="d-matrix~s1"))
         TimerRunner(self.stores["notifications"], TIMERS).fire_due()
         c = self.client("notifications")
         [item] = c.get("/inbox", headers=OWNERS["guardian"]).get_json()
         self.ids["item_id"] = item["id"]
-        r = c.post("/webhooks", headers=OWNERS["district_admin"], json={"url": "https://hooks.example.test/confer"})
+        r = c.post("/webhooks", headers=OWNERS["district_admin"], json={"url": "https://192.0.32.10/confer"})
         assert r.status_code == 201, r.get_json()
         self.ids["webhook_id"] = r.get_json()["id"]
 
@@ -184,24 +184,24 @@ class World:
         from services.common.timers import TimerRunner
         from services.reports.handlers import TIMERS
 
-        b = {"booking_id": self.ids["booking_id"], "window_id": self.ids["window_id"], "school_id": "s1",
-             "student_id": "st1", "teacher_id": "t1", "guardian_id": "g1", "start": "2026-11-25T21:00:00Z",
+        b = {"booking_id": self.ids["booking_id"], "window_id": self.ids["window_id"], "school_id": "d-matrix~s1",
+             "student_id": "d-matrix~st1", "teacher_id": "d-matrix~t1", "guardian_id": "d-matrix~g1", "start": "2026-11-25T21:00:00Z",
              "end": "2026-11-25T21:15:00Z", "modality": "in_person", "private_talk": False}
         for name, data in (("ConferenceBooked", {**b, "booked_by_role": "guardian"}),
                            ("ConferenceHeld", {k: b[k] for k in ("booking_id", "school_id", "student_id",
                                                                  "teacher_id")}
                             | {"cycle": "2026-fall", "held_at": b["start"], "private_talk": False})):
-            self.handle("reports", make_envelope(name, data, district_id=DISTRICT, school_id="s1"))
+            self.handle("reports", make_envelope(name, data, district_id=DISTRICT, school_id="d-matrix~s1"))
         self.ids["period"] = "2026-11"
         c = self.client("reports")
-        r = c.post("/report-jobs", headers=OWNERS["school_admin"], json={"period": "2026-11", "school_id": "s1"})
+        r = c.post("/report-jobs", headers=OWNERS["school_admin"], json={"period": "2026-11", "school_id": "d-matrix~s1"})
         assert r.status_code == 202, r.get_json()
         self.ids["job_id"] = r.get_json()["id"]
         store = self.stores["reports"]
         TimerRunner(store, TIMERS).fire_due()
         wait_until(lambda: c.get(f"/report-jobs/{self.ids['job_id']}", headers=OWNERS["school_admin"])
                    .get_json()["status"] == "done", timeout=60, message="report job")
-        self.ids["report_id"] = f"rpt-2026-11-st1"
+        self.ids["report_id"] = f"rpt-2026-11-{OWN_IDS['student']}"
 
 
 @pytest.fixture(scope="module")
@@ -275,12 +275,12 @@ _ID_FOR = {"school_id": "school", "teacher_id": "teacher", "guardian_id": "guard
            "goal_id": "goal_id", "evidence_id": "evidence_id", "item_id": "item_id", "webhook_id": "webhook_id",
            "job_id": "job_id", "report_id": "report_id", "period": "period", "day": "day"}
 
-FAMILY_ELSEWHERE = [("guardian", "g3", ()), ("student", "st3", ())]
-FAMILY_SAME_SCHOOL = [("guardian", "g2", ()), ("student", "st2", ())]
-STAFF_ELSEWHERE = [("teacher", "t3", ("s2",)), ("school_admin", "a2", ("s2",))]
-OTHER_TEACHER = [("teacher", "t2", ("s1",))]
+FAMILY_ELSEWHERE = [("guardian", "d-matrix~g3", ()), ("student", "d-matrix~st3", ())]
+FAMILY_SAME_SCHOOL = [("guardian", "d-matrix~g2", ()), ("student", "d-matrix~st2", ())]
+STAFF_ELSEWHERE = [("teacher", "d-matrix~t3", ("d-matrix~s2",)), ("school_admin", "d-matrix~a2", ("d-matrix~s2",))]
+OTHER_TEACHER = [("teacher", "d-matrix~t2", ("d-matrix~s1",))]
 OTHER_DISTRICT_ADMIN = [("district_admin", "x-admin", (), OTHER_DISTRICT)]
-OTHER_DISTRICT_STAFF = [("school_admin", "x-a1", ("s1",), OTHER_DISTRICT), ("teacher", "t1", ("s1",), OTHER_DISTRICT)]
+OTHER_DISTRICT_STAFF = [("school_admin", "x-a1", ("d-matrix~s1",), OTHER_DISTRICT), ("teacher", "d-matrix~t1", ("d-matrix~s1",), OTHER_DISTRICT)]
 
 CHILD = FAMILY_ELSEWHERE + FAMILY_SAME_SCHOOL + STAFF_ELSEWHERE + OTHER_TEACHER + OTHER_DISTRICT_ADMIN
 SCHOOL_WIDE = FAMILY_ELSEWHERE + STAFF_ELSEWHERE + OTHER_DISTRICT_ADMIN + OTHER_DISTRICT_STAFF
@@ -349,7 +349,7 @@ BOLA = {
     ("reports", "GET", "/report-jobs/{job_id}"): (STAFF_ELSEWHERE + OTHER_DISTRICT_ADMIN, None),
 }
 
-OWN_IDS = {"school": "s1", "teacher": "t1", "guardian": "g1", "student": "st1"}
+OWN_IDS = {"school": "d-matrix~s1", "teacher": "d-matrix~t1", "guardian": "d-matrix~g1", "student": "d-matrix~st1"}
 
 
 def bodies(world) -> dict:
@@ -359,8 +359,8 @@ def bodies(world) -> dict:
     return {
         "availability": {"json": {"ranges": [{"date": day, "start": "15:00", "end": "16:00"}]}},
         "move": {"json": {"to_date": (datetime.fromisoformat(day) + timedelta(days=1)).date().isoformat()}},
-        "waitlist": {"json": {"student_id": "st1"}},
-        "booking": {"json": {"students": [{"student_id": "st1", "slot_id": world.ids["slot_id"]}]}},
+        "waitlist": {"json": {"student_id": "d-matrix~st1"}},
+        "booking": {"json": {"students": [{"student_id": "d-matrix~st1", "slot_id": world.ids["slot_id"]}]}},
         "reschedule": {"json": {"slot_id": world.ids["slot_id"]}},
         "outcome": {"json": {"outcome": "held"}},
         "goal": {"json": {**GOAL_TEMPLATE, "target_date": "2027-01-29"}},
@@ -462,8 +462,8 @@ class _Body(io.RawIOBase):
 OVERSIZED = [  # (service, method, path, role, content type)
     ("roster", "POST", "/imports", "district_admin", "multipart/form-data; boundary=x"),
     ("scheduling", "POST", "/windows/{window_id}/bookings", "guardian", "application/json"),
-    ("goals", "POST", "/students/st1/goals", "student", "application/json"),
-    ("goals", "POST", "/students/st1/evidence/files", "student", "multipart/form-data; boundary=x"),
+    ("goals", "POST", "/students/d-matrix~st1/goals", "student", "application/json"),
+    ("goals", "POST", "/students/d-matrix~st1/evidence/files", "student", "multipart/form-data; boundary=x"),
     ("notifications", "PUT", "/preferences", "guardian", "application/json"),
     ("reports", "POST", "/report-jobs", "school_admin", "application/json"),
 ]
@@ -485,12 +485,12 @@ def test_an_upload_over_its_own_limit_is_refused_while_streaming(world):
     """Under MAX_CONTENT_LENGTH but over the evidence limit (300 kB here), with no length
     declared for the file part: refused with 413 and nothing stored."""
     big = b"\x89PNG\r\n\x1a\n" + b"\x00" * 600_000
-    r = world.client("goals").post("/students/st1/evidence/files", headers=OWNERS["student"],
+    r = world.client("goals").post("/students/d-matrix~st1/evidence/files", headers=OWNERS["student"],
                                    data={**EVIDENCE_FIELDS, "file": (io.BytesIO(big), "big.png", "image/png")},
                                    content_type="multipart/form-data")
     assert r.status_code == 413, r.get_json()
     assert r.get_json()["code"] == "file_too_large"
-    listed = world.client("goals").get("/students/st1/evidence", headers=OWNERS["student"]).get_json()
+    listed = world.client("goals").get("/students/d-matrix~st1/evidence", headers=OWNERS["student"]).get_json()
     assert all(e.get("filename") != "big.png" for e in listed.get("evidence", []))
 
 
@@ -500,7 +500,7 @@ BURST = 60
 
 @pytest.mark.parametrize("svc,method,path,role,body", [
     ("scheduling", "POST", "/windows/{window_id}/bookings", "guardian",
-     {"students": [{"student_id": "st4", "slot_id": "t1:20000101T0000Z"}]}),
+     {"students": [{"student_id": "d-matrix~st4", "slot_id": "d-matrix~t1:20000101T0000Z"}]}),
     ("roster", "GET", "/me", "guardian", None),
 ], ids=["booking", "sign-in lookup /me"])
 def test_rate_limit_per_token(world, svc, method, path, role, body):
@@ -516,5 +516,64 @@ def test_rate_limit_per_token(world, svc, method, path, role, body):
     print(f"\nHOSTILE rate limit {svc} {path}: {dict(statuses)} in {time.monotonic() - started:.1f} s")
     assert 429 in statuses, f"no rate limiting: {BURST} {method} {path} with one token, none refused with 429"
     assert retry_after and int(retry_after) > 0
-    other = client.open(path.format(**world.ids), method=method, headers=auth(role, "g2"), json=body)
+    other = client.open(path.format(**world.ids), method=method, headers=auth(role, "d-matrix~g2"), json=body)
     assert other.status_code != 429, "the limit is per token, not global"
+
+
+# -- 5. OPTIONS, HEAD and tokens without a district ---------------------------------------------
+import re  # noqa: E402
+def _every_path(world, svc) -> list[tuple[str, list[str]]]:
+    """(concrete path, documented methods) for every path of a service's OpenAPI, with
+    the owners' ids in it."""
+    spec = world.client(svc).get("/openapi.json").get_json()
+    ids = {**OWN_IDS, **world.ids}
+    out = []
+    for template, ops in spec["paths"].items():
+        path = re.sub(r"\{(\w+)\}", lambda m: ids.get(_ID_FOR.get(m.group(1), ""), "x"), template)
+        out.append((path, [m.upper() for m in ops if m in ("get", "post", "put", "patch", "delete")]))
+    return out
+
+
+ANONYMOUS = {}
+NO_DISTRICT = {"Authorization": "Bearer " + mint(DEV_JWT_SECRET, sub="da1", role="district_admin", ttl=600)}
+EMPTY_DISTRICT = {"Authorization": "Bearer " + mint(DEV_JWT_SECRET, sub="da1", role="district_admin",
+                                                    district_id="", ttl=600)}
+
+
+def test_options_and_head_on_every_path_never_answer_5xx(world):
+    """Every method on every path, for every role, anonymous and without a district: no
+    5xx for lack of a principal (OPTIONS /imports answered 500 once)."""
+    callers = {**OWNERS, "anonymous": ANONYMOUS, "no district": NO_DISTRICT}
+    tried, bad = Counter(), []
+    for svc in SERVICES:
+        client = world.client(svc)
+        for path, methods in _every_path(world, svc):
+            for who, headers in callers.items():
+                for method in ("OPTIONS", "HEAD"):
+                    r = client.open(path, method=method, headers=headers)
+                    tried[method] += 1
+                    if r.status_code >= 500:
+                        bad.append((svc, method, path, who, r.status_code))
+                    if method == "OPTIONS" and r.status_code == 200:
+                        allowed = set(r.headers.get("Allow", "").split(", "))
+                        if not set(methods) <= allowed:
+                            bad.append((svc, method, path, who, f"Allow: {r.headers.get('Allow')}"))
+    print(f"\nHOSTILE OPTIONS/HEAD requests: {dict(tried)}")
+    assert not bad, bad[:20]
+
+
+def test_a_token_without_a_district_gets_401_on_every_operation_of_every_service(world):
+    tried, bad = 0, []
+    for svc in SERVICES:
+        client = world.client(svc)
+        for path, methods in _every_path(world, svc):
+            if path in ("/healthz", "/readyz", "/metrics", "/openapi.json"):
+                continue
+            for method in methods:
+                for headers in (NO_DISTRICT, EMPTY_DISTRICT):
+                    r = client.open(path, method=method, headers=headers, json={})
+                    tried += 1
+                    if r.status_code != 401 or r.mimetype != "application/problem+json":
+                        bad.append((svc, method, path, r.status_code))
+    print(f"\nHOSTILE no-district requests: {tried}")
+    assert tried > 100 and not bad, bad[:20]

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from services.roster.demo import generate
 
 DISTRICT = "org-district"
-SCHOOL = "sch-001"
-GUARDIAN = "grd-000007"                           # Andrés Gutiérrez, Spanish at home
-SIBLINGS = ("stu-000010", "stu-000017")           # Henry (grade 3), Sebastián (grade 7)
-TEACHERS = {"stu-000010": "tch-000004", "stu-000017": "tch-000008"}
+# Confer ids: the demo's sourcedIds in the district's namespace (services/roster/ids.py).
+SCHOOL = f"{DISTRICT}~sch-001"
+GUARDIAN = f"{DISTRICT}~grd-000007"               # Andrés Gutiérrez, Spanish at home
+SIBLINGS = (f"{DISTRICT}~stu-000010", f"{DISTRICT}~stu-000017")  # Henry (grade 3), Sebastián (grade 7)
+TEACHERS = {SIBLINGS[0]: f"{DISTRICT}~tch-000004", SIBLINGS[1]: f"{DISTRICT}~tch-000008"}
 # A zone where it is daytime now, so today's conference day fits before midnight.
 ZONES = ("America/Los_Angeles", "America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Tokyo",
          "Australia/Sydney", "Pacific/Honolulu")

@@ -16,10 +16,16 @@ def app():
     return create_app({"secret_key": "test-secret", "dev_login": False, "cookie_secure": True})
 
 
-def test_production_needs_a_secret_key():
-    with pytest.raises(RuntimeError):
-        PortalSettings(secret_key=None, dev_login=False)
-    assert PortalSettings(secret_key=None, dev_login=True).secret_key  # dev: derived, stable
+def test_production_needs_a_secret_key_and_no_dev_sign_in(monkeypatch):
+    from services.common.production import NotReadyForProduction
+
+    assert PortalSettings(secret_key=None, dev_login=True).secret_key  # dev mode: derived, stable
+    monkeypatch.delenv("CONFER_DEV_MODE")
+    for kw in ({"secret_key": None}, {"secret_key": "change-me-in-production"},
+               {"secret_key": "k" * 48, "dev_login": True}, {"secret_key": "k" * 48, "cookie_secure": False}):
+        with pytest.raises(NotReadyForProduction):
+            PortalSettings(**kw)
+    assert PortalSettings(secret_key="k" * 48).dev_login is False
 
 
 def test_dev_sign_in_exists_only_when_turned_on(app):

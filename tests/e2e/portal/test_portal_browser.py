@@ -59,9 +59,9 @@ def test_a_conference_season_in_the_browser(system, portal, browser, artifacts, 
 
     # 2. The school opens a window; one teacher's times by API, the other's in the portal.
     window, admin = seed.open_window(system, zone)
-    seed.publish(admin, window, seed.TEACHERS["stu-000010"])
+    seed.publish(admin, window, seed.TEACHERS[seed.SIBLINGS[0]])
     assert admin.post("scheduling", f"/windows/{window['window_id']}/open").status_code == 200
-    walk.sign_in(seed.TEACHERS["stu-000017"], "teacher")
+    walk.sign_in(seed.TEACHERS[seed.SIBLINGS[1]], "teacher")
     walk.check("teacher-home")
     with page.expect_navigation():
         page.click(f"a[href$='/windows/{window['window_id']}/availability']")
@@ -79,8 +79,8 @@ def test_a_conference_season_in_the_browser(system, portal, browser, artifacts, 
     with page.expect_navigation():
         page.click(f"a[href$='/windows/{window['window_id']}/book']")
     for sid in seed.SIBLINGS:
-        assert page.is_checked(f"input[name=student_id][value={sid}]")
-    page.check(f"input[name=private_{seed.SIBLINGS[1]}]")
+        assert page.is_checked(f'input[name=student_id][value="{sid}"]')
+    page.check(f'input[name="private_{seed.SIBLINGS[1]}"]')
     page.select_option("#interpreter_language", "es")
     walk.check("family-book")
     with page.expect_navigation():
@@ -107,7 +107,7 @@ def test_a_conference_season_in_the_browser(system, portal, browser, artifacts, 
     assert family.get("notifications", "/preferences").json()["language"] == "es"
 
     with page.expect_navigation():
-        page.click(f"#child-{child} a[href$='/input']")
+        page.click(f"[id='child-{child}'] a[href$='/input']")
     page.fill("#hopes", "Que tenga más confianza en matemáticas.")
     page.fill("#concerns", "Le cuesta pedir ayuda en clase.")
     page.fill("#topics", "Matemáticas\nTareas en casa")

@@ -94,3 +94,31 @@ def test_service_accounts_and_bad_input(seeded):
     assert resp.status_code == 422 and "colour" in {e["field"] for e in resp.get_json()["errors"]}
     resp = student.get("/students/st-1/goals?cycle=autumn")
     assert resp.status_code == 422 and resp.get_json()["code"] == "cycle_invalid"
+
+
+def test_separated_households_never_read_each_others_private_talk(seeded):
+    """st-1 has two guardians in separate homes: g-1 asked for the private talk (the
+    teacher's note defaults to that household), g-9 did not. Each reads only their own."""
+    from services.common.testing import make_envelope, run_handler
+    from services.goals.handlers import HANDLERS
+
+    run_handler(seeded.store, HANDLERS, make_envelope("GuardianLinked", {
+        "guardian_id": "g-9", "student_id": "st-1", "school_id": "s-1"}, subject="st-1"))
+    other, own = seeded.client("guardian", "g-9"), seeded.client("guardian", "g-1")
+    assert [n["text"] for n in own.get("/students/st-1/private-notes").get_json()["notes"]] == [NOTE]
+    assert own.get("/students/st-1/private-notes").get_json()["notes"][0]["guardian_ids"] == ["g-1"]
+    assert other.get("/students/st-1/private-notes").get_json() == {"notes": []}
+    packet = other.get("/students/st-1/packet")
+    assert packet.status_code == 200
+    assert NOTE not in packet.get_data(as_text=True) and SECRET not in packet.get_data(as_text=True)
+    assert packet.get_json()["private_notes"] == [] and packet.get_json()["parent_input"] == []
+
+    teacher = seeded.client("teacher", "t-1", school_ids=["s-1"])
+    later = teacher.post("/students/st-1/private-notes", json={"text": "NOTE-for-g9", "guardian_ids": ["g-9"]})
+    assert later.status_code == 201 and later.get_json()["guardian_ids"] == ["g-9"]
+    assert [n["text"] for n in other.get("/students/st-1/private-notes").get_json()["notes"]] == ["NOTE-for-g9"]
+    assert "NOTE-for-g9" not in own.get("/students/st-1/packet").get_data(as_text=True)
+    staff = [n["text"] for n in teacher.get("/students/st-1/private-notes").get_json()["notes"]]
+    assert staff == [NOTE, "NOTE-for-g9"]  # the teacher reads both households' notes
+    bad = teacher.post("/students/st-1/private-notes", json={"text": "x", "guardian_ids": ["g-404"]})
+    assert bad.status_code == 422 and bad.get_json()["code"] == "guardian_not_linked"

@@ -1,5 +1,6 @@
 """Delivery channels against real local servers: an aiosmtpd SMTP server, and an
 http.server for the SMS gateway and webhook subscriber."""
+import ipaddress
 import json
 import socket
 import threading
@@ -17,6 +18,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from services.notifications.channels import (
     HttpSmsProvider, PermanentSendError, TransientSendError, WebhookSender, verify_signature)
 from services.notifications.content import render
+from services.notifications.targets import TargetPolicy
 from services.notifications.email import SmtpSender, build_email
 
 STARTS = datetime(2026, 10, 20, 21, 30, tzinfo=timezone.utc)
@@ -24,6 +26,10 @@ CONTEXT = {"recipient_name": "Ana García", "school_name": "Lincoln Elementary",
            "student_name": "Mateo", "teacher_name": "Ms. Lee", "starts_at": STARTS,
            "modality": "in_person", "room": "Room 12", "duration_minutes": 30,
            "manage_url": "https://confer.test/manage/1"}
+
+# The test subscriber listens on this machine: allow-listed (NOTIFY_WEBHOOK_ALLOW_NETWORKS
+# does the same in a deployment), over plain http as in dev mode.
+THIS_MACHINE = TargetPolicy(allow_http=True, allow_networks=(ipaddress.ip_network("127.0.0.0/8"),))
 
 
 def free_port() -> int:
@@ -236,7 +242,7 @@ def test_webhook_is_signed_and_verifiable_by_the_subscriber(http):
     server, url = http
     secret = "whsec-abc"
     payload = {"type": "NotificationSent", "id": "e-1", "data": {"kind": "reminder"}}
-    sender = WebhookSender(url + "/hook", secret, timeout=2, clock=lambda: 1_790_000_000.7)
+    sender = WebhookSender(url + "/hook", secret, timeout=2, clock=lambda: 1_790_000_000.7, targets=THIS_MACHINE)
     assert sender.send(payload, delivery_id="d-42") == 200
     [(path, headers, body)] = server.requests
     assert path == "/hook" and headers["Content-Type"] == "application/json"
@@ -254,7 +260,7 @@ def test_webhook_is_signed_and_verifiable_by_the_subscriber(http):
 def test_webhook_failures_map_to_transient_or_permanent(http):
     server, url = http
     server.responses.extend([(502, {}, b"", 0), (410, {}, b"gone", 0)])
-    sender = WebhookSender(url, "s", timeout=2)
+    sender = WebhookSender(url, "s", timeout=2, targets=THIS_MACHINE)
     with pytest.raises(TransientSendError):
         sender.send({"a": 1})
     with pytest.raises(PermanentSendError) as info:

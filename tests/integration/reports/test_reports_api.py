@@ -68,3 +68,29 @@ def test_report_request_errors_and_audit(reports):
     reports.get(f"/students/{sid}/reports/2026-11", role="guardian", sub=expects[0]["guardian_id"])
     audit = reports.store.db["audit_log"].find_one({"actor_id": expects[0]["guardian_id"]})
     assert audit["student_id"] == sid and audit["what"] == "progress_report" and audit["resource_id"] == "2026-11"
+
+
+def test_the_other_household_gets_404_for_the_summary_and_none_of_its_conference(reports):
+    """A second guardian of the child, in another home: the first household's conference
+    summary is 404 for them (like a conference that does not exist), and their copy of the
+    progress report shows no conference and no parent input of the other household."""
+    from reports_events import env
+
+    events, expects = klass(2)
+    first = expects[0]
+    reports.publish(events + [env("GuardianLinked", {"guardian_id": "g-other", "student_id": first["student_id"],
+                                                      "school_id": first.get("school_id", SCHOOL)})])
+    summary = f"/conferences/{first['booking_id']}/summary"
+    assert reports.get(summary, role="guardian", sub=first["guardian_id"]).status_code == 200
+    other = reports.get(summary, role="guardian", sub="g-other")
+    assert other.status_code == 404 and other.get_json()["code"] == "conference_not_found"
+    none = reports.get("/conferences/bk-none/summary", role="guardian", sub="g-other").get_json()
+    assert {k: v for k, v in other.get_json().items() if k not in ("detail", "correlation_id")} == \
+        {k: v for k, v in none.items() if k not in ("detail", "correlation_id")}
+    report = f"/students/{first['student_id']}/reports/2026-11"
+    own = reports.get(report, role="guardian", sub=first["guardian_id"]).get_data(as_text=True)
+    theirs = reports.get(report, role="guardian", sub="g-other").get_data(as_text=True)
+    staff = reports.get(report, role="teacher", sub="tch-1").get_data(as_text=True)
+    held = ("Conferencia realizada", "Conference held")
+    assert any(h in own for h in held) and any(h in staff for h in held)
+    assert not any(h in theirs for h in held)

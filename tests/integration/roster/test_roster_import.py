@@ -109,10 +109,10 @@ def test_changed_rows_update_and_removed_rows_deactivate(roster, hand_bundle):
     new = Counter(d["name"] for d in store.db[OUTBOX].find({"_id": {"$nin": list(sent)}}))
     assert new["PersonDeactivated"] == 2 and new["PersonProfileChanged"] == 3  # g1 changed, st2 and a1 left
     assert new["GuardianUnlinked"] == 1  # g1 -> st2 (st2 lists only g1)
-    g1 = store.db[PEOPLE].find_one({"_id": "g1"})
+    g1 = store.db[PEOPLE].find_one({"_id": "d1~g1"})  # Confer ids: district-scoped (ids.py)
     assert g1["email"] == "maria.g@example.org" and g1["prev"]["email"] == "maria.garcia@example.org"
-    assert store.db[PEOPLE].find_one({"_id": "st2"})["active"] is False
-    assert store.db[PEOPLE].find_one({"_id": "a1"})["active"] is False
+    assert store.db[PEOPLE].find_one({"_id": "d1~st2"})["active"] is False
+    assert store.db[PEOPLE].find_one({"_id": "d1~a1"})["active"] is False
     assert import_bundle(store, hand_bundle)["changes"] == 0
 
 

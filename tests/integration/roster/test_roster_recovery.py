@@ -63,24 +63,25 @@ def test_crash_before_commit_is_invisible_then_rolled_back_by_the_timer(baseline
     monkeypatch.undo()
     imp = store.db[IMPORTS].find_one({"status": "staging"})
     assert imp is not None
-    raw = store.db[PEOPLE].find_one({"_id": "g1"})
+    raw = store.db[PEOPLE].find_one({"_id": "d-matrix~g1"})
     assert raw["email"] == "gia@example.org" and raw["import_id"] == imp["_id"]  # written, but staged
-    admin, guardian = client_for("district_admin", "a0"), client_for("guardian", "g1")
+    admin, guardian = client_for("district_admin", "a0"), client_for("guardian", "d-matrix~g1")
     assert guardian.get("/me").get_json()["person"]["email"] == "g1@example.org"  # readers see the old version
-    assert admin.get("/students/st5").status_code == 404
-    assert [s["id"] for s in admin.get("/teachers/t2/students").get_json()["items"]] == ["st2"]
+    assert admin.get("/students/d-matrix~st5").status_code == 404
+    assert [s["id"] for s in admin.get("/teachers/d-matrix~t2/students").get_json()["items"]] == \
+        ["d-matrix~st2"]
     assert store.db[OUTBOX].count_documents({}) == outbox_before  # no event escaped
     fire_timers(store)
     assert store.db[IMPORTS].find_one({"_id": imp["_id"]})["status"] == "aborted"
-    assert store.db[PEOPLE].find_one({"_id": "st5"}) is None
-    assert store.db[PEOPLE].find_one({"_id": "g1"})["email"] == "g1@example.org"
+    assert store.db[PEOPLE].find_one({"_id": "d-matrix~st5"}) is None
+    assert store.db[PEOPLE].find_one({"_id": "d-matrix~g1"})["email"] == "g1@example.org"
     after = counts(store.db)
     assert {k: v for k, v in after.items() if k not in ("imports", "timers")} == \
            {k: v for k, v in before.items() if k not in ("imports", "timers")}
     assert store.db[LOCKS].find_one({"_id": "d-matrix"})["import_id"] is None
     # Then the same bundle imports normally.
     assert import_bundle(store, changed)["counts"]["people"] == {"create": 1, "update": 1, "deactivate": 0}
-    assert admin.get("/students/st5").status_code == 200
+    assert admin.get("/students/d-matrix~st5").status_code == 200
 
 
 def test_crash_mid_staging_is_rolled_back_by_the_next_import(baseline, monkeypatch):
@@ -109,8 +110,8 @@ def test_crash_after_commit_is_finished_by_the_timer(baseline, monkeypatch, clie
     imp = store.db[IMPORTS].find_one({"status": "committed"})
     assert imp is not None and imp["released"] == 0
     # Committed: every reader sees the whole import at once ...
-    assert client_for("guardian", "g1").get("/me").get_json()["person"]["email"] == "gia@example.org"
-    assert client_for("district_admin", "a0").get("/students/st5").status_code == 200
+    assert client_for("guardian", "d-matrix~g1").get("/me").get_json()["person"]["email"] == "gia@example.org"
+    assert client_for("district_admin", "a0").get("/students/d-matrix~st5").status_code == 200
     # ... and its events reach the outbox exactly once, when the worker's timer runs.
     assert store.db[OUTBOX].count_documents({}) == outbox_before
     fire_timers(store)

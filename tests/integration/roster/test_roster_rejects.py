@@ -112,7 +112,7 @@ def test_partial_import_skips_only_the_bad_rows(roster, hand_bundle, client_for)
     assert result.exit_code == 0, result.output
     assert "skipped users.csv:4 [orgSourcedIds]" in result.stderr
     people = {d["_id"] for d in store.db["people"].find()}
-    assert "st2" not in people and {"st1", "g1", "t1"} <= people
+    assert "d1~st2" not in people and {"d1~st1", "d1~g1", "d1~t1"} <= people
     # Over HTTP the same bundle again: nothing new, the bad row reported again.
     resp = client_for("district_admin", "a1", district_id="d1").post(
         "/imports", data={"file": (zipped(hand_bundle), "roster.zip"), "partial": "true"},
