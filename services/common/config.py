@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from services.common.devclock import CLOCK_ENV, dev_mode
+
 # Fixed dev ports (DESIGN.md "Running it").
 PORTS = {"scheduling": 8001, "goals": 8002, "notifications": 8003, "reports": 8004, "roster": 8005}
 SERVICES = ("roster", "goals", "scheduling", "notifications", "reports")
@@ -36,6 +38,8 @@ ENV_VARS = {
     "SMS_URL": "SMS provider base URL (notifications)",
     "SMS_API_KEY": "SMS provider key (notifications)",
     "CONFER_DATA_DIR": "where `confer dev` keeps its embedded database (default ./.data)",
+    "CONFER_DEV": "1 turns on development mode (set by `confer dev`): the dev clock, the dev mail page; never in production",
+    "CONFER_DEV_CLOCK_FILE": "development mode only: file holding the dev clock's offset in seconds (`confer dev` sets it)",
     "CONFER_DEV_MONGO_PORT": "port of the embedded database started by `confer dev` (default 27027)",
     "BIND": "gunicorn listen address (default 0.0.0.0:8000; `confer web` passes the service port)",
     "WEB_CONCURRENCY": "gunicorn worker processes (default 2 x CPUs available to the container + 1)",
@@ -44,7 +48,7 @@ ENV_VARS = {
     "WEB_GRACEFUL_TIMEOUT": "seconds a gunicorn worker gets to finish its requests on shutdown (default 20)",
     "WEB_MAX_REQUESTS": "requests after which a gunicorn worker is recycled, 0 = never (default 0)",
     # notifications (services/notifications/config.py OWN_ENV_VARS)
-    "CONFER_PUBLIC_URL": "base URL of the family/teacher web app, for links in messages",
+    "CONFER_PUBLIC_URL": "base URL of the portal, for links in messages (default http://127.0.0.1:8000, the dev portal)",
     "NOTIFY_SEND_TIMEOUT": "seconds an SMTP, SMS or webhook send may take (default 10)",
     "NOTIFY_RETRY_DELAYS": "seconds between delivery tries, comma separated (default 30,120,600,1800)",
     "NOTIFY_MAX_TRIES": "delivery tries before a message is marked failed (default 5)",
@@ -92,6 +96,8 @@ class Settings:
     relay_poll_seconds: float = 0.5
     consumer_concurrency: int = 2
     max_content_length: int = 12 * 1024 * 1024
+    dev: bool = False  # CONFER_DEV: development mode, never in production
+    dev_clock_file: str | None = None  # CONFER_DEV_CLOCK_FILE, honoured only in development mode
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -117,6 +123,8 @@ class Settings:
             relay_poll_seconds=float(_env("RELAY_POLL_SECONDS", "0.5")),
             consumer_concurrency=int(_env("CONSUMER_CONCURRENCY", "2")),
             max_content_length=int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+            dev=dev_mode(),
+            dev_clock_file=_env(CLOCK_ENV),
         )
         values.update(overrides)
         return cls(**values)
