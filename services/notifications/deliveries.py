@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 
-from services.common import metrics, timers
+from services.common import links, metrics, timers
 from services.notifications import config, repository as repo
 from services.notifications.content import render
 from services.notifications.directory import Recipient
@@ -41,12 +41,12 @@ def _localise_lists(context: dict, lang: str) -> dict:
 
 def render_for(r: Recipient, notice: Notice, school: dict, cfg, now: datetime):
     ctx = {**notice.context, "recipient_name": r.name, "school_name": school["name"],
-           "preferences_url": cfg.url("/preferences")}
+           "preferences_url": cfg.url(links.preferences())}
     kind = notice.kind
     if kind in (TEACHER_UPDATE, "teacher_digest"):
         kind = "teacher_digest"
         ctx.update(items=notice.items, digest_date=now.astimezone(ZoneInfo(school["time_zone"])).date(),
-                   dashboard_url=cfg.url("/dashboard"))
+                   dashboard_url=cfg.url(links.teacher_home()))
     message = render(kind, r.lang, _localise_lists(ctx, r.lang), school["time_zone"])
     if message.fallback:
         metrics.TRANSLATION_FALLBACKS.labels(r.lang).inc()

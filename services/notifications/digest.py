@@ -4,7 +4,7 @@ in `digest_items`; a durable 'digest' timer per teacher turns them into a delive
 goes through the same exactly-once, retrying path as every other message."""
 from __future__ import annotations
 
-from services.common import timers
+from services.common import links, timers
 from services.notifications import config, repository as repo
 from services.notifications.deliveries import add_delivery, content_for, quiet_window, render_for
 from services.notifications.directory import Directory, Recipient
@@ -42,7 +42,7 @@ def send_digest(uow, timer: dict) -> None:
     cfg, dr = config.load(), Directory(uow)
     r, school = dr.recipient(rid), dr.school(timer["school_id"])
     cause_id = f"digest:{rid}:{timer['due_at'].isoformat()}"
-    notice = Notice(KIND, rid, school["_id"], items=[p["item"] for p in pending], link=cfg.url("/dashboard"))
+    notice = Notice(KIND, rid, school["_id"], items=[p["item"] for p in pending], link=cfg.url(links.teacher_home()))
     message = render_for(r, notice, school, cfg, uow.now)
     for channel in sorted(channels_for(r.preferences(), KIND).channels - {"inapp"}):  # items are in the inbox
         add_delivery(uow, cause_id=cause_id, cause_type="TeacherDigest", recipient_id=rid, channel=channel,
