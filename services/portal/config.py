@@ -9,6 +9,8 @@
     PORTAL_OIDC_ISSUER, PORTAL_OIDC_CLIENT_ID, PORTAL_OIDC_CLIENT_SECRET, PORTAL_OIDC_SCOPES
                           the district IdP (OpenID Connect code flow)
     PORTAL_API_TIMEOUT    seconds per service call (default 15)
+    CONFER_DEV            1: development mode: the dev mail page and the dev clock (/dev/mail, /dev/clock)
+    CONFER_DEV_CLOCK_FILE, CONFER_DEV_MAILBOX   (dev mode) the dev clock's file, the caught messages' folder
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import os
 from dataclasses import dataclass, field
 
 from services.common.config import DEV_JWT_SECRET, PORTS
+from services.common.devclock import CLOCK_ENV, OffsetClock, dev_mode, utcnow
+from services.devmail import MAILBOX_ENV
 
 PORTAL_PORT = 8000
 SERVICE_NAMES = ("roster", "goals", "scheduling", "notifications", "reports")
@@ -61,6 +65,9 @@ class PortalSettings:
     oidc_client_secret: str | None = None
     oidc_scopes: str = "openid profile email"
     api_timeout: float = 15.0
+    dev_tools: bool = False  # CONFER_DEV: the dev mail page and the dev clock
+    dev_clock_file: str | None = None
+    dev_mailbox: str | None = None
 
     def __post_init__(self):
         self.urls = {**{s: f"http://127.0.0.1:{PORTS[s]}" for s in SERVICE_NAMES}, **(self.urls or {})}
@@ -69,6 +76,12 @@ class PortalSettings:
                 raise RuntimeError("PORTAL_SECRET_KEY must be set (or PORTAL_DEV_LOGIN=1 for local development).")
             # Dev only: stable across processes so every gunicorn worker reads the cookie.
             self.secret_key = hashlib.sha256(f"portal-dev|{self.jwt_secret}".encode()).hexdigest()
+
+    def now(self):
+        """The time as the services see it: the dev clock in development mode."""
+        if self.dev_tools and self.dev_clock_file:
+            return OffsetClock(self.dev_clock_file)()
+        return utcnow()
 
     @property
     def oidc_enabled(self) -> bool:
@@ -91,6 +104,9 @@ class PortalSettings:
             oidc_client_secret=_env("PORTAL_OIDC_CLIENT_SECRET"),
             oidc_scopes=_env("PORTAL_OIDC_SCOPES", "openid profile email"),
             api_timeout=float(_env("PORTAL_API_TIMEOUT", "15")),
+            dev_tools=dev_mode(),
+            dev_clock_file=_env(CLOCK_ENV),
+            dev_mailbox=_env(MAILBOX_ENV),
         )
         values.update(overrides)
         return cls(**values)
