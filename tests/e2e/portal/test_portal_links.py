@@ -15,7 +15,7 @@ import io
 import re
 import zipfile
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from services.devmail import extract_links
-from tests.e2e.season import District, Season, wait_for
+from tests.e2e.season import District, Season, school_cycle, wait_for
 
 pytestmark = [pytest.mark.timeout(3600)]
 FAMILY_KINDS = {"invitation", "nudge", "booking_confirmation", "reschedule_confirmation", "cancel_confirmation",
@@ -46,7 +46,7 @@ PAGES = [
     (r"^/preferences$", 'id="preferences"'),
 ]
 GENERIC = (r"^/family/windows/", r"^/family/$", r"^/preferences$", r"^/teacher/follow-ups$", r"^/teacher/$",
-           r"^/student/check-in$")  # the same page for everyone of that role: shows the visitor's own
+           r"^/teacher/windows/[^/]+/agenda$", r"^/student/check-in$")  # the same page for everyone of that role: shows the visitor's own
 EVERYONE = (r"^/preferences$",)  # ... for every role
 
 
@@ -128,6 +128,7 @@ def test_every_link_in_every_message_opens_the_page_that_lets_its_recipient_act(
     arrived("invitation")
     system.set_clock(system.now() + timedelta(hours=25))
     arrived("nudge")  # before booking: a family that has booked is not nudged
+    window = season.windows[school]
     for fam in (a, b):
         g = season.guardian(fam["guardian"])
         [first] = season.book(fam["guardian"], [fam["student"]])
@@ -136,6 +137,9 @@ def test_every_link_in_every_message_opens_the_page_that_lets_its_recipient_act(
                json={"slot_id": free[0]["slot_id"]})
         g.post("scheduling", f"/bookings/{first['booking_id']}/cancel", expect=200)
         [fam["booking"]] = season.book(fam["guardian"], [fam["student"]])
+        # the student's own goal, agreed at the conference: there is something to check in on
+        day = date.fromisoformat(window["day"])
+        season.write_goal(fam["student"], school_cycle(day), (day + timedelta(days=60)).isoformat())
     arrived("booking_confirmation", "reschedule_confirmation", "cancel_confirmation", "parent_input_request")
     # The day before: reminders. The conference: held, with the family's goals.
     starts = {fam["guardian"]: datetime.fromisoformat(fam["booking"]["start"]) for fam in (a, b)}
