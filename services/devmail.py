@@ -63,14 +63,20 @@ class Mailbox:
                             "html": "", "key": key, "at": datetime.now(timezone.utc).isoformat(),
                             "links": extract_links(body)})
 
-    def list(self, limit: int = 200) -> list[dict]:
+    def list(self, limit: int = 200, *, channel: str | None = None, to: str | None = None) -> list[dict]:
+        """The newest `limit` messages (of one channel, to one address or number)."""
         names = sorted((p.name for p in self.folder.glob("*.json") if not p.name.startswith(".")), reverse=True)
         out = []
-        for name in names[:limit]:
+        for name in names:
+            if len(out) >= limit:
+                break
             try:
-                out.append(json.loads((self.folder / name).read_text()))
+                doc = json.loads((self.folder / name).read_text())
             except (OSError, ValueError):
                 continue  # being written or removed: the next listing has it
+            if (channel and doc["channel"] != channel) or (to and to.lower() not in doc["to"]):
+                continue
+            out.append(doc)
         return out
 
     def get(self, message_id: str) -> dict | None:

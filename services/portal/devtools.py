@@ -25,6 +25,7 @@ from services.portal.i18n import _, f_datetime
 from services.portal.security import DOCUMENT_CSP
 
 bp = Blueprint("devtools", __name__, url_prefix="/dev")
+LIMIT = 150  # the newest messages of each source, and of the page
 UNITS = {"hours": timedelta(hours=1), "days": timedelta(days=1), "weeks": timedelta(weeks=1)}
 
 
@@ -48,15 +49,17 @@ def _admin_api() -> Api:
 @bp.get("/mail")
 def mail():
     box = _mailbox()
-    caught = box.list(300) if box else []
-    try:
-        inapp = _admin_api().dev_inbox(200)
-        inapp_error = None
-    except ApiError as exc:
-        inapp, inapp_error = [], exc.detail or str(exc.status)
+    channel, to = request.args.get("channel"), (request.args.get("to") or "").strip() or None
+    caught = box.list(LIMIT, channel=channel if channel in ("email", "sms") else None, to=to) \
+        if box and channel != "inapp" else []
+    inapp, inapp_error = [], None
+    if channel in (None, "", "inapp"):
+        try:
+            inapp = [i for i in _admin_api().dev_inbox(200) if not to or i.get("recipient_id") == to]
+        except ApiError as exc:
+            inapp_error = exc.detail or str(exc.status)
     for item in inapp:
         item["links"] = extract_links(item.get("link") or "")
-    channel = request.args.get("channel")
     messages = sorted(
         [{**m, "at_sort": m["at"]} for m in caught] +
         [{"id": i["id"], "channel": "inapp", "to": [i.get("recipient_id")], "subject": i.get("subject"),
@@ -65,7 +68,8 @@ def mail():
         key=lambda m: m["at_sort"] or "", reverse=True)
     if channel in ("email", "sms", "inapp"):
         messages = [m for m in messages if m["channel"] == channel]
-    return render_template("dev/mail.html", messages=messages, channel=channel, mailbox=bool(box),
+    messages = messages[:LIMIT]
+    return render_template("dev/mail.html", messages=messages, channel=channel, to=to, mailbox=bool(box),
                            inapp_error=inapp_error)
 
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 import time
+
+from urllib.parse import quote
+
+import requests
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,6 +58,11 @@ class SeasonWalk:
     def main_text(self) -> str:
         return self.page.locator("main").inner_text()
 
+    def main_text_or_body(self) -> str:
+        """A document page (a printable schedule) has no portal <main>."""
+        main = self.page.locator("main")
+        return main.inner_text() if main.count() else self.page.locator("body").inner_text()
+
     # -- the development pages -------------------------------------------------------
     def now(self) -> datetime:
         self.go("/dev/clock")
@@ -75,7 +84,7 @@ class SeasonWalk:
         rx = re.compile(pattern)
         deadline = time.monotonic() + timeout
         while True:
-            self.go(f"/dev/mail?channel={channel}")
+            self.go(f"/dev/mail?channel={channel}" + (f"&to={quote(to)}" if to else ""))
             found = []
             for item in self.page.locator("#sent li.message").all():
                 if to and to.lower() not in (item.get_attribute("data-to") or "").lower().split(","):
@@ -189,6 +198,15 @@ def walk_season(sw: SeasonWalk, *, school_id: str, zone: str, guardian: str, ema
     next_checkin = sw.page.locator("#next_checkin_on").input_value()
     sw.shot("teacher-outcome")
     sw.submit("#outcome-form button[type=submit]")
+    # The teacher's calendar link works in a calendar app (no sign-in); the printable schedule.
+    sw.go("/teacher/")
+    sw.submit("#calendar form button[type=submit]")
+    feed = requests.get(sw.page.locator("#feed-url").input_value(), timeout=60)
+    assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("text/calendar"), feed.text[:300]
+    assert feed.text.count("BEGIN:VEVENT") >= 1
+    sw.shot("teacher-calendar-link")
+    sw.go(f"/teacher/windows/{window_id}/schedule")
+    assert "12" in sw.main_text_or_body()
     assert "held" in (sw.page.locator(f"li[data-booking='{booking_id}']").get_attribute("class") or "") or \
         "/packet" in sw.page.url, sw.page.url
     sw.sign_in(guardian, "guardian")
@@ -229,7 +247,7 @@ def walk_season(sw: SeasonWalk, *, school_id: str, zone: str, guardian: str, ema
     sw.page.wait_for_selector("#job[data-status=done]", timeout=300_000)
     sw.shot("admin-report-batch-done")
     sw.sign_out()
-    [report, *_] = sw.sent_links(rf"/family/children/{child}/report\?period={period}$", to=email, timeout=240)
+    [report, *_] = sw.sent_links(rf"/family/children/{child}/report\?period={period}$", to=email, timeout=600)
     sw.follow(report, guardian, "guardian")
     doc = sw.page.frame_locator("iframe.document").locator("body")
     text = doc.inner_text()
