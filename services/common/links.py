@@ -4,14 +4,12 @@ A message (e-mail, SMS, in-app) links to the portal page where its recipient act
 book, see or change a booking, send the parent input form, check in on goals, read the
 report, choose preferences; a teacher's updates link to the agenda or the packet. The
 paths here are the portal's (tests/unit/portal checks each one against the portal's
-URL map), and `Links(base).url(...)` makes them absolute with CONFER_PUBLIC_URL: the
+URL map); the notifications service makes them absolute with CONFER_PUBLIC_URL, the
 portal's address (http://127.0.0.1:8000 in development). A page that needs a signed-in
 person sends them through sign-in and back, so every link works from a cold start.
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
@@ -100,17 +98,3 @@ def inbox() -> str:
 
 def home() -> str:
     return "/"
-
-
-@dataclass(frozen=True)
-class Links:
-    """Absolute links on the portal at `base_url`."""
-
-    base_url: str = DEV_PORTAL_URL
-
-    @classmethod
-    def from_env(cls) -> "Links":
-        return cls(os.environ.get("CONFER_PUBLIC_URL") or DEV_PORTAL_URL)
-
-    def url(self, path: str) -> str:
-        return self.base_url.rstrip("/") + path

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from services.common import links
+from services.notifications.config import NotifyConfig
 from services.portal import create_app
 from services.portal.views.me import portal_path
 
@@ -51,8 +52,9 @@ def test_every_link_builder_is_covered():
 
 def test_ids_are_quoted_and_absolute_links_use_the_public_address():
     assert links.booking("b/1?x") == "/family/bookings/b%2F1%3Fx"
-    assert links.Links("https://portal.example.org/").url(links.booking("b-1")) == \
+    assert NotifyConfig(public_url="https://portal.example.org/").url(links.booking("b-1")) == \
         "https://portal.example.org/family/bookings/b-1"
+    assert NotifyConfig().url(links.preferences()) == "http://127.0.0.1:8000/preferences"  # the dev portal
     assert links.agenda("w-1") == "/teacher/windows/w-1/agenda"
 
 
