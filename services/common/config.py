@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from services.common.devclock import CLOCK_ENV, DEV_ENV as DEV_MODE_ENV, dev_mode
+
 # Fixed dev ports (DESIGN.md "Running it").
 PORTS = {"scheduling": 8001, "goals": 8002, "notifications": 8003, "reports": 8004, "roster": 8005}
 SERVICES = ("roster", "goals", "scheduling", "notifications", "reports")
@@ -39,6 +41,10 @@ ENV_VARS = {
     "SMS_URL": "SMS provider base URL (notifications)",
     "SMS_API_KEY": "SMS provider key (notifications)",
     "CONFER_DATA_DIR": "where `confer dev` keeps its embedded database (default ./.data)",
+    "CONFER_DEV_CLOCK_FILE": "development mode only: file holding the dev clock's offset in seconds (`confer dev` sets it)",
+    "CONFER_DEV_MAILBOX": "development mode only: folder of the messages the dev mail and SMS catchers received",
+    "CONFER_DEV_SMTP_PORT": "port of the mail catcher `confer dev` runs when SMTP_HOST is not set (default 1025)",
+    "CONFER_DEV_SMS_PORT": "port of the SMS catcher `confer dev` runs when SMS_URL is not set (default 1026)",
     "CONFER_DEV_MONGO_PORT": "port of the embedded database started by `confer dev` (default 27027)",
     "BIND": "gunicorn listen address (default 0.0.0.0:8000; `confer web` passes the service port)",
     "WEB_CONCURRENCY": "gunicorn worker processes (default 2 x CPUs available to the container + 1)",
@@ -47,7 +53,7 @@ ENV_VARS = {
     "WEB_GRACEFUL_TIMEOUT": "seconds a gunicorn worker gets to finish its requests on shutdown (default 20)",
     "WEB_MAX_REQUESTS": "requests after which a gunicorn worker is recycled, 0 = never (default 0)",
     # notifications (services/notifications/config.py OWN_ENV_VARS)
-    "CONFER_PUBLIC_URL": "base URL of the family/teacher web app, for links in messages",
+    "CONFER_PUBLIC_URL": "base URL of the portal, for links in messages (default http://127.0.0.1:8000, the dev portal)",
     "NOTIFY_SEND_TIMEOUT": "seconds an SMTP, SMS or webhook send may take (default 10)",
     "NOTIFY_RETRY_DELAYS": "seconds between delivery tries, comma separated (default 30,120,600,1800)",
     "NOTIFY_MAX_TRIES": "delivery tries before a message is marked failed (default 5)",
@@ -83,12 +89,11 @@ ENV_VARS.update({
 # set). `confer dev`, the test fixtures and the e2e harness set it; dev-only pages and
 # helpers check `dev_mode()`.
 ENV_VARS.update({
-    "CONFER_DEV_MODE": "1 = development: dev secrets, the dev sign-in and other dev-only pages. Set by "
+    "CONFER_DEV_MODE": "1 = development: dev secrets, the dev sign-in, the dev clock and mail page. Set by "
                        "`confer dev` and the tests; never in production",
     "NOTIFY_WEBHOOK_ALLOW_NETWORKS": "notifications: comma-separated networks (CIDR) webhooks may target although "
                                      "private, loopback or link-local (default: none)",
 })
-DEV_MODE_ENV = "CONFER_DEV_MODE"
 DEV_JWT_SECRET = "confer-dev-secret-change-me-0123456789"
 # Every secret value that appears in this repository (dev defaults, examples): never
 # accepted outside dev mode.
@@ -96,11 +101,6 @@ PUBLISHED_SECRETS = frozenset({
     DEV_JWT_SECRET, "change-me-in-production", "change-me", "changeme", "secret", "password",
     "confer", "admin", "guest", "test", "dev",
 })
-
-
-def dev_mode() -> bool:
-    """True only when CONFER_DEV_MODE says so (read per call: tests switch it)."""
-    return (os.environ.get(DEV_MODE_ENV) or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -127,6 +127,7 @@ class Settings:
     consumer_batch: int = 20
     timer_concurrency: int = 4
     max_content_length: int = 12 * 1024 * 1024
+    dev_clock_file: str | None = None  # CONFER_DEV_CLOCK_FILE, honoured only in development mode
     extra: dict = field(default_factory=dict)
     dev_mode: bool = field(default_factory=dev_mode)
 
@@ -157,6 +158,7 @@ class Settings:
             consumer_batch=int(_env("CONSUMER_BATCH", "20")),
             timer_concurrency=int(_env("TIMER_CONCURRENCY", "4")),
             max_content_length=int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+            dev_clock_file=_env(CLOCK_ENV),
         )
         values.update(overrides)
         return cls(**values)

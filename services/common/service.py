@@ -36,6 +36,7 @@ class ServiceDefinition:
     init_app: Callable[[Flask], None] | None = None
     rate_limits: Callable[[], dict] = dict
     engines: Callable[[], dict] = dict
+    public_prefixes: Callable[[], tuple] = tuple
     extra: dict = field(default_factory=dict)
 
 
@@ -64,6 +65,7 @@ def definition_for(name: str) -> ServiceDefinition:
         timer_callbacks=_optional(f"{pkg}.handlers", "TIMERS", dict),
         rate_limits=_optional(f"{pkg}.api", "RATE_LIMITS", dict),
         engines=_optional(f"{pkg}.handlers", "ENGINES", dict),
+        public_prefixes=_optional(f"{pkg}.api", "PUBLIC_PREFIXES", tuple),
     )
 
 
@@ -102,7 +104,7 @@ def build_app(defn: ServiceDefinition, settings: Settings | None = None, *, stor
     except Exception as exc:  # noqa: BLE001 - the database may come up later; /readyz says so
         log.warning("could not ensure indexes at start", error=str(exc))
     app = create_service_app(defn.name, settings, store, defn.blueprints(), broker_check=BrokerCheck(settings.amqp_url),
-                             rate_limits=defn.rate_limits())
+                             rate_limits=defn.rate_limits(), public_prefixes=defn.public_prefixes())
     if defn.init_app:
         defn.init_app(app)
     return app

@@ -56,6 +56,12 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings, **kw) -> "Store":
+        """The store of a service; in development mode (and only there) its clock is the
+        dev clock when one is configured, so time can be moved forward."""
+        if "clock" not in kw and getattr(settings, "dev_mode", False) and getattr(settings, "dev_clock_file", None):
+            from services.common.devclock import OffsetClock
+
+            kw["clock"] = OffsetClock(settings.dev_clock_file)
         return cls(settings.mongo_url, settings.mongo_db, service=settings.service, **kw)
 
     def ensure_indexes(self) -> None:

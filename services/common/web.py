@@ -118,7 +118,10 @@ class RateLimiter:
 
 
 def create_service_app(service: str, settings, store, blueprints=(), *, verifier: TokenVerifier | None = None,
-                       broker_check=None, title: str | None = None, rate_limits: dict | None = None) -> Flask:
+                       broker_check=None, title: str | None = None, rate_limits: dict | None = None,
+                       public_prefixes: tuple = ()) -> Flask:
+    """`public_prefixes`: paths that answer without a bearer token because the URL itself
+    carries a capability the view checks (a calendar feed's secret link)."""
     app = Flask(f"confer.{service}")
     app.config.update(
         API_TITLE=title or f"Confer {service} API", API_VERSION="1", OPENAPI_VERSION="3.0.3",
@@ -135,7 +138,7 @@ def create_service_app(service: str, settings, store, blueprints=(), *, verifier
         api.register_blueprint(bp)
     verifier = verifier or TokenVerifier.from_settings(settings)
     _register_ops(app, service, store, broker_check)
-    _register_hooks(app, service, store, verifier, RateLimiter(rate_limits or {}))
+    _register_hooks(app, service, store, verifier, RateLimiter(rate_limits or {}), tuple(public_prefixes))
     _register_errors(app)
     app.api = api
     return app
@@ -172,7 +175,8 @@ def _register_ops(app: Flask, service: str, store, broker_check) -> None:
         return Response(body, mimetype=ctype.split(";")[0], headers={"Content-Type": ctype})
 
 
-def _register_hooks(app: Flask, service: str, store, verifier: TokenVerifier, limiter: RateLimiter) -> None:
+def _register_hooks(app: Flask, service: str, store, verifier: TokenVerifier, limiter: RateLimiter,
+                    public_prefixes: tuple = ()) -> None:
     @app.before_request
     def before():
         g.started = time.perf_counter()
@@ -183,6 +187,8 @@ def _register_hooks(app: Flask, service: str, store, verifier: TokenVerifier, li
             # the methods the path allows, nothing else.
             return app.make_default_options_response() if request.url_rule is not None else None
         if request.path in OPEN_PATHS:
+            return None
+        if public_prefixes and request.path.startswith(public_prefixes):
             return None
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):

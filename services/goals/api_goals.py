@@ -100,6 +100,15 @@ def list_checkins(goal_id):
     return services_progress.list_checkins(store, principal, goal_id)
 
 
+@blp.route("/follow-ups", methods=["GET"])
+@blp.arguments(FollowUpQuery, location="query")
+@blp.response(200, FollowUpListOut)
+def my_follow_ups(query):
+    """Follow-ups of the caller's conferences (a teacher) or schools (an administrator), by due date."""
+    store, principal, _cfg = ctx()
+    return services_progress.follow_ups_due(store, principal, query["status"])
+
+
 @blp.route("/students/<student_id>/follow-ups", methods=["GET"])
 @blp.arguments(FollowUpQuery, location="query")
 @blp.response(200, FollowUpListOut)

@@ -27,7 +27,7 @@ from .lifecycle import TRANSITIONS, allowed_moves, carry_forward, revise, submit
 from .models import (
     ACTIVE_STATUSES, FINISHED_STATUSES, DomainError, Feedback, Focus, FocusKind, Goal,
     GoalNotReady, GoalStatus, InvalidTransition, Measure, NotAllowed, Plan, Revision, Role,
-    SchoolYear, Severity, StatusChange, Supports, Term, Trackable, TransitionNotAllowed,
+    SchoolYear, SetBy, Severity, StatusChange, Supports, Term, Trackable, TransitionNotAllowed,
     can_submit, goal_to_dict,
 )
 from .packet import SECTION_ORDER, build_packet, visible_sections
@@ -43,7 +43,7 @@ __all__ = [
     "FINISHED_STATUSES", "Feedback", "Focus", "FocusKind", "Goal", "GoalNotReady", "GoalStatus",
     "InvalidTransition", "MIDDLE", "Measure", "NotAllowed", "NoteCard", "PRIMARY", "ParentInput",
     "Plan", "PrivateNote", "ProgressSummary", "QUESTION_SETS", "Question", "QuestionSet",
-    "Revision", "Role", "SECTION_ORDER", "SchoolYear", "SelfAssessment", "Severity",
+    "Revision", "Role", "SECTION_ORDER", "SchoolYear", "SelfAssessment", "SetBy", "Severity",
     "StatusChange", "Supports", "TRANSITIONS", "Term", "Trackable", "TransitionNotAllowed",
     "UnknownGrade", "agenda_items", "allowed_moves", "build_packet", "can_submit",
     "carry_forward", "check_goal", "check_link", "check_upload", "family_goal_differs",

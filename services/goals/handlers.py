@@ -3,6 +3,7 @@
     roster events   -> proj_students / proj_schools (the platform's ROSTER_HANDLERS)
     ConferenceHeld  -> the student's submitted goals of that cycle become agreed
     FollowUpDue     -> an open follow-up asking the student for a check-in
+    ConferenceOutcomeContent (internal) -> the family's goals for the child, as goals
 
 The dispatcher runs each handler in one transaction with its ledger entry, so a
 redelivered event has no second effect.
@@ -14,6 +15,7 @@ from services.common.policy import ROSTER_HANDLERS, StudentDirectory
 from services.goals.domain import GoalStatus, transition
 from services.goals.repository import GOALS, goal_from_doc
 from services.goals.services import emit_goal_events, save_goal
+from services.goals.outcomes import on_outcome_content
 from services.goals.services_progress import open_follow_up
 
 log = logs.get("confer.goals.handlers")
@@ -42,5 +44,6 @@ HANDLERS = {
     **ROSTER_HANDLERS,
     "ConferenceHeld": [on_conference_held],
     "FollowUpDue": [on_follow_up_due],
+    "ConferenceOutcomeContent": [on_outcome_content],
 }
 TIMERS: dict = {}

@@ -130,4 +130,5 @@ def carry_forward(goal: Goal, new_goal_id: str, cycle: str, school_year: SchoolY
     if goal.status != S.CARRIED_OVER:
         raise InvalidTransition(f"Only a carried over goal moves to the next cycle; this one is {_s(goal.status)}.")
     plan = replace(goal.plan, target_date=None)  # the student picks a new date
-    return Goal(new_goal_id, goal.student_id, school_year, cycle, plan, carried_from=goal.goal_id)
+    return Goal(new_goal_id, goal.student_id, school_year, cycle, plan, carried_from=goal.goal_id,
+                set_by=goal.set_by)

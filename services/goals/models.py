@@ -99,6 +99,13 @@ class Term(StrEnum):
     LONG = "long"
 
 
+class SetBy(StrEnum):
+    """Whose goal it is: the student's own, or the family's goal for the child (agreed at
+    the conference and tracked with check-ins like the student's)."""
+    STUDENT = "student"
+    FAMILY = "family"
+
+
 class GoalStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -220,9 +227,11 @@ class Goal:
     revisions: tuple[Revision, ...] = ()
     status_log: tuple[StatusChange, ...] = ()
     carried_from: str | None = None  # goal_id this one continues
+    set_by: SetBy = SetBy.STUDENT
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", GoalStatus(self.status))
+        object.__setattr__(self, "set_by", SetBy(self.set_by))
         freeze_lists(self, "revisions", "status_log")
 
     @property

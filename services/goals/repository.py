@@ -26,6 +26,7 @@ PRIVATE_NOTES = "private_notes"
 EVIDENCE = "evidence"
 EVIDENCE_BUCKET = "evidence_files"  # GridFS: evidence_files.files / evidence_files.chunks
 FOLLOW_UPS = "follow_ups"
+CONFERENCE_OUTCOMES = "conference_outcomes"  # what was agreed at each conference (supports, next check-in)
 AUDIT_LOG = "audit_log"
 TENANT = [("district_id", A), ("school_id", A)]
 
@@ -38,6 +39,8 @@ def ensure_indexes(db) -> None:
     for name in (SELF_ASSESSMENTS, REFLECTIONS, PARENT_INPUT, PRIVATE_NOTES, EVIDENCE):
         db[name].create_index(TENANT + [("student_id", A), ("cycle", A)])
     db[FOLLOW_UPS].create_index(TENANT + [("student_id", A), ("status", A), ("opened_at", A)])
+    db[FOLLOW_UPS].create_index([("district_id", A), ("teacher_id", A), ("status", A), ("due_at", A)])
+    db[CONFERENCE_OUTCOMES].create_index(TENANT + [("student_id", A), ("cycle", A)])
     db[AUDIT_LOG].create_index(TENANT + [("student_id", A), ("at", D)])
     db[f"{EVIDENCE_BUCKET}.files"].create_index([("metadata.district_id", A), ("metadata.school_id", A),
                                                  ("metadata.student_id", A)])
@@ -97,14 +100,15 @@ def goal_from_doc(doc: dict) -> Goal:
     log = [StatusChange(s["at"], Role(s["by_role"]), s.get("by_id"), GoalStatus(s["from_status"]),
                         GoalStatus(s["to_status"]), s.get("note", "")) for s in doc.get("status_log", ())]
     return Goal(doc["_id"], doc["student_id"], year_from_doc(doc["school_year"]), doc["cycle"],
-                plan_from_doc(doc["plan"]), doc["status"], revisions, log, doc.get("carried_from"))
+                plan_from_doc(doc["plan"]), doc["status"], revisions, log, doc.get("carried_from"),
+                doc.get("set_by") or "student")
 
 
 def goal_fields(goal: Goal) -> dict:
     """The parts of a goal document that follow from the domain object."""
     return {"student_id": goal.student_id, "cycle": goal.cycle, "school_year": plain(goal.school_year),
             "plan": plain(goal.plan), "status": goal.status.value, "revisions": plain(goal.revisions),
-            "status_log": plain(goal.status_log), "carried_from": goal.carried_from}
+            "status_log": plain(goal.status_log), "carried_from": goal.carried_from, "set_by": goal.set_by.value}
 
 
 def load_goal(db, goal_id: str, principal, session=None) -> dict | None:

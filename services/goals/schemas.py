@@ -115,6 +115,8 @@ class GoalOut(Schema):
     revisions = fields.List(fields.Dict(), metadata={"description": "earlier plans, oldest first"})
     status_log = fields.List(fields.Dict())
     carried_from = fields.String(allow_none=True)
+    set_by = fields.String(metadata={"description": "student (the student's own goal) or family (the family's "
+                                                    "goal for the child, agreed at the conference)"})
     next_steps = fields.String(allow_none=True)
     feedback = fields.List(fields.Nested(FeedbackOut))
     can_submit = fields.Boolean()
@@ -153,6 +155,7 @@ class CheckinListOut(Schema):
 class FollowUpOut(Schema):
     follow_up_id = fields.String()
     student_id = fields.String()
+    teacher_id = fields.String(allow_none=True)
     booking_id = fields.String()
     cycle = fields.String()
     due_at = fields.DateTime()

@@ -154,3 +154,6 @@ class PacketOut(Schema):
     parent_input = fields.List(fields.Dict())
     agenda = fields.List(fields.Dict())
     private_notes = fields.List(fields.Dict())
+    agreements = fields.List(fields.Dict(), metadata={
+        "description": "what was agreed at each conference up to this cycle, newest first: the supports the "
+                       "teacher will give, the next check-in day and the ids of the family's goals"})

@@ -43,7 +43,7 @@ def emit_goal_events(uow, record, goal: Goal, *, created: bool = False, achieved
     if created:
         uow.emit("GoalCreated", {**base, "cycle": goal.cycle, "focus_kind": goal.plan.focus.kind.value,
                                  "term": goal.plan.term.value, "status": goal.status.value,
-                                 "target_date": target}, subject=goal.goal_id)
+                                 "target_date": target, "set_by": goal.set_by.value}, subject=goal.goal_id)
     else:
         uow.emit("GoalUpdated", {**base, "status": goal.status.value, "revision": len(goal.revisions),
                                  "target_date": target}, subject=goal.goal_id)
@@ -54,6 +54,7 @@ def emit_goal_events(uow, record, goal: Goal, *, created: bool = False, achieved
         **base, "statement": goal.plan.statement, "focus": plan.pop("focus"), "term": goal.plan.term.value,
         "status": goal.status.value, "supports": plan.pop("supports"),
         "plan": {k: v for k, v in plan.items() if k not in ("statement", "term")}, "next_steps": next_steps,
+        "set_by": goal.set_by.value,
     }, subject=goal.goal_id)
 
 

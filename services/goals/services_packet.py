@@ -11,6 +11,7 @@ from services.goals import access
 from services.goals.access import authorize
 from services.goals.config import cycle_key
 from services.goals.domain import ParentInput, PrivateNote, SelfAssessment, build_packet
+from services.goals.outcomes import agreements
 from services.goals.repository import CHECKINS, REFLECTIONS, SELF_ASSESSMENTS, goal_from_doc, goals_of, plain, scope
 from services.goals.services_evidence import evidence_docs, evidence_from_doc, evidence_view
 from services.goals.services_family import parent_inputs, private_notes
@@ -60,6 +61,9 @@ def get_packet(store, principal, cfg, student_id: str, cycle: str | None) -> dic
         private_notes=[PrivateNote(n["author_id"], n["at"], n["text"]) for n in notes])
     out = plain(packet, json=True)
     out["cycle"] = cycle
+    # What was agreed at the conferences so far (the teacher's supports, the next check-in;
+    # the family's goals are among the goals): reviewed with the previous goals.
+    out["agreements"] = plain(agreements(db, record, cycle), json=True)
     if not family:  # parent input and the private talk: the teacher and that family only
         out["sections"] = [s for s in out["sections"] if s not in FAMILY_ONLY]
         for name in FAMILY_ONLY:

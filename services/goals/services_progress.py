@@ -66,13 +66,36 @@ def list_checkins(store, principal, goal_id: str) -> dict:
 
 
 def open_follow_up(uow, event) -> None:
-    """FollowUpDue -> an open follow-up for the student (one per booking)."""
+    """FollowUpDue -> an open follow-up for the student: one per booking and due day (the
+    first two weeks after the conference, later ones on the next check-in day agreed)."""
     d = event.data
-    uow.db[FOLLOW_UPS].update_one({"_id": f"followup-{d['booking_id']}"}, {"$setOnInsert": {
+    due = datetime.fromisoformat(d["due_at"].replace("Z", "+00:00"))
+    first = uow.db[FOLLOW_UPS].find_one({"_id": f"followup-{d['booking_id']}"}, {"due_at": 1}, session=uow.session)
+    key = f"followup-{d['booking_id']}" if first is None or first["due_at"] == due else \
+        f"followup-{d['booking_id']}-{due:%Y%m%d}"
+    uow.db[FOLLOW_UPS].update_one({"_id": key}, {"$setOnInsert": {
         "district_id": event.district_id, "school_id": d["school_id"], "student_id": d["student_id"],
         "booking_id": d["booking_id"], "teacher_id": d["teacher_id"], "cycle": d["cycle"],
-        "due_at": datetime.fromisoformat(d["due_at"].replace("Z", "+00:00")), "status": "open",
+        "due_at": due, "status": "open",
         "opened_at": uow.now, "closed_at": None, "closed_by_checkin": None, "event_id": event.id}}, upsert=True, session=uow.session)
+
+
+FOLLOW_UP_KEYS = ("student_id", "teacher_id", "booking_id", "cycle", "due_at", "status", "opened_at", "closed_at",
+                  "closed_by_checkin")
+
+
+def follow_ups_due(store, principal, status: str) -> dict:
+    """A teacher's follow-ups (their own conferences), or an administrator's schools'."""
+    access.require_role(principal, "teacher", "school_admin", "district_admin")
+    query: dict = {"district_id": principal.district_id} if principal.district_id else {}
+    if principal.role == "teacher":
+        query["teacher_id"] = principal.sub
+    elif principal.role == "school_admin":
+        query["school_id"] = {"$in": list(principal.school_ids)}
+    if status != "all":
+        query["status"] = status
+    docs = list(store.db[FOLLOW_UPS].find(query).sort([("due_at", 1), ("_id", 1)]).limit(500))
+    return {"follow_ups": [{"follow_up_id": d["_id"], **{k: d.get(k) for k in FOLLOW_UP_KEYS}} for d in docs]}
 
 
 def list_follow_ups(store, principal, student_id: str, status: str) -> dict:
@@ -82,5 +105,4 @@ def list_follow_ups(store, principal, student_id: str, status: str) -> dict:
         query["status"] = status
     docs = list(store.db[FOLLOW_UPS].find(query).sort([("opened_at", 1)]))
     access.audit(store, principal, record, "follow_ups")
-    keys = ("student_id", "booking_id", "cycle", "due_at", "status", "opened_at", "closed_at", "closed_by_checkin")
-    return {"follow_ups": [{"follow_up_id": d["_id"], **{k: d.get(k) for k in keys}} for d in docs]}
+    return {"follow_ups": [{"follow_up_id": d["_id"], **{k: d.get(k) for k in FOLLOW_UP_KEYS}} for d in docs]}

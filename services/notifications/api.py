@@ -24,6 +24,14 @@ class Inbox(MethodView):
         return uc.list_inbox(get_store(), current_principal(), **query)
 
 
+@inbox.route("/unread-count")
+class UnreadCount(MethodView):
+    @inbox.response(200, s.UnreadCountOut)
+    def get(self):
+        """How many in-app messages the signed-in person has not read (the portal's header)."""
+        return {"unread": uc.unread_count(get_store(), current_principal())}
+
+
 @inbox.route("/<item_id>/read")
 class InboxRead(MethodView):
     @inbox.response(200, s.InboxItemOut)
@@ -62,5 +70,20 @@ class Webhook(MethodView):
         uc.delete_webhook(get_store(), current_principal(), webhook_id)
 
 
+dev = Blueprint("dev", __name__, url_prefix="/dev",
+                description="Development mode only (CONFER_DEV_MODE=1): what was sent, for the dev mail page")
+
+
+@dev.route("/inbox")
+class DevInbox(MethodView):
+    @dev.arguments(s.InboxQuery, location="query")
+    @dev.response(200, s.InboxItemOut(many=True))
+    def get(self, query):
+        """Everyone's in-app messages in the caller's district, newest first (district admins)."""
+        return uc.all_inboxes(get_store(), current_principal(), limit=query["limit"])
+
+
 def blueprints() -> list:
-    return [inbox, prefs, hooks]
+    from services.common.devclock import dev_mode
+
+    return [inbox, prefs, hooks] + ([dev] if dev_mode() else [])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from services.common.links import DEV_PORTAL_URL
+
 DEFAULT_RETRY_DELAYS = (30.0, 120.0, 600.0, 1800.0)  # seconds between tries
 DEFAULT_MAX_TRIES = 5
 LANE_CHANNELS = ("email", "sms", "webhook")  # channels that leave the building, each its own lane
@@ -19,7 +21,7 @@ DEFAULT_RATE_LIMITS = {"email": 100.0, "sms": 30.0, "webhook": 10.0}
 
 # Variables this module reads beyond the shared table (documented in the report).
 OWN_ENV_VARS = {
-    "CONFER_PUBLIC_URL": "base URL of the family/teacher web app, for links in messages",
+    "CONFER_PUBLIC_URL": "base URL of the portal, for links in messages (default http://127.0.0.1:8000, the dev portal)",
     "NOTIFY_SEND_TIMEOUT": "seconds an SMTP, SMS or webhook send may take (default 10)",
     "NOTIFY_RETRY_DELAYS": "seconds between delivery tries, comma separated (default 30,120,600,1800)",
     "NOTIFY_MAX_TRIES": "delivery tries before a message is marked failed (default 5)",
@@ -66,7 +68,7 @@ class NotifyConfig:
     send_timeout: float = 10.0
     sms_url: str | None = None
     sms_api_key: str | None = None
-    public_url: str = "http://localhost:8080"
+    public_url: str = DEV_PORTAL_URL  # the portal `confer dev` serves
     retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
     max_tries: int = DEFAULT_MAX_TRIES
     digest_time: str = "16:00"
@@ -100,6 +102,7 @@ class NotifyConfig:
         return self.retry_delays[min(attempt, len(self.retry_delays)) - 1]
 
     def url(self, path: str) -> str:
+        """An absolute portal link; `path` comes from services.common.links."""
         return self.public_url.rstrip("/") + path
 
     @property

@@ -59,7 +59,7 @@ def N_(msgid: str) -> str:
 MODALITIES = {"in_person": N_("in person"), "video": N_("by video"), "phone": N_("by phone")}
 DIGEST_ITEM_KINDS = frozenset({
     "booked", "rescheduled", "cancelled", "parent_input", "interpreter_requested",
-    "private_conversation_requested", "goal_achieved", "follow_up_done",
+    "private_conversation_requested", "goal_achieved", "follow_up_done", "follow_up_due",
 })
 _COMMON = ("recipient_name", "school_name")
 _MEETING = ("student_name", "teacher_name", "starts_at", "modality")
@@ -74,6 +74,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "reminder": _COMMON + _MEETING,
     "parent_input_request": _COMMON + ("student_name", "teacher_name", "form_url"),
     "follow_up_prompt": _COMMON + ("student_name", "followup_url"),
+    "checkin_prompt": _COMMON + ("student_name", "checkin_url"),
     "goal_achieved": _COMMON + ("student_name", "goal_title"),
     "report_ready": _COMMON + ("student_name", "report_url"),
     "teacher_digest": _COMMON + ("digest_date", "items"),
@@ -89,6 +90,7 @@ OPTIONAL_CONTEXT: dict[str, dict[str, Any]] = {
     "reminder": dict(_WHERE, duration_minutes=None, manage_url=None),
     "parent_input_request": {"due_by": None, "starts_at": None},
     "follow_up_prompt": {"goals": (), "teacher_name": None},
+    "checkin_prompt": {"goals": ()},
     "goal_achieved": {"goal_url": None, "achieved_on": None},
     "report_ready": {"period": None},
     "teacher_digest": {"dashboard_url": None},

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 
-from services.common import metrics
+from services.common import links, metrics
 from services.notifications import config, ics as ics_module, repository as repo
 from services.notifications.content import Message, render
 from services.notifications.directory import Recipient
@@ -80,12 +80,12 @@ def _localise_lists(context: dict, lang: str) -> dict:
 def render_notice(n: dict, r: Recipient, school: dict, cfg, now: datetime, *, html: bool = True) -> Message:
     """The message of a stored notice for `r` as they are now (language, name)."""
     ctx = {**(n.get("context") or {}), "recipient_name": r.name, "school_name": school["name"],
-           "preferences_url": cfg.url("/preferences")}
+           "preferences_url": cfg.url(links.preferences())}
     kind = n["kind"]
     if kind in (TEACHER_UPDATE, DIGEST_KIND):
         kind = DIGEST_KIND
         ctx.update(items=n.get("items") or [], digest_date=now.astimezone(ZoneInfo(school["time_zone"])).date(),
-                   dashboard_url=cfg.url("/dashboard"))
+                   dashboard_url=cfg.url(links.teacher_home()))
     message = render(kind, r.lang, _localise_lists(ctx, r.lang), school["time_zone"], html=html)
     if message.fallback:
         metrics.TRANSLATION_FALLBACKS.labels(r.lang).inc()

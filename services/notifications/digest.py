@@ -5,7 +5,7 @@ goes through the same exactly-once, retrying path as every other message: the e-
 lane renders it when it sends."""
 from __future__ import annotations
 
-from services.common import timers
+from services.common import links, timers
 from services.notifications import config, repository as repo
 from services.notifications.deliveries import DIGEST_KIND, Recorder, quiet_window
 from services.notifications.directory import Directory, Recipient
@@ -43,7 +43,7 @@ def send_digest(uow, timer: dict) -> None:
     cfg, dr = config.load(), Directory(uow)
     r, school = dr.recipient(rid), dr.school(timer["school_id"])
     cause_id = f"digest:{rid}:{timer['due_at'].isoformat()}"
-    notice = Notice(KIND, rid, school["_id"], items=[p["item"] for p in pending], link=cfg.url("/dashboard"))
+    notice = Notice(KIND, rid, school["_id"], items=[p["item"] for p in pending], link=cfg.url(links.teacher_home()))
     stored = {"kind": KIND, "context": {}, "link": notice.link, "items": notice.items, "ics": None}
     recorder = Recorder.of(uow)
     for channel in sorted(channels_for(r.preferences(), KIND).channels - {"inapp"}):  # items are in the inbox

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from services.common import links
 from services.notifications import ics
 from services.notifications.config import NotifyConfig
 from services.notifications.directory import Directory, NotReady
@@ -39,13 +41,14 @@ def invitation(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     teachers = list(dict.fromkeys(t for s in students for t in dr.teachers_of(s)))
     if not students or not teachers:
         raise NotReady(f"no students or teachers known for invitation {event.id}")
-    url = cfg.url(f"/book/{d['window_id']}")
+    url = cfg.url(links.book(d["window_id"]))
     ctx = {"student_name": [dr.name(s, first=True) for s in students],
            "teacher_name": [dr.name(t) for t in teachers], "window_start": window["first_day"],
            "window_end": window["last_day"], "booking_url": url, "book_by": d["booking_closes_at"]}
     if not d.get("nudge"):
-        ctx.update(slot_minutes=window.get("slot_minutes"),
-                   parent_input_url=cfg.url(f"/students/{students[0]}/parent-input"))
+        # One child: that child's form; siblings: the family page, with a form per child.
+        form = links.parent_input(students[0]) if len(students) == 1 else links.family_home()
+        ctx.update(slot_minutes=window.get("slot_minutes"), parent_input_url=cfg.url(form))
     kind = "nudge" if d.get("nudge") else "invitation"
     return [Notice(kind, d["guardian_id"], d["school_id"], ctx, students[0], url)]
 
@@ -54,12 +57,12 @@ def _meeting(d: dict, dr: Directory, cfg: NotifyConfig) -> dict:
     start, end = ics.parse_time(d["start"]), ics.parse_time(d["end"])
     ctx = {"student_name": dr.name(d["student_id"], first=True), "teacher_name": dr.name(d["teacher_id"]),
            "starts_at": start, "modality": d["modality"], "duration_minutes": int((end - start).total_seconds() // 60),
-           "manage_url": cfg.url(f"/bookings/{d['booking_id']}"), "interpreter_language": d.get("interpreter_language"),
+           "manage_url": cfg.url(links.booking(d["booking_id"])), "interpreter_language": d.get("interpreter_language"),
            "room": d.get("room")}
     if d["modality"] == "in_person" and not ctx["room"]:
         ctx["room"] = "—"
     if d["modality"] == "video":
-        ctx["video_url"] = cfg.url(f"/bookings/{d['booking_id']}/join")
+        ctx["video_url"] = cfg.url(links.booking(d["booking_id"], join=True))
     return ctx
 
 
@@ -70,8 +73,14 @@ def _ics(event, dr: Directory, ctx: dict, method: str) -> dict:
                       sequence=dr.booking_sequence(d["booking_id"]), now=event.time, video_url=ctx.get("video_url"))
 
 
-def _booking_items(d: dict, ctx: dict, kind: str) -> list[dict]:
-    base = {"student_name": ctx["student_name"], "at": ctx["starts_at"], "url": ctx["manage_url"]}
+def _agenda_url(d: dict, dr: Directory, cfg: NotifyConfig) -> str:
+    """The teacher's agenda on the conference's day (in the school's zone)."""
+    zone = ZoneInfo(dr.school(d["school_id"])["time_zone"])
+    return cfg.url(links.agenda(d["window_id"], ics.parse_time(d["start"]).astimezone(zone).date()))
+
+
+def _booking_items(d: dict, ctx: dict, kind: str, url: str) -> list[dict]:
+    base = {"student_name": ctx["student_name"], "at": ctx["starts_at"], "url": url}
     items = [dict(base, kind=kind)]
     if kind != "cancelled" and d.get("interpreter_language"):
         items.append(dict(base, kind="interpreter_requested", language=d["interpreter_language"]))
@@ -83,7 +92,7 @@ def _booking_items(d: dict, ctx: dict, kind: str) -> list[dict]:
 def booked(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     d = event.data
     ctx = _meeting(d, dr, cfg)
-    form = cfg.url(f"/students/{d['student_id']}/parent-input")
+    form = cfg.url(links.parent_input(d["student_id"]))
     family = [Notice("booking_confirmation", d["guardian_id"], d["school_id"], ctx, d["student_id"],
                      ctx["manage_url"], _ics(event, dr, ctx, "REQUEST"),
                      immediate=d.get("booked_by_role") == "guardian"),
@@ -93,7 +102,7 @@ def booked(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
                       "starts_at": ctx["starts_at"], "due_by": (ctx["starts_at"] - timedelta(days=1)).date()},
                      d["student_id"], form)]
     return family + _teacher_updates([d["teacher_id"]], d["school_id"], d["student_id"],
-                                     _booking_items(d, ctx, "booked"))
+                                     _booking_items(d, ctx, "booked", _agenda_url(d, dr, cfg)))
 
 
 def rescheduled(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
@@ -101,19 +110,20 @@ def rescheduled(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     ctx = dict(_meeting(d, dr, cfg), previous_starts_at=d["previous_start"])
     return [Notice("reschedule_confirmation", d["guardian_id"], d["school_id"], ctx, d["student_id"],
                    ctx["manage_url"], _ics(event, dr, ctx, "REQUEST"))] + _teacher_updates(
-        [d["teacher_id"]], d["school_id"], d["student_id"], _booking_items(d, ctx, "rescheduled"))
+        [d["teacher_id"]], d["school_id"], d["student_id"],
+        _booking_items(d, ctx, "rescheduled", _agenda_url(d, dr, cfg)))
 
 
 def cancelled(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     d = event.data
     meeting = _meeting(d, dr, cfg)
     ctx = {k: meeting[k] for k in ("student_name", "teacher_name", "starts_at")}
-    ctx["booking_url"] = cfg.url(f"/book/{d['window_id']}")
+    ctx["booking_url"] = cfg.url(links.book(d["window_id"]))
     notices = [Notice("cancel_confirmation", d["guardian_id"], d["school_id"], ctx, d["student_id"],
                       ctx["booking_url"], _ics(event, dr, meeting, "CANCEL"), immediate=d["reason"] == "family")]
     if d["reason"] == "family":
         notices += _teacher_updates([d["teacher_id"]], d["school_id"], d["student_id"],
-                                    _booking_items(d, meeting, "cancelled"))
+                                    _booking_items(d, meeting, "cancelled", _agenda_url(d, dr, cfg)))
     return notices
 
 
@@ -124,28 +134,37 @@ def reminder(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
 
 
 def follow_up(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
+    """The family and the student are asked to check in (each straight to the check-in
+    form); the teacher hears it is due."""
     d = event.data
-    url = cfg.url(f"/students/{d['student_id']}/follow-up")
-    ctx = {"student_name": dr.name(d["student_id"], first=True), "followup_url": url,
-           "goals": dr.open_goals(d["student_id"]), "teacher_name": dr.name(d["teacher_id"])}
-    return [Notice("follow_up_prompt", g, d["school_id"], ctx, d["student_id"], url) for g in d["guardian_ids"]]
+    name, goals = dr.name(d["student_id"], first=True), dr.open_goals(d["student_id"])
+    url = cfg.url(links.family_checkin(d["student_id"]))
+    ctx = {"student_name": name, "followup_url": url, "goals": goals, "teacher_name": dr.name(d["teacher_id"])}
+    family = [Notice("follow_up_prompt", g, d["school_id"], ctx, d["student_id"], url) for g in d["guardian_ids"]]
+    mine = cfg.url(links.student_checkin())
+    student = Notice("checkin_prompt", d["student_id"], d["school_id"],
+                     {"student_name": name, "checkin_url": mine, "goals": goals}, d["student_id"], mine)
+    return family + [student] + _teacher_updates(
+        [d["teacher_id"]], d["school_id"], d["student_id"],
+        [{"kind": "follow_up_due", "student_name": name, "url": cfg.url(links.follow_ups())}])
 
 
 def goal_achieved(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     d = event.data
-    url = cfg.url(f"/goals/{d['goal_id']}")
+    url = cfg.url(links.family_goals(d["student_id"], d["goal_id"]))
     name = dr.name(d["student_id"], first=True)
     ctx = {"student_name": name, "goal_title": dr.goal(d["goal_id"])["statement"], "achieved_on": d["achieved_on"],
            "goal_url": url}
     notices = [Notice("goal_achieved", g, d["school_id"], ctx, d["student_id"], url)
                for g in dr.guardians_of(d["student_id"])]
+    packet = cfg.url(links.packet(d["student_id"], "goals"))
     return notices + _teacher_updates(dr.teachers_of(d["student_id"]), d["school_id"], d["student_id"],
-                                      [{"kind": "goal_achieved", "student_name": name, "url": url}])
+                                      [{"kind": "goal_achieved", "student_name": name, "url": packet}])
 
 
 def report_ready(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     d = event.data
-    url = cfg.url(f"/reports/{d['report_id']}")
+    url = cfg.url(links.family_report(d["student_id"], d["period"]))
     ctx = {"student_name": dr.name(d["student_id"], first=True), "report_url": url, "period": d["period"]}
     return [Notice("report_ready", g, d["school_id"], ctx, d["student_id"], url)
             for g in dr.guardians_of(d["student_id"])]
@@ -154,7 +173,7 @@ def report_ready(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
 def parent_input(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     d = event.data
     name = dr.name(d["student_id"], first=True)
-    url = cfg.url(f"/students/{d['student_id']}/parent-input")
+    url = cfg.url(links.packet(d["student_id"], "parent-input"))
     items = [{"kind": "parent_input", "student_name": name, "url": url}]
     if d["private_talk_requested"]:
         items.append({"kind": "private_conversation_requested", "student_name": name, "url": url})

@@ -21,8 +21,13 @@ class InboxQuery(In):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class UnreadCountOut(Schema):
+    unread = fields.Integer()
+
+
 class InboxItemOut(Schema):
     id = fields.String(attribute="_id")
+    recipient_id = fields.String()
     kind = fields.String()
     subject = fields.String()
     text = fields.String()

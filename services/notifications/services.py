@@ -27,6 +27,17 @@ def list_inbox(store, principal: Principal, *, unread: bool, limit: int) -> list
     return list(store.db[repo.INBOX].find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit))
 
 
+def unread_count(store, principal: Principal) -> int:
+    return store.db[repo.INBOX].count_documents(_mine(principal, recipient_id=principal.sub, read_at=None))
+
+
+def all_inboxes(store, principal: Principal, *, limit: int) -> list[dict]:
+    """Development mode only (the API registers it only then): every in-app message."""
+    require_role(principal, "district_admin")
+    return list(store.db[repo.INBOX].find(_mine(principal)).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+                .limit(limit))
+
+
 def mark_read(store, principal: Principal, item_id: str) -> dict:
     def work(uow):
         query = _mine(principal, _id=item_id, recipient_id=principal.sub)

@@ -70,7 +70,9 @@ def home_url(role: str | None = None) -> str:
 
 
 def login_required(*roles: str):
-    """Signed in, and (when given) in one of `roles`; others get a 403 page."""
+    """Signed in (else through sign-in and back here), and (when given) in one of
+    `roles`. Anyone else gets "not found": a link meant for someone else shows nothing
+    of theirs, not even that the page exists, and offers to sign in as another person."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -78,8 +80,8 @@ def login_required(*roles: str):
             if not u:
                 return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
             if roles and u["role"] not in roles:
-                return render_template("errors/error.html", status=403,
-                                       message=_("This page is not for your account.")), 403
+                return render_template("errors/error.html", status=404, switch_account=True,
+                                       message=_("We could not find that page, or it is not yours to see.")), 404
             g.user = u
             return view(*args, **kwargs)
         return wrapped
@@ -127,8 +129,10 @@ def oidc_callback():
 
 @bp.post("/logout")
 def logout():
-    lang = session.get("lang")
+    """Sign out; with `next`, straight to sign-in and back to that page (a link that was
+    meant for another person of the household)."""
+    lang, nxt = session.get("lang"), safe_next(request.form.get("next"))
     session.clear()
     if lang:
         session["lang"] = lang
-    return redirect(url_for("home.index"))
+    return redirect(url_for("auth.login", next=nxt) if nxt else url_for("home.index"))

@@ -114,6 +114,9 @@ class Api:
     def student(self, student_id: str) -> dict:
         return self.get("roster", f"/students/{student_id}")
 
+    def school_people(self, school_id: str) -> dict:
+        return self.get("roster", f"/schools/{school_id}/people")
+
     def import_roster(self, filename: str, stream, partial: bool) -> tuple[int, dict]:
         """(status, body): 201/200 with the summary; 422 raises ApiError with the row errors."""
         resp = self._request("POST", "roster", "/imports", raw=True, timeout=max(self.timeout, 300),
@@ -152,6 +155,10 @@ class Api:
 
     def follow_ups(self, student_id: str) -> list[dict]:
         return self.get("goals", f"/students/{student_id}/follow-ups")["follow_ups"]
+
+    def follow_ups_due(self, status: str = "open") -> list[dict]:
+        """A teacher's (or an admin's schools') follow-ups, by due date."""
+        return self.get("goals", "/follow-ups", status=status)["follow_ups"]
 
     def self_assessment(self, student_id: str) -> dict | None:
         return self._maybe(lambda: self.get("goals", f"/students/{student_id}/self-assessment"))
@@ -230,15 +237,51 @@ class Api:
     def cancel(self, booking_id: str) -> dict:
         return self.post("scheduling", f"/bookings/{booking_id}/cancel")
 
-    def record_outcome(self, booking_id: str, outcome: str) -> dict:
-        return self.post("scheduling", f"/bookings/{booking_id}/outcome", {"outcome": outcome})
+    def record_outcome(self, booking_id: str, outcome: str, agreement: dict | None = None) -> dict:
+        return self.post("scheduling", f"/bookings/{booking_id}/outcome", {"outcome": outcome, **(agreement or {})})
+
+    def record_agreement(self, booking_id: str, body: dict) -> dict:
+        return self.post("scheduling", f"/bookings/{booking_id}/agreement", body)
+
+    def booking_calendar(self, booking_id: str) -> requests.Response:
+        return self._request("GET", "scheduling", f"/bookings/{booking_id}/calendar.ics", raw=True)
+
+    def calendar_feed(self, teacher_id: str) -> dict | None:
+        return self._maybe(lambda: self.get("scheduling", f"/teachers/{teacher_id}/calendar-feed"))
+
+    def new_calendar_feed(self, teacher_id: str) -> dict:
+        return self.post("scheduling", f"/teachers/{teacher_id}/calendar-feed")
+
+    def subscribed_feed(self, token: str) -> requests.Response:
+        """A teacher's calendar behind its secret link (no bearer token: the link is the key)."""
+        return self._request("GET", "scheduling", f"/feeds/{token}.ics", raw=True)
+
+    def master_schedule(self, window_id: str, teacher_id: str | None = None) -> requests.Response:
+        return self._request("GET", "scheduling", f"/windows/{window_id}/schedule.html", raw=True,
+                             params={"teacher_id": teacher_id} if teacher_id else None)
 
     def agenda(self, window_id: str, teacher_id: str, on: str) -> list[dict]:
         return self.get("scheduling", f"/windows/{window_id}/teachers/{teacher_id}/agenda", date=on)
 
     # -- notifications ----------------------------------------------------------------
+    def inbox(self, unread: bool = False, limit: int = 50) -> list[dict]:
+        return self.get("notifications", "/inbox", unread="true" if unread else None, limit=limit)
+
+    def unread_count(self) -> int:
+        return self.get("notifications", "/inbox/unread-count")["unread"]
+
+    def mark_read(self, item_id: str) -> dict:
+        return self.post("notifications", f"/inbox/{item_id}/read")
+
+    def dev_inbox(self, limit: int = 200) -> list[dict]:
+        """Development mode only: everyone's in-app messages."""
+        return self.get("notifications", "/dev/inbox", limit=limit)
+
     def preferences(self) -> dict:
         return self.get("notifications", "/preferences")
+
+    def save_preferences(self, body: dict) -> dict:
+        return self._request("PUT", "notifications", "/preferences", json=body)
 
     def save_language(self, lang: str) -> dict:
         """The person's language for messages and the portal (overrides the roster's)."""
@@ -261,6 +304,12 @@ class Api:
         if fmt == "json":
             return self.get("reports", path, **params)
         return self._request("GET", "reports", path, raw=True, params=params)
+
+    def create_report_job(self, period: str, school_id: str | None, fmt: str = "html") -> dict:
+        return self.post("reports", "/report-jobs", {"period": period, "school_id": school_id, "format": fmt})
+
+    def report_job(self, job_id: str) -> dict:
+        return self.get("reports", f"/report-jobs/{job_id}")
 
     # -- helpers --------------------------------------------------------------------
     @staticmethod

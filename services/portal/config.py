@@ -10,6 +10,8 @@
     PORTAL_OIDC_ISSUER, PORTAL_OIDC_CLIENT_ID, PORTAL_OIDC_CLIENT_SECRET, PORTAL_OIDC_SCOPES
                           the district IdP (OpenID Connect code flow)
     PORTAL_API_TIMEOUT    seconds per service call (default 15)
+    CONFER_DEV_MODE            1: development mode: the dev mail page and the dev clock (/dev/mail, /dev/clock)
+    CONFER_DEV_CLOCK_FILE, CONFER_DEV_MAILBOX   (dev mode) the dev clock's file, the caught messages' folder
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import os
 from dataclasses import dataclass, field
 
 from services.common.config import DEV_JWT_SECRET, PORTS, dev_mode
+from services.common.devclock import CLOCK_ENV, OffsetClock, utcnow
+from services.devmail import MAILBOX_ENV
 
 PORTAL_PORT = 8000
 SERVICE_NAMES = ("roster", "goals", "scheduling", "notifications", "reports")
@@ -63,6 +67,9 @@ class PortalSettings:
     oidc_scopes: str = "openid profile email"
     api_timeout: float = 15.0
     dev_mode: bool = field(default_factory=dev_mode)
+    dev_tools: bool = False  # CONFER_DEV_MODE: the dev mail page and the dev clock
+    dev_clock_file: str | None = None
+    dev_mailbox: str | None = None
 
     def __post_init__(self):
         self.urls = {**{s: f"http://127.0.0.1:{PORTS[s]}" for s in SERVICE_NAMES}, **(self.urls or {})}
@@ -89,6 +96,12 @@ class PortalSettings:
         if problems:
             raise NotReadyForProduction("confer web portal", problems)
 
+    def now(self):
+        """The time as the services see it: the dev clock in development mode."""
+        if self.dev_tools and self.dev_clock_file:
+            return OffsetClock(self.dev_clock_file)()
+        return utcnow()
+
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id)
@@ -110,6 +123,9 @@ class PortalSettings:
             oidc_client_secret=_env("PORTAL_OIDC_CLIENT_SECRET"),
             oidc_scopes=_env("PORTAL_OIDC_SCOPES", "openid profile email"),
             api_timeout=float(_env("PORTAL_API_TIMEOUT", "15")),
+            dev_tools=dev_mode(),
+            dev_clock_file=_env(CLOCK_ENV),
+            dev_mailbox=_env(MAILBOX_ENV),
         )
         values.update(overrides)
         return cls(**values)

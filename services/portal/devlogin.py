@@ -1,12 +1,13 @@
 """Dev sign-in (CONFER_DEV_MODE=1 and PORTAL_DEV_LOGIN=1 only): pick a demo person from the roster.
 
 The portal reads the roster with a district-admin token it signs itself (JWT_SECRET,
-HS256, exactly like `confer token`), then signs a token for the chosen person. The
-roster has no "list people" endpoint, so the list is walked: schools -> classes
-(teachers) -> each teacher's students -> each student's guardians.
+HS256, exactly like `confer token`), then signs a token for the chosen person. The list
+is one roster call per school (`GET /schools/<id>/people`); it is kept for a minute and
+then refreshed in the background while the page keeps answering from the copy it has.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
@@ -17,8 +18,9 @@ from services.portal.client import Api, ApiError
 
 bp = Blueprint("devlogin", __name__, url_prefix="/dev")
 ROLES = ("student", "guardian", "teacher", "school_admin", "district_admin")
-CACHE_SECONDS = 30
+CACHE_SECONDS = 60
 _cache: dict = {}
+_refreshing = threading.Lock()
 
 
 @bp.before_request
@@ -27,43 +29,62 @@ def only_in_dev():
         abort(404)
 
 
-def _token(sub: str, role: str, school_ids=()) -> str:
-    s = settings()
+def _token_for(s, sub: str, role: str, school_ids=()) -> str:
     return mint(s.jwt_secret, sub=sub, role=role, district_id=s.dev_district, school_ids=school_ids,
                 ttl=8 * 3600, audience=s.jwt_audience, issuer=s.jwt_issuer)
+
+
+def _token(sub: str, role: str, school_ids=()) -> str:
+    return _token_for(settings(), sub, role, school_ids)
 
 
 def _admin_api() -> Api:
     return Api(settings().urls, _token("dev-district-admin", "district_admin"), timeout=settings().api_timeout)
 
 
-def directory() -> list[dict]:
-    """[{school, teachers: [...], students: [...], guardians: [...]}] (cached briefly)."""
-    hit = _cache.get("dir")
-    if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    api, out = _admin_api(), []
+def _build(api: Api) -> list[dict]:
+    out = []
     for school in api.schools():
-        teachers: dict[str, str] = {}
-        students: dict[str, dict] = {}
-        for cls in api.school_classes(school["id"]):
-            for tid in cls.get("teacher_ids", []):
-                teachers.setdefault(tid, cls.get("title") or tid)
-        for tid in list(teachers)[:40]:
-            for st in api.teacher_students(tid):
-                students.setdefault(st["id"], st)
-        guardians: dict[str, list[str]] = {}
-        for sid in list(students)[:120]:
-            for gid in api.student(sid).get("guardian_ids", []):
-                guardians.setdefault(gid, []).append(sid)
-        names = {sid: f"{s['given_name']} {s['family_name']}" for sid, s in students.items()}
-        families = sorted(((gid, ", ".join(names[s] for s in kids)) for gid, kids in guardians.items()),
-                          key=lambda item: item[1])
-        out.append({"school": school, "teachers": sorted(teachers.items(), key=lambda t: t[1]),
-                    "students": sorted(students.values(), key=lambda s: (s.get("grade") or "", s["family_name"])),
+        people = api.school_people(school["id"])
+        names = {s["id"]: f"{s['given_name']} {s['family_name']}" for s in people["students"]}
+        teachers = [(t["id"], f"{t.get('given_name', '')} {t.get('family_name', '')}".strip() + " · " +
+                     ", ".join(t.get("classes", [])[:2])) for t in people["teachers"]]
+        families = sorted(((g["id"], ", ".join(names[c] for c in g["child_ids"] if c in names))
+                           for g in people["guardians"]), key=lambda item: item[1])
+        out.append({"school": school, "teachers": sorted(teachers, key=lambda t: t[1]),
+                    "students": sorted(people["students"], key=lambda s: (s.get("grade") or "", s["family_name"])),
                     "guardians": families})
+    return out
+
+
+def _key(s) -> tuple:
+    return s.urls["roster"], s.dev_district  # one portal process may serve several test systems
+
+
+def _refresh(settings_) -> None:
+    try:
+        api = Api(settings_.urls, _token_for(settings_, "dev-district-admin", "district_admin"),
+                  timeout=settings_.api_timeout)
+        out = _build(api)
+        if out:
+            _cache[_key(settings_)] = (time.monotonic(), out)
+    except ApiError:
+        pass  # the page keeps the copy it has; the next visit tries again
+    finally:
+        _refreshing.release()
+
+
+def directory() -> list[dict]:
+    """[{school, teachers: [...], students: [...], guardians: [...]}]: built once, then
+    answered from the copy while a background refresh runs after CACHE_SECONDS."""
+    hit = _cache.get(_key(settings()))
+    if hit:
+        if time.monotonic() - hit[0] >= CACHE_SECONDS and _refreshing.acquire(blocking=False):
+            threading.Thread(target=_refresh, args=(settings(),), daemon=True, name="dev-login-refresh").start()
+        return hit[1]
+    out = _build(_admin_api())
     if out:
-        _cache["dir"] = (time.monotonic(), out)
+        _cache[_key(settings())] = (time.monotonic(), out)
     return out
 
 

@@ -164,7 +164,7 @@ def availability(form, window: dict) -> dict:
     return body
 
 
-def window(form, school_tz: str | None) -> dict:
+def window(form, school_tz: str | None, now: datetime | None = None) -> dict:
     """The new-window form. Booking times are entered in the school's local time."""
     from zoneinfo import ZoneInfo
 
@@ -183,7 +183,7 @@ def window(form, school_tz: str | None) -> dict:
             return datetime.fromisoformat(raw).replace(tzinfo=zone).isoformat() if raw else fallback.isoformat()
         except ValueError:
             return raw
-    now = datetime.now(timezone.utc)
+    now = now or datetime.now(timezone.utc)
     first_day = min((d["date"] for d in days), default=None)
     closes = (datetime.combine(date.fromisoformat(first_day), time(0), zone) if first_day
               else now + timedelta(days=14))

@@ -27,6 +27,8 @@ PROBLEMS = {
     "private_slot_unavailable": N_("There is no free time right after for a private talk. Please pick another time."),
     "conference_not_started": N_("This conference has not started yet."),
     "outcome_already_recorded": N_("The outcome of this conference is already recorded."),
+    "conference_not_held": N_("Record the conference as held first."),
+    "outcome_invalid": N_("What you agreed cannot be saved yet. Look at the notes below."),
     "goal_not_ready": N_("Your goal is not ready to share yet. Look at the tips below."),
     "too_many_active_goals": N_("You already have the most goals you can work on at once."),
 }

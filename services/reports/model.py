@@ -9,8 +9,12 @@ read models (school name, teacher name). Rules:
 * Goal status: submitted / agreed / carried over read "active"; revised, achieved as is.
 * Conference: the latest booking not cancelled and dated by the period's end (held,
   no-show or booked), with its follow-up date and whether a private talk was asked for.
-* Family goals: the goals' words stay in the goals service; the report says how many
-  the family shared on each parent input form.
+* Family goals: the family's goals for the child agreed at the conferences of the
+  school year (ConferenceOutcomeContent), in full; they are goals too (set by the
+  family) and appear among the goals with their check-ins. Before any conference, the
+  report says how many goals the family shared on each parent input form (the form's
+  words stay in the goals service).
+* Conference: also what the teacher will do (supports) and the next check-in day.
 """
 from __future__ import annotations
 
@@ -101,7 +105,7 @@ def _goal_model(goal: dict, period: Period) -> dict | None:
         "plan": {"specific_actions": plan.get("specific_actions") or [], "trackable": _text(plan.get("trackable")),
                  "achievable_reasons": plan.get("achievable_reasons") or [],
                  "target_date": plan.get("target_date") or goal.get("target_date")},
-        "supports": goal.get("supports") or {}, "checkins": checkins,
+        "supports": goal.get("supports") or {}, "checkins": checkins, "set_by": goal.get("set_by") or "student",
         "next_steps": goal.get("next_steps") or [], "_order": (goal.get("created_at") or "", goal["id"]),
     }
 
@@ -116,9 +120,11 @@ def conference_model(booking: dict | None, followups: dict) -> dict:
     if not booking:
         return {"status": "not_booked"}
     fu = next((f for f in followups.values() if f.get("booking_id") == booking["id"]), None)
+    agreed = booking.get("agreement") or {}
     return {"status": CONFERENCE_STATUS.get(booking.get("state"), "not_booked"), "date": _booking_date(booking),
             "followup_date": fu["due_at"][:10] if fu else None,
-            "private_followup": bool(booking.get("private_talk")), "teacher_notes": ""}
+            "private_followup": bool(booking.get("private_talk")), "teacher_notes": "",
+            "supports": agreed.get("supports") or [], "next_checkin_date": agreed.get("next_checkin_on")}
 
 
 def _booking_date(booking: dict) -> str | None:
@@ -131,7 +137,16 @@ def latest_booking(doc: dict, period: Period) -> dict | None:
     return max(found, key=lambda b: (_booking_date(b) or "", b["id"]), default=None)
 
 
-def family_goals(doc: dict, lang: str) -> list[str]:
+def family_goals(doc: dict, lang: str, period: Period | None = None) -> list[str]:
+    """The family's goals agreed at this school year's conferences, in their words; before
+    any, how many the family shared on the parent input form."""
+    held = [b for b in (doc.get("conferences") or {}).values()
+            if (b.get("agreement") or {}).get("family_goals") and b.get("state") == "3held"
+            and (period is None or period.start <= (as_date(_booking_date(b)) or period.end) <= period.end)]
+    held.sort(key=lambda b: (_booking_date(b) or "", b["id"]))
+    agreed = [text for b in held for text in b["agreement"]["family_goals"]]
+    if agreed:
+        return agreed
     _ = translations(lang).gettext
     inputs = sorted((doc.get("parent_inputs") or {}).values(), key=lambda p: (p["cycle"], p["guardian_id"]))
     return [_("Goals your family shared in the parent input form: %(count)s") % {"count": p["family_goal_count"]}
@@ -163,6 +178,6 @@ def build_model(doc: dict, period: Period, *, lang: str, school_name: str = "", 
         "period": {"start": period.start, "end": period.end},
         "lang": lang,
         "goals": goal_models(doc, period),
-        "family_goals": family_goals(doc, lang),
+        "family_goals": family_goals(doc, lang, period),
         "conference": conference_model(booking or latest_booking(doc, period), doc.get("followups") or {}),
     }

@@ -116,6 +116,8 @@ def _checkin_table(goal: dict, _) -> Table:
 
 def _goal_flowables(goal: dict, n: int, lang: str, _) -> list:
     out: list = [_p(_("Goal %(n)s") % {"n": n} + ": " + goal["statement"], "h2")]
+    if goal.get("by_family"):
+        out.append(_p(_("A goal your family set at the conference."), "meta"))
     facts = [f"<b>{escape(label)}:</b> {escape(value)}" for label, value in (
         (_("Focus"), goal["focus"]), (_("Type"), goal["term_label"]),
         (_("Status"), goal["status_label"]), (_("Target date"), goal["target_date"])) if value]
@@ -169,6 +171,10 @@ def render_pdf(model: Mapping[str, Any]) -> bytes:
     conf = view["conference"]
     story += [_p(_("Conference"), "h2"),
               _p(conf["status_label"] + (f": {conf['date']}" if conf["date"] else ""), "body")]
+    if conf.get("supports"):
+        story += [_p(_("What the teacher will do"), "h3"), _bullets(conf["supports"])]
+    if conf.get("next_checkin_date"):
+        story.append(_p(_("Next check-in: %(date)s") % {"date": conf["next_checkin_date"]}, "body"))
 
     footer = f"{name} · {period.get('label', '')}"
 

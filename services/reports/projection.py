@@ -145,7 +145,7 @@ def on_goal_updated(event, uow) -> None:
 def on_goal_content(event, uow) -> None:
     d = event.data
     _goal(event, uow, status={"status": d["status"]},
-          content={k: d.get(k) for k in ("statement", "focus", "term", "plan", "supports", "next_steps")})
+          content={k: d.get(k) for k in ("statement", "focus", "term", "plan", "supports", "next_steps", "set_by")})
 
 
 def on_goal_achieved(event, uow) -> None:
@@ -214,6 +214,21 @@ def on_no_show(event, uow) -> None:
     _booking(event, uow, "no_show", {"teacher_id": d["teacher_id"], "cycle": d["cycle"], "start": d["start"]})
 
 
+def on_outcome_content(event, uow) -> None:
+    """What was agreed at the conference, in words (internal event): the family's goals
+    for the child, the supports the teacher will give, the next check-in. Only a newer
+    revision replaces it (consumers run in parallel)."""
+    d = event.data
+    b = key(d["booking_id"])
+    field = f"conferences.{b}.agreement"
+    _student(event, uow, d["student_id"], {"$set": {f"conferences.{b}.id": d["booking_id"]}})
+    uow.db[STUDENTS].update_one(
+        {"_id": d["student_id"], f"{field}.revision": {"$not": {"$gte": d["revision"]}}},
+        {"$set": {field: {"family_goals": [g["text"] for g in d["family_goals"]], "supports": d["supports"],
+                          "next_checkin_on": d.get("next_checkin_on"), "revision": d["revision"],
+                          "cycle": d["cycle"]}}}, session=uow.session)
+
+
 def on_followup_due(event, uow) -> None:
     d = event.data
     b = key(d["booking_id"])
@@ -245,6 +260,7 @@ REPORT_PROJECTORS = {
     "ConferenceHeld": [on_held],
     "ConferenceNoShow": [on_no_show],
     "FollowUpDue": [on_followup_due],
+    "ConferenceOutcomeContent": [on_outcome_content],
 }
 
 # Everything the service consumes: its own projections plus the platform's roster

@@ -24,9 +24,12 @@ Report model (dates are the school's local dates: ``date``, ``datetime`` or ISO
           "checkins": [{"date": date, "status": "on_track" | "needs_support" | "achieved",
                         "note": str, "value": float | None}],   # any order; sorted here
           "next_steps": str | [str],
+          "set_by": "student" | "family",   # the family's goal for the child, agreed at the conference
       }],
       "family_goals": [str],
       "conference": {"status": "held" | "no_show" | "booked" | "not_booked", "date": date,
+                     "supports": [str],             # what the teacher will do (agreed at the conference)
+                     "next_checkin_date": date,
                      # used by the conference summary only:
                      "followup_date": date, "private_followup": bool,
                      "teacher_notes": str},          # teacher audience only, never family
@@ -178,6 +181,7 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
             "target_date": long_date(as_date(plan.get("target_date")), lang),
             "supports": {k: _as_list(supports.get(k)) for k in ("teacher", "family", "student")},
             "checkins": checkins, "next_steps": _as_list(g.get("next_steps")),
+            "by_family": g.get("set_by") == "family",
             "alt": checkin_alt_text(g.get("statement", ""), checkins, lang),
         })
     period = dict(model.get("period") or {})
@@ -196,6 +200,8 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
             "followup_date": long_date(as_date(conf.get("followup_date")), lang),
             "private_followup": bool(conf.get("private_followup")),
             "teacher_notes": conf.get("teacher_notes") or "",
+            "supports": _as_list(conf.get("supports")),
+            "next_checkin_date": long_date(as_date(conf.get("next_checkin_date")), lang),
         },
     }
 

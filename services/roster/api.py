@@ -3,6 +3,7 @@
     GET /me                          the caller's person record, children / students, schools
     GET /schools                     schools the caller may see
     GET /schools/<id>/classes        classes of a school, with teachers and student counts
+    GET /schools/<id>/people         teachers, students and families of a school (admins)
     GET /teachers/<id>/students      a teacher's students
     GET /guardians/<id>/children     a guardian's children
     GET /students/<id>               a student with classes, teachers and guardians
@@ -19,7 +20,9 @@ from services.common.service import get_store
 from services.common.web import current_principal
 from services.roster import queries
 from services.roster.directory import reading
-from services.roster.schemas import ClassPage, MeOut, PageArgs, SchoolPage, StudentOut, StudentPage
+from services.roster.schemas import (
+    ClassPage, MeOut, PageArgs, SchoolPage, SchoolPeopleOut, StudentOut, StudentPage,
+)
 
 blp = Blueprint("roster", __name__, description="Schools, classes, students and families of the district")
 
@@ -52,6 +55,14 @@ def schools(args):
 def school_classes(args, school_id):
     """Classes of a school (staff of the school, district admins, services with schools:read)."""
     return _read(queries.school_classes, school_id, args)
+
+
+@blp.route("/schools/<school_id>/people", methods=["GET"])
+@blp.response(200, SchoolPeopleOut)
+def school_people(school_id):
+    """Teachers, students and families of a school, names only (the school's administrators and the
+    district admin)."""
+    return _read(queries.school_people, school_id)
 
 
 @blp.route("/teachers/<teacher_id>/students", methods=["GET"])

@@ -11,7 +11,8 @@ from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.roster import access
 from services.roster.directory import View
-from services.roster.repository import ENROLMENTS
+from services.common.policy import decide_school
+from services.roster.repository import CLASSES, ENROLMENTS, LINKS
 from services.roster.schemas import MAX_LIMIT
 
 audit = logs.get("confer.audit")
@@ -131,3 +132,33 @@ def me(view: View, principal: Principal) -> dict:
             out[key], out["truncated"] = out[key][:MAX_LIMIT], True
     _audit(principal, "me", (s["_id"] for s in out["children"] + out["students"]))
     return out
+
+
+def school_people(view: View, principal: Principal, school_id: str) -> dict:
+    """Teachers, students and their families of one school, in a few queries (the
+    school's administrators and the district admin; the dev sign-in page lists it)."""
+    school = view.school(school_id)
+    if school is None or principal.role not in ("school_admin", "district_admin") or \
+            not decide_school(principal, school_id, school.get("district_id")):
+        raise NotFound(f"No school {school_id}.", code="school_not_found")
+    titles = {c["_id"]: c.get("title") or c["_id"] for c in view.find(CLASSES, {"school_id": school_id})}
+    teaching: dict[str, set[str]] = {}
+    student_ids: set[str] = set()
+    for e in view.find(ENROLMENTS, {"school_id": school_id, "active": True}):
+        if e["role"] == "teacher":
+            teaching.setdefault(e["user_id"], set()).add(titles.get(e["class_id"], e["class_id"]))
+        elif e["role"] == "student":
+            student_ids.add(e["user_id"])
+    guardians_of: dict[str, list[str]] = {}
+    children_of: dict[str, list[str]] = {}
+    for link in view.find(LINKS, {"student_id": {"$in": sorted(student_ids)}, "active": True}):
+        guardians_of.setdefault(link["student_id"], []).append(link["guardian_id"])
+        children_of.setdefault(link["guardian_id"], []).append(link["student_id"])
+    students = [{**s, "guardian_ids": sorted(guardians_of.get(s["_id"], []))}
+                for s in view.people(student_ids, "student")]
+    _audit(principal, f"people of school {school_id}", (s["_id"] for s in students))
+    return {"school_id": school_id,
+            "teachers": [{**t, "classes": sorted(teaching[t["_id"]])} for t in view.people(teaching, "teacher")],
+            "students": students,
+            "guardians": [{**g, "child_ids": sorted(children_of.get(g["_id"], []))}
+                          for g in view.people(children_of, "guardian")]}

@@ -71,6 +71,35 @@ class StudentOut(StudentSummary):
     guardian_ids = fields.List(fields.String())
 
 
+class DirectoryPerson(Schema):
+    id = fields.String(attribute="_id")
+    given_name = fields.String()
+    family_name = fields.String()
+    preferred_name = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+
+
+class DirectoryTeacher(DirectoryPerson):
+    classes = fields.List(fields.String(), metadata={"description": "titles of the classes they teach"})
+
+
+class DirectoryStudent(DirectoryPerson):
+    grade = fields.String(allow_none=True)
+    guardian_ids = fields.List(fields.String())
+
+
+class DirectoryGuardian(DirectoryPerson):
+    child_ids = fields.List(fields.String())
+
+
+class SchoolPeopleOut(Schema):
+    """Everyone of one school in one answer (names only, no contact details)."""
+    school_id = fields.String()
+    teachers = fields.List(fields.Nested(DirectoryTeacher))
+    students = fields.List(fields.Nested(DirectoryStudent))
+    guardians = fields.List(fields.Nested(DirectoryGuardian))
+
+
 class PersonOut(Schema):
     """The caller's own record (with their own contact details)."""
     id = fields.String(attribute="_id")

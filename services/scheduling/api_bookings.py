@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from services.common.service import get_store
 from services.common.web import current_principal
-from services.scheduling import access, bookings, changes, queries, views
+from services.scheduling import access, bookings, changes, feeds, queries, views
 from services.scheduling import schemas_bookings as sb
 
 blp = Blueprint("bookings", __name__, url_prefix="", description="Bookings")
@@ -61,8 +61,21 @@ def cancel(booking_id):
 @blp.arguments(sb.OutcomeIn)
 @blp.response(200, sb.BookingOut)
 def outcome(body, booking_id):
-    """Record held / no_show (the teacher or an admin), emitting ConferenceHeld / ConferenceNoShow."""
-    return changes.record_outcome(get_store(), current_principal(), booking_id, body["outcome"])
+    """Record held / no_show (the teacher or an admin), emitting ConferenceHeld / ConferenceNoShow. With
+    held, what was agreed may come along (family goals, supports, next check-in: see /agreement)."""
+    agreement = {k: body[k] for k in ("family_goals", "supports", "next_checkin_on")
+                 if k in body and body[k] not in (None, [])}
+    return changes.record_outcome(get_store(), current_principal(), booking_id, body["outcome"], agreement or None)
+
+
+@blp.post("/bookings/<booking_id>/agreement")
+@blp.arguments(sb.AgreementIn)
+@blp.response(200, sb.BookingOut)
+def agreement(body, booking_id):
+    """Add to what was agreed at a held conference: the family's goals for the child (added; each becomes
+    a goal), the supports the teacher will give (replaced), the next check-in day (moves the follow-up).
+    Emits ConferenceOutcomeRecorded (public) and ConferenceOutcomeContent (internal)."""
+    return changes.record_agreement(get_store(), current_principal(), booking_id, body)
 
 
 @blp.get("/bookings/<booking_id>/calendar.ics")
@@ -77,3 +90,25 @@ def booking_calendar(booking_id):
 def teacher_calendar(teacher_id):
     """A teacher's conferences as a calendar feed (the teacher or an admin)."""
     return Response(views.teacher_feed(get_store(), current_principal(), teacher_id), mimetype=ICS)
+
+
+@blp.get("/teachers/<teacher_id>/calendar-feed")
+@blp.response(200, sb.FeedOut)
+def get_feed(teacher_id):
+    """The teacher's secret calendar link (the teacher or an admin); 404 until one is made."""
+    return feeds.get(get_store(), current_principal(), teacher_id)
+
+
+@blp.post("/teachers/<teacher_id>/calendar-feed")
+@blp.response(201, sb.FeedOut)
+def new_feed(teacher_id):
+    """A new secret calendar link for the teacher; the previous one stops working."""
+    return feeds.create(get_store(), current_principal(), teacher_id)
+
+
+@blp.get("/feeds/<token>.ics")
+@blp.doc(security=[], responses={"200": {"description": "iCalendar feed", "content": {ICS: {}}}})
+def subscribed_feed(token):
+    """A teacher's conferences for calendar apps, behind the secret link (no bearer token: the link is
+    the key)."""
+    return Response(views.subscribed_feed(get_store(), token), mimetype=ICS)

@@ -2,11 +2,13 @@
 families; staff may change a booking until it starts) and record the outcome."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from pymongo.errors import OperationFailure
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.policy import StudentDirectory
-from services.scheduling import access, booking_ops as ops, reminders, waitlist
+from services.scheduling import access, booking_ops as ops, outcomes, reminders, waitlist
 from services.scheduling import repository as repo
 from services.scheduling.config import BOOKING_RETRIES
 from services.scheduling.domain import BOOKED, CANCELLED, HELD, NO_SHOW
@@ -97,7 +99,19 @@ def cancel(store, principal, booking_id: str) -> dict:
     return _atomic(store, work, window_doc)
 
 
-def record_outcome(store, principal, booking_id: str, outcome: str) -> dict:
+def _zone(db, school_id: str) -> str:
+    return (StudentDirectory(db).school(school_id) or {}).get("time_zone") or "UTC"
+
+
+def _agreement_change(store, b: dict, body: dict | None, now) -> dict | None:
+    if not body:
+        return None
+    zone = ZoneInfo(_zone(store.db, b["school_id"]))
+    return outcomes.validate(body, b.get("agreement"), b["start"].astimezone(zone).date(), now.astimezone(zone).date())
+
+
+def record_outcome(store, principal, booking_id: str, outcome: str, agreement: dict | None = None) -> dict:
+    """Held (optionally with what was agreed: see `outcomes`) or no-show."""
     b, window_doc = _load(store, principal, booking_id)
     access.require_teacher_or_admin(principal, window_doc, b["teacher_id"])
     now = store.clock()
@@ -105,6 +119,10 @@ def record_outcome(store, principal, booking_id: str, outcome: str) -> dict:
         raise Conflict(f"The outcome is already recorded ({b['status']}).", code="outcome_already_recorded")
     if now < b["start"]:
         raise Conflict("The conference has not started yet.", code="conference_not_started")
+    if agreement and outcome == NO_SHOW:
+        raise Invalid("Nothing can be agreed at a conference nobody came to.", code="no_show_has_no_outcome",
+                      errors={"outcome": ["held, to record what was agreed"]})
+    change = _agreement_change(store, b, agreement, now)
 
     def work(uow):
         if outcome == NO_SHOW:
@@ -120,7 +138,26 @@ def record_outcome(store, principal, booking_id: str, outcome: str) -> dict:
         ops.schedule_follow_up(uow, b, b["start"])
         uow.emit("ConferenceHeld", outcome_data(b, b["cycle"], held_at=b["start"],
                                                 private_talk=bool(b.get("private_talk"))), subject=b["_id"])
-        return {**b, **changes}
+        held = {**b, **changes}
+        if change:
+            held["agreement"] = outcomes.apply(uow, held, change, principal, _zone(uow.db, b["school_id"]))
+        return held
+
+    return _atomic(store, work, window_doc)
+
+
+def record_agreement(store, principal, booking_id: str, body: dict) -> dict:
+    """Add to what was agreed at a held conference (see `outcomes`)."""
+    b, window_doc = _load(store, principal, booking_id)
+    access.require_teacher_or_admin(principal, window_doc, b["teacher_id"])
+    if b["status"] != HELD:
+        raise Conflict("Record the conference as held first.", code="conference_not_held")
+    change = _agreement_change(store, b, body, store.clock())
+
+    def work(uow):
+        current = uow.db[repo.BOOKINGS].find_one({"_id": b["_id"]}, session=uow.session)
+        return {**current, "agreement": outcomes.apply(uow, current, change, principal,
+                                                       _zone(uow.db, b["school_id"]))}
 
     return _atomic(store, work, window_doc)
 

@@ -44,6 +44,9 @@ def ensure_indexes(db) -> None:
     db[WAITLIST].create_index([("window_id", A), ("student_id", A), ("guardian_id", A), ("active", A)],
                               unique=True)
     db[WAITLIST].create_index([("window_id", A), ("teacher_id", A), ("status", A), ("created_at", A)])
+    from services.scheduling import feeds
+
+    feeds.ensure_indexes(db)
 
 
 # -- dates and times as stored (BSON has no date or time-of-day type) ----------------

@@ -28,8 +28,30 @@ class RescheduleIn(In):
     private_talk = fields.Boolean(load_default=None, allow_none=True)
 
 
-class OutcomeIn(In):
+class AgreementIn(In):
+    family_goals = fields.List(fields.String(validate=validate.Length(max=300)), load_default=list,
+                               metadata={"description": "the family's goals for the child, added to those recorded; "
+                                                        "each becomes a goal tracked with check-ins"})
+    supports = fields.List(fields.String(validate=validate.Length(max=300)), load_default=None, allow_none=True,
+                           metadata={"description": "the supports the teacher will give (replaces the list)"})
+    next_checkin_on = fields.Date(metadata={"description": "the day of the next check-in (moves the follow-up)"})
+
+
+class OutcomeIn(AgreementIn):
     outcome = fields.String(required=True, validate=validate.OneOf(["held", "no_show"]))
+
+
+class FamilyGoalOut(Schema):
+    id = fields.String()
+    text = fields.String()
+
+
+class AgreementOut(Schema):
+    family_goals = fields.List(fields.Nested(FamilyGoalOut))
+    supports = fields.List(fields.String())
+    next_checkin_on = fields.String(allow_none=True)
+    revision = fields.Integer()
+    updated_at = fields.DateTime(allow_none=True)
 
 
 class BookingQuery(In):
@@ -61,6 +83,14 @@ class BookingOut(Schema):
     group_id = fields.String(allow_none=True)
     sequence = fields.Integer()
     cancel_reason = fields.String(allow_none=True)
+    held_at = fields.DateTime(allow_none=True)
+    agreement = fields.Method("agreement_view", allow_none=True,
+                              metadata={"description": "what was agreed at the conference (held only)"})
+
+    def agreement_view(self, doc):
+        from services.scheduling.outcomes import view
+
+        return AgreementOut().dump(view(doc.get("agreement"))) if doc.get("agreement") else None
 
 
 class BookingsOut(Schema):
@@ -117,4 +147,11 @@ class WaitlistOut(Schema):
     teacher_id = fields.String()
     guardian_id = fields.String()
     status = fields.String()
+    created_at = fields.DateTime()
+
+
+class FeedOut(Schema):
+    teacher_id = fields.String()
+    token = fields.String(metadata={"description": "the secret of the calendar link"})
+    path = fields.String(metadata={"description": "GET it (no token needed) for the iCalendar feed"})
     created_at = fields.DateTime()

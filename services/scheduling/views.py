@@ -9,7 +9,7 @@ from pymongo import ASCENDING
 
 from services.common.errors import Forbidden, NotFound
 from services.common.policy import StudentDirectory
-from services.scheduling import access
+from services.scheduling import access, feeds
 from services.scheduling import repository as repo
 from services.scheduling.calendar import booking_ics, teacher_feed_ics
 from services.scheduling.domain import CANCELLED, Slot
@@ -49,9 +49,21 @@ def teacher_feed(store, principal, teacher_id: str) -> bytes:
     scope = StudentDirectory(db).visible_filter(principal)
     if not db[StudentDirectory.COLLECTION].find_one({**scope, "teacher_ids": teacher_id}, {"_id": 1}):
         raise NotFound(f"No teacher {teacher_id}.", code="teacher_not_found")
-    query = {"teacher_id": teacher_id, "status": {"$ne": CANCELLED}, "district_id": principal.district_id}
-    docs = [b for b in db[repo.BOOKINGS].find(query).sort("start", ASCENDING)
-            if principal.role == "teacher" or access.is_admin_of(principal, b)]
+    return _feed(store, teacher_id, principal.district_id,
+                 lambda b: principal.role == "teacher" or access.is_admin_of(principal, b))
+
+
+def subscribed_feed(store, token: str) -> bytes:
+    """The teacher's feed behind a secret calendar link (see `feeds`)."""
+    doc = feeds.by_token(store.db, token)
+    return _feed(store, doc["teacher_id"], doc["district_id"], lambda b: True)
+
+
+def _feed(store, teacher_id: str, district_id: str | None, visible) -> bytes:
+    db = store.db
+    # Always scoped by district (fails closed: a missing district matches nothing).
+    query = {"teacher_id": teacher_id, "status": {"$ne": CANCELLED}, "district_id": district_id}
+    docs = [b for b in db[repo.BOOKINGS].find(query).sort("start", ASCENDING) if visible(b)]
     people = repo.names(db, {teacher_id, *(b["student_id"] for b in docs)})
     school = _school(db, docs[0]["school_id"]) if docs else {}
     events = [(repo.booking_from_doc(b), _booked_slot(b), repo.display_name(people, b["student_id"], full=False))

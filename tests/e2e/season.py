@@ -1,17 +1,14 @@
 """Shared helpers of the season, fault and hostile end-to-end tests.
 
-* A test clock for separate processes. The services take an injectable clock only
-  in-process (`Store(clock=...)`); to move time for gunicorn and worker processes,
-  `ClockedSystem` starts them through this module, which wraps every `Store`'s clock
-  with real time + an offset read from a file the test writes (`system.set_clock(dt)`).
-  Nothing else in the services changes. (A service-side setting would be better: see
-  the report, "CONFER_TEST_CLOCK_FILE".)
+* A clock for separate processes: the services' own dev clock (development mode,
+  CONFER_DEV_MODE=1, with CONFER_DEV_CLOCK_FILE: services.common.devclock), which every
+  `Store` of every gunicorn and worker process reads; the test moves it with
+  `system.set_clock(dt)`, exactly as the dev clock page of `confer dev` does.
 * A real SMTP server (aiosmtpd) and an SMS gateway stub that record what they receive.
 * `settle()`: wait until every worker has consumed every event the bus carried for it
   (from each worker's /metrics), so a step never races the previous one's projections.
 * The demo district: bundle, who is whose, e-mail addresses.
 
-Run as a module it is the worker entry point: `python -m tests.e2e.season worker <svc>`.
 """
 from __future__ import annotations
 
@@ -32,41 +29,12 @@ from pathlib import Path
 
 import requests
 
+from services.common.devclock import CLOCK_ENV, DEV_ENV, OffsetClock
 from services.common.testing import EventReader, free_port
 from tests.e2e.harness import System
 
-CLOCK_ENV = "CONFER_TEST_CLOCK_FILE"
 UTC = timezone.utc
 DISTRICT = "org-district"
-
-
-# -- the test clock (runs inside the service processes) -------------------------------
-def _offset_seconds(path: str) -> float:
-    try:
-        with open(path) as f:
-            return float(f.read().strip() or 0)
-    except (OSError, ValueError):
-        return 0.0
-
-
-def install_clock() -> None:
-    """Wrap every Store's clock with the offset in $CONFER_TEST_CLOCK_FILE (read per call)."""
-    path = os.environ.get(CLOCK_ENV)
-    if not path:
-        return
-    from services.common import store as store_module
-
-    original = store_module.Store.__init__
-    if getattr(original, "_clocked", False):
-        return
-
-    def __init__(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        real = self.clock
-        self.clock = lambda: real() + timedelta(seconds=_offset_seconds(path))
-
-    __init__._clocked = True
-    store_module.Store.__init__ = __init__
 
 
 def create_app(service: str, config: dict | None = None):
@@ -75,34 +43,23 @@ def create_app(service: str, config: dict | None = None):
     return importlib.import_module(f"services.{service}").create_app(config)
 
 
-def clocked_app(service: str):
-    """gunicorn entry point: `tests.e2e.season:clocked_app('goals')`."""
-    install_clock()
-    return create_app(service)
-
-
-# -- the system, under the test clock -------------------------------------------------
+# -- the system, under the dev clock --------------------------------------------------
 class ClockedSystem(System):
-    """harness.System whose processes all read one movable clock, with each worker's
-    /metrics on a known port."""
+    """harness.System in development mode: all its processes read one movable clock (the
+    services' dev clock), with each worker's /metrics on a known port."""
 
     def __init__(self, amqp_url: str, **kw):
         super().__init__(amqp_url, **kw)
         self.clock_file = self.log_dir / "clock-offset"
         self.clock_file.write_text("0")
+        self.clock = OffsetClock(self.clock_file)
         self.metrics_ports = {name: free_port() for name in self.services}
 
     def env(self, service: str) -> dict:
         env = super().env(service)
-        env[CLOCK_ENV] = str(self.clock_file)
-        env["WORKER_METRICS_PORT"] = str(self.metrics_ports[service])
+        env.update({DEV_ENV: "1", CLOCK_ENV: str(self.clock_file),
+                    "WORKER_METRICS_PORT": str(self.metrics_ports[service])})
         return env
-
-    def web_app(self, service: str) -> str:
-        return f"tests.e2e.season:clocked_app({service!r})"
-
-    def worker_module(self) -> list[str]:
-        return ["tests.e2e.season"]
 
     def start(self, timeout: float = 180.0) -> "ClockedSystem":
         super().start(timeout)
@@ -129,18 +86,14 @@ class ClockedSystem(System):
 
     # -- time -------------------------------------------------------------------
     def offset(self) -> float:
-        return _offset_seconds(str(self.clock_file))
+        return self.clock.offset()
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.offset())
+        return self.clock()
 
     def set_clock(self, when: datetime) -> None:
         """Every service's clock reads `when` now (and runs on from there)."""
-        offset = (when - datetime.now(UTC)).total_seconds()
-        assert offset >= self.offset() - 1, "the test clock never goes back"
-        tmp = self.clock_file.with_suffix(".tmp")
-        tmp.write_text(repr(offset))
-        tmp.replace(self.clock_file)
+        self.clock.set(when)
 
     # -- worker metrics ---------------------------------------------------------
     def consumed(self, service: str) -> Counter:
@@ -586,12 +539,3 @@ class Season:
         return me.post("goals", f"/goals/{goal['goal_id']}/submit", expect=200).json()
 
 
-def main() -> None:
-    install_clock()
-    from services.cli import main as confer
-
-    confer()
-
-
-if __name__ == "__main__":
-    main()

@@ -4,6 +4,7 @@ from services.common.catalogue import event
 from services.common.events.base import EventData, Id, OptId
 
 STATUSES = ("draft", "submitted", "agreed", "achieved", "revised", "carried_over")
+SET_BY = ("student", "family")
 CHECKIN = ("on_track", "needs_support", "achieved")
 
 
@@ -18,6 +19,8 @@ class GoalCreated(EventData):
     term = fields.String(required=True, validate=validate.OneOf(["short", "long"]))
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     target_date = fields.Date(load_default=None, allow_none=True)
+    set_by = fields.String(load_default="student", validate=validate.OneOf(SET_BY),
+                           metadata={"description": "the student's own goal, or the family's goal for the child"})
 
 
 @event("goals", "GoalUpdated")
@@ -66,6 +69,7 @@ class GoalContentChanged(EventData):
     plan = fields.Dict(required=True)
     supports = fields.Dict(required=True)
     next_steps = fields.String(load_default=None, allow_none=True)
+    set_by = fields.String(load_default="student", validate=validate.OneOf(SET_BY))
 
 
 @event("goals", "ParentInputSubmitted")

@@ -100,3 +100,40 @@ class FollowUpDue(EventData):
     guardian_ids = fields.List(fields.String(), required=True)
     cycle = fields.String(required=True)
     due_at = fields.AwareDateTime(required=True)
+
+
+class FamilyGoalText(EventData):
+    id = Id()
+    text = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+@event("scheduling", "ConferenceOutcomeRecorded")
+class ConferenceOutcomeRecorded(EventData):
+    """What was agreed at a held conference was recorded (or added to): the family's goals
+    for the child (by id), how many supports the teacher will give, the next check-in.
+    The words are on the internal exchange only (ConferenceOutcomeContent)."""
+    booking_id = Id()
+    school_id = Id()
+    student_id = Id()
+    teacher_id = Id()
+    cycle = fields.String(required=True)
+    family_goal_ids = fields.List(fields.String(), required=True)
+    support_count = fields.Integer(strict=True, required=True)
+    next_checkin_on = fields.Date(load_default=None, allow_none=True)
+    revision = fields.Integer(strict=True, required=True)
+
+
+@event("scheduling", "ConferenceOutcomeContent", private=True)
+class ConferenceOutcomeContent(EventData):
+    """PRIVATE: the words of what was agreed at a conference: the family's goals for the
+    child (kept as goals beside the student's own) and the supports the teacher will give."""
+    booking_id = Id()
+    school_id = Id()
+    student_id = Id()
+    teacher_id = Id()
+    guardian_id = Id()
+    cycle = fields.String(required=True)
+    family_goals = fields.List(fields.Nested(FamilyGoalText), required=True)
+    supports = fields.List(fields.String(validate=validate.Length(min=1, max=300)), required=True)
+    next_checkin_on = fields.Date(load_default=None, allow_none=True)
+    revision = fields.Integer(strict=True, required=True)

@@ -11,13 +11,17 @@ from services.portal.i18n import _
 
 
 def init_app(app, settings) -> None:
-    from services.portal import auth, devlogin
-    from services.portal.views import admin, family, family_booking, home, student, teacher  # noqa: F401
+    from services.portal import auth, devlogin, devtools
+    from services.portal.views import admin, family, family_booking, home, me, student, teacher  # noqa: F401
 
-    for bp in (auth.bp, home.bp, family.bp, student.bp, teacher.bp, admin.bp):
+    for bp in (auth.bp, home.bp, me.bp, family.bp, student.bp, teacher.bp, admin.bp):
         app.register_blueprint(bp)
     if settings.dev_login:
         app.register_blueprint(devlogin.bp)
+    if settings.dev_tools:  # the dev mail page and the dev clock: development mode only
+        app.register_blueprint(devtools.bp)
+    app.context_processor(lambda: {"unread_count": me.unread_count, "dev_tools": settings.dev_tools,
+                                   "dev_login": settings.dev_login})
     _hooks(app)
     _errors(app)
 

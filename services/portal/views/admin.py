@@ -2,10 +2,12 @@
 and the participation dashboard with charts (from the reports service)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from services.portal import charts, forms
-from services.portal.auth import api, login_required
+from services.portal.auth import api, login_required, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _
 from services.portal.messages import problem_message
@@ -71,7 +73,7 @@ def windows():
     if request.method == "POST":
         zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
         try:
-            a.create_window(forms.window(request.form, zone))
+            a.create_window(forms.window(request.form, zone, settings().now()))
             flash(_("The conference window is created. Teachers can now give their times."), "success")
             return redirect(url_for("admin.windows", school_id=school_id))
         except ApiError as exc:
@@ -97,3 +99,55 @@ def open_window(window_id):
         flash(problem_message(exc), "error")
         school_id = request.form.get("school_id")
     return redirect(url_for("admin.windows", school_id=school_id))
+
+
+@bp.get("/windows/<window_id>/schedule")
+@staff
+def schedule(window_id):
+    """The printable master schedule of a window (every teacher, every slot)."""
+    from services.portal.security import DOCUMENT_CSP
+
+    upstream = api().master_schedule(window_id)
+    return Response(upstream.content, mimetype="text/html", headers={"Content-Security-Policy": DOCUMENT_CSP})
+
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@bp.route("/reports", methods=["GET", "POST"])
+@staff
+def reports():
+    """Start the progress reports of a school (or the whole district) for a month."""
+    a = api()
+    schools = a.schools()
+    error = None
+    if request.method == "POST":
+        period = (request.form.get("period") or "").strip()
+        school_id = request.form.get("school_id") or None
+        if g.user["role"] == "school_admin" and not school_id:
+            school_id = schools[0]["id"] if schools else None
+        if not PERIOD.match(period):
+            error = _("Choose a month.")
+        else:
+            try:
+                job = a.create_report_job(period, school_id, request.form.get("format") or "html")
+                return redirect(url_for("admin.report_job", job_id=job["id"]))
+            except ApiError as exc:
+                if exc.status not in (403, 409, 422):
+                    raise
+                error = problem_message(exc)
+    return render_template("admin/reports.html", schools=schools, error=error,
+                           period=request.form.get("period") or settings().now().strftime("%Y-%m")), \
+        (422 if error else 200)
+
+
+@bp.get("/reports/<job_id>")
+@staff
+def report_job(job_id):
+    """The batch's progress (the page refreshes itself while it runs) and its result."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", job_id):
+        abort(404)
+    job = api().report_job(job_id)
+    schools = {s["id"]: s["name"] for s in api().schools()}
+    return render_template("admin/report_job.html", job=job, school=schools.get(job.get("school_id")),
+                           running=job["status"] in ("queued", "running"))

@@ -2,12 +2,12 @@
 report and the conference summary (booking is in family_booking)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from services.portal import forms
-from services.portal.auth import api, login_required, user
+from services.portal.auth import api, login_required, safe_next, settings, user
 from services.portal.client import ApiError
 from services.portal.i18n import _, current_lang
 from services.portal.messages import problem_message
@@ -32,16 +32,29 @@ def _zones(me: dict) -> dict:
     return {s["id"]: s.get("time_zone") for s in me.get("schools", [])}
 
 
+TAKEN = ("booked", "held", "no_show")  # a child with one of these has had (or has) their conference
+
+
 def _open_windows(a, children: list[dict], bookings: list[dict]) -> list[dict]:
+    """Open windows with the children still to book: a child who has (or had) a conference
+    in any window of the same cycle is not asked again."""
     out = []
     for school_id in sorted({c["school_id"] for c in children if c.get("school_id")}):
-        for w in a.windows(school_id):
+        windows = a.windows(school_id)
+        cycle_of = {w["window_id"]: w.get("cycle") for w in windows}
+        for w in windows:
             if w.get("status") != "open":
                 continue
-            booked = {b["student_id"] for b in bookings if b["window_id"] == w["window_id"] and b["status"] == "booked"}
+            booked = {b["student_id"] for b in bookings if b["status"] in TAKEN and
+                      (b["window_id"] == w["window_id"] or cycle_of.get(b["window_id"]) == w.get("cycle"))}
             w["unbooked"] = [c for c in children if c.get("school_id") == school_id and c["id"] not in booked]
             out.append(w)
     return out
+
+
+def _checkins_due(a, children: list[dict]) -> dict:
+    """child id -> open follow-ups asking for a check-in."""
+    return {c["id"]: due for c in children if (due := a.follow_ups(c["id"]))}
 
 
 @bp.get("/")
@@ -51,7 +64,43 @@ def home():
     bookings = a.bookings()
     return render_template("family/home.html", me=me, children=me["children"], zones=_zones(me),
                            bookings=sorted(bookings, key=lambda b: b["start"]),
-                           windows=_open_windows(a, me["children"], bookings))
+                           windows=_open_windows(a, me["children"], bookings),
+                           due=_checkins_due(a, me["children"]))
+
+
+@bp.get("/bookings/<booking_id>")
+@guardian
+def booking(booking_id):
+    """One conference: when and where, change or cancel, add to calendar, join the video
+    call; once held, what was agreed."""
+    a = api()
+    b = a.booking(booking_id)
+    zone = _zones(_me()).get(b["school_id"])
+    future = datetime.fromisoformat(b["start"].replace("Z", "+00:00")) > settings().now()
+    return render_template("family/booking.html", b=b, zone=zone, future=future)
+
+
+@bp.get("/bookings/<booking_id>/calendar.ics")
+@guardian
+def booking_calendar(booking_id):
+    """Add to calendar: the booking's iCalendar file."""
+    upstream = api().booking_calendar(booking_id)
+    return Response(upstream.content, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="conference-{booking_id}.ics"'})
+
+
+@bp.get("/children/<student_id>/check-in")
+@guardian
+def checkin_page(student_id):
+    """The check-in form: how each of the child's goals is going (the follow-up asks for it)."""
+    a, me = api(), _me()
+    child = _child(me, student_id)
+    listing = a.goals(student_id)
+    active = [g for g in listing["goals"] if g["status"] in ("submitted", "agreed")]
+    for goal in active:
+        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
+    return render_template("family/checkin.html", child=child, goals=active, due=a.follow_ups(student_id),
+                           statuses=forms.CHECKIN_STATUSES)
 
 
 @bp.route("/children/<student_id>/input", methods=["GET", "POST"])
@@ -106,21 +155,22 @@ def checkin(student_id, goal_id):
         if exc.status not in (409, 422):
             raise
         flash(problem_message(exc), "error")
-    return redirect(url_for("family.goals", student_id=student_id) + f"#goal-{goal_id}")
+    back = safe_next(request.form.get("back")) or url_for("family.goals", student_id=student_id)
+    return redirect(back + f"#goal-{goal_id}")
 
 
 @bp.get("/children/<student_id>/report")
 @guardian
 def report(student_id):
     child = _child(_me(), student_id)
-    period = request.args.get("period") or date.today().strftime("%Y-%m")
+    period = request.args.get("period") or settings().now().strftime("%Y-%m")
     return render_template("family/report.html", child=child, period=period)
 
 
 @bp.get("/children/<student_id>/report/document")
 @guardian
 def report_document(student_id):
-    period = request.args.get("period") or date.today().strftime("%Y-%m")
+    period = request.args.get("period") or settings().now().strftime("%Y-%m")
     fmt = "pdf" if request.args.get("format") == "pdf" else "html"
     try:
         upstream = api().student_report(student_id, period, fmt, current_lang())

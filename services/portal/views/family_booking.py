@@ -2,12 +2,12 @@
 reschedule and cancel. Routes on the family blueprint."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 
 from services.portal import forms
-from services.portal.auth import api
+from services.portal.auth import api, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _
 from services.portal.messages import problem_message
@@ -15,7 +15,7 @@ from services.portal.views.family import _me, _zones, bp, guardian
 
 
 def _future(slots: list[dict]) -> list[dict]:
-    now = datetime.now(timezone.utc)
+    now = settings().now()
     return sorted((s for s in slots if datetime.fromisoformat(s["start"].replace("Z", "+00:00")) > now),
                   key=lambda s: s["start"])
 
@@ -78,7 +78,7 @@ def reschedule(booking_id):
         try:
             a.reschedule(booking_id, request.form.get("slot_id", ""))
             flash(_("Your conference has a new time."), "success")
-            return redirect(url_for("family.home"))
+            return redirect(url_for("family.booking", booking_id=booking_id))
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise

@@ -43,6 +43,15 @@ def evidence_file(evidence_id):
     return Response(stream_with_context(upstream.iter_content(64 * 1024)), headers=headers)
 
 
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token):
+    """A teacher's conferences for calendar apps, behind its secret link (no sign-in: a
+    calendar app cannot; the link is the key, checked by the scheduling service)."""
+    upstream = Api(settings().urls, None, timeout=settings().api_timeout).subscribed_feed(token)
+    return Response(upstream.content, mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
 @bp.get("/healthz")
 def healthz():
     return jsonify(status="ok", service="portal")

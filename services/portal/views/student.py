@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 
 from services.portal import forms
-from services.portal.auth import api, login_required
+from services.portal.auth import api, login_required, safe_next
 from services.portal.client import ApiError
 from services.portal.i18n import _
 from services.portal.messages import label, problem_message
@@ -113,6 +113,18 @@ def check_goal():
     return jsonify(html=html, fields=fields, can_submit=result["can_submit"], count=len(result["feedback"]))
 
 
+@bp.get("/check-in")
+@student
+def checkin_page():
+    """Check in on every goal being worked on (the follow-up message links here)."""
+    a = api()
+    active = [g for g in a.goals(_sid())["goals"] if g["status"] in ("submitted", "agreed")]
+    for goal in active:
+        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
+    return render_template("student/checkin.html", goals=active, due=a.follow_ups(_sid()),
+                           statuses=forms.CHECKIN_STATUSES)
+
+
 @bp.post("/goals/<goal_id>/checkin")
 @student
 def checkin(goal_id):
@@ -123,7 +135,8 @@ def checkin(goal_id):
         if exc.status not in (409, 422):
             raise
         flash(problem_message(exc), "error")
-    return redirect(url_for("student.goals") + f"#goal-{goal_id}")
+    back = safe_next(request.form.get("back")) or url_for("student.goals")
+    return redirect(back + f"#goal-{goal_id}")
 
 
 @bp.route("/work", methods=["GET", "POST"])

@@ -2,10 +2,12 @@
 the student's packet, recording the outcome, and the class overview of goals."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from services.portal import forms
-from services.portal.auth import api, login_required, safe_next
+from services.portal.auth import api, login_required, safe_next, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _
 from services.portal.messages import problem_message
@@ -26,8 +28,87 @@ def _windows(a) -> list[dict]:
 def home():
     a = api()
     me = a.me()
+    feed = a.calendar_feed(g.user["sub"])
     return render_template("teacher/home.html", windows=_windows(a), classes=me.get("classes", []),
-                           students=me.get("students", []))
+                           students=me.get("students", []), due=a.follow_ups_due(),
+                           feed_url=url_for("home.calendar_feed", token=feed["token"], _external=True) if feed else None)
+
+
+@bp.post("/calendar")
+@teacher
+def new_calendar_link():
+    """A new secret calendar link (the old one stops working)."""
+    api().new_calendar_feed(g.user["sub"])
+    flash(_("Your calendar link is ready. Add it to your calendar app."), "success")
+    return redirect(url_for("teacher.home") + "#calendar")
+
+
+@bp.get("/follow-ups")
+@teacher
+def follow_ups():
+    """Students whose follow-up check-in is due, oldest first, then those done."""
+    a = api()
+    names = {s["id"]: s for s in a.me().get("students", [])}
+    rows = a.follow_ups_due("all")
+    for row in rows:
+        row["student"] = names.get(row["student_id"]) or {"given_name": row["student_id"], "family_name": ""}
+    return render_template("teacher/follow_ups.html", open=[r for r in rows if r["status"] == "open"],
+                           closed=[r for r in rows if r["status"] != "open"][-20:])
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@bp.route("/bookings/<booking_id>/outcome", methods=["GET", "POST"])
+@teacher
+def record_outcome(booking_id):
+    """During or after the conference: held, the family's goals for the child, the
+    supports the teacher will give, the next check-in day."""
+    a = api()
+    b = a.booking(booking_id)
+    back = safe_next(request.values.get("back")) or url_for("teacher.packet", student_id=b["student_id"])
+    errors: dict = {}
+    if request.method == "POST":
+        body = {"family_goals": _lines(request.form.get("family_goals")),
+                "supports": _lines(request.form.get("supports"))}
+        if request.form.get("next_checkin_on"):
+            body["next_checkin_on"] = request.form["next_checkin_on"]
+        try:
+            if b["status"] == "booked":
+                a.record_outcome(booking_id, "held", body)
+            else:
+                a.record_agreement(booking_id, body)
+            flash(_("What you agreed is saved. The family sees it now."), "success")
+            return redirect(back)
+        except ApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            errors = exc.field_errors()
+            flash(problem_message(exc), "error")
+    packet = a.packet(b["student_id"])
+    suggested = [g for pi in packet.get("parent_input", []) for g in pi.get("goals_for_child", [])]
+    held_on = datetime.fromisoformat(b["start"].replace("Z", "+00:00")).date()
+    agreement = b.get("agreement") or {}
+    next_default = agreement.get("next_checkin_on") or str(max(held_on, settings().now().date()) + timedelta(days=14))
+    form = request.form if request.method == "POST" else {
+        "family_goals": "" if agreement.get("family_goals") else "\n".join(suggested),
+        "supports": "\n".join(agreement.get("supports", [])), "next_checkin_on": next_default}
+    return render_template("teacher/outcome.html", b=b, form=form, errors=errors, back=back,
+                           agreement=agreement, suggested=suggested), (422 if errors else 200)
+
+
+@bp.get("/windows/<window_id>/schedule")
+@teacher
+def schedule(window_id):
+    """My printable schedule of the window."""
+    return _document(api().master_schedule(window_id, g.user["sub"]))
+
+
+def _document(upstream) -> Response:
+    from services.portal.security import DOCUMENT_CSP
+
+    return Response(upstream.content, mimetype="text/html", headers={"Content-Security-Policy": DOCUMENT_CSP})
 
 
 @bp.route("/windows/<window_id>/availability", methods=["GET", "POST"])

@@ -69,3 +69,54 @@ def artifacts():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+class DevSystem:
+    """The whole system in development mode, the way `confer dev` runs it but as
+    separate processes: every service under gunicorn + its worker, reading one dev clock;
+    the dev mail catcher (a real SMTP server, aiosmtpd) and SMS catcher; the portal with
+    the dev sign-in, the dev mail page and the dev clock, which messages link to."""
+
+    def __init__(self, rabbit_url: str, folder: Path):
+        from services.devmail import Mailbox, SmsCatcher, SmtpCatcher
+        from tests.e2e.season import ClockedSystem
+
+        self.mailbox = Mailbox(folder / "mail")
+        self.smtp = SmtpCatcher(self.mailbox, port=free_port())
+        self.sms = SmsCatcher(self.mailbox, port=0)
+        self.portal_port = free_port()
+        self.portal_url = f"http://127.0.0.1:{self.portal_port}"
+        env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port), "SMS_URL": f"http://127.0.0.1:{self.sms.port}",
+               "SMS_API_KEY": "dev", "CONFER_PUBLIC_URL": self.portal_url, "NOTIFY_QUIET_HOURS": "00:00-00:00",
+               "NOTIFY_RETRY_DELAYS": "1,2,4,8", "NOTIFY_SEND_TIMEOUT": "5", "LOG_LEVEL": "WARNING"}
+        logs = folder / "logs"
+        logs.mkdir(exist_ok=True)
+        self.system = ClockedSystem(rabbit_url, web_workers=1, extra_env=env, log_dir=str(logs))
+        self.server = None
+
+    def start(self) -> "DevSystem":
+        from services.portal import create_app
+
+        self.smtp.start()
+        self.sms.start()
+        self.system.start(timeout=240)
+        app = create_app({"urls": {n: self.system.url(n, "").rstrip("/") for n in self.system.services},
+                          "dev_login": True, "cookie_secure": False, "dev_tools": True,
+                          "dev_clock_file": str(self.system.clock_file), "dev_mailbox": str(self.mailbox.folder)})
+        self.server = make_server("127.0.0.1", self.portal_port, app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True, name="portal-http").start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+        self.system.stop()
+        self.smtp.stop()
+        self.sms.stop()
+
+
+@pytest.fixture(scope="module")
+def dev_system(rabbit_vhost, tmp_path_factory):
+    dev = DevSystem(rabbit_vhost.url, tmp_path_factory.mktemp("dev")).start()
+    yield dev
+    dev.stop()

@@ -30,6 +30,9 @@ def test_production_needs_a_secret_key_and_no_dev_sign_in(monkeypatch):
 
 def test_dev_sign_in_exists_only_when_turned_on(app):
     assert app.test_client().get("/dev/login").status_code == 404
+    for path in ("/dev/mail", "/dev/clock"):  # the dev mail page and clock: development mode only
+        assert app.test_client().get(path).status_code == 404
+        assert create_app({"secret_key": "x", "dev_login": True}).test_client().get(path).status_code == 404
     assert app.test_client().get("/login").status_code == 503  # neither OIDC nor dev sign-in configured
     dev = create_app({"secret_key": "x", "dev_login": True})
     assert dev.test_client().get("/login").headers["Location"].startswith("/dev/login")
@@ -41,7 +44,9 @@ def test_pages_need_a_signed_in_person_of_the_right_role(app):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     with client.session_transaction() as s:
         s["user"] = {"sub": "stu-1", "role": "student", "token": "t", "name": "Ana", "school_ids": []}
-    assert client.get("/family/").status_code == 403
+    other = client.get("/family/")  # a family's link opened by the student: not found, not "forbidden"
+    assert other.status_code == 404
+    assert 'id="switch-account"' in other.get_data(as_text=True)  # ... and a way to sign in as the family
 
 
 def test_forms_need_the_csrf_token_and_the_cookie_is_locked_down(app):

@@ -104,3 +104,21 @@ def test_a_forged_state_is_refused(idp):
     assert resp.status_code == 400
     with client.session_transaction() as s:
         assert "user" not in s
+
+
+def test_a_message_link_goes_through_the_district_sign_in_and_back_to_its_page(idp):
+    from services.portal import create_app
+
+    base, seen = idp
+    app = create_app({"secret_key": "k", "oidc_issuer": base, "oidc_client_id": CLIENT_ID,
+                      "oidc_client_secret": SECRET, "urls": {"roster": base, "notifications": base}})
+    client = app.test_client()
+    link = client.get("/family/bookings/b-1?x=1")  # the link in a confirmation e-mail, signed out
+    assert link.status_code == 302 and link.headers["Location"].startswith("/login?next=")
+    to_oidc = client.get(link.headers["Location"])
+    assert to_oidc.headers["Location"].startswith("/login/oidc?next=")
+    url = urlparse(client.get(to_oidc.headers["Location"]).headers["Location"])
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    seen.update(challenge=query["code_challenge"], nonce=query["nonce"])
+    done = client.get(f"/login/oidc/callback?code=the-code&state={query['state']}")
+    assert done.status_code == 302 and done.headers["Location"] == "/family/bookings/b-1?x=1"

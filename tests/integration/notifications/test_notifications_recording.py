@@ -131,7 +131,7 @@ def test_opt_out_and_sms(store, smtp_server, http_sink, notify_env):
     [(path, headers, body)] = server.requests
     sms = json.loads(body)
     assert path == "/messages" and headers["Authorization"] == "Bearer k-1" and sms["to"] == "+13125550100"
-    assert "informe de progreso" in sms["body"] and "https://confer.test/reports/r-1" in sms["body"]
+    assert "informe de progreso" in sms["body"] and "https://confer.test/family/children/st-1/report?period=Nov+2026" in sms["body"]
 
 
 def test_teacher_digest_batches_updates_into_one_email_at_four(store, smtp_server, clock):

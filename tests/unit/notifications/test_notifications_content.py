@@ -36,6 +36,8 @@ SAMPLES = {
                              "starts_at": STARTS},
     "follow_up_prompt": {"followup_url": "https://confer.test/follow",
                          "goals": ["Read 20 minutes every night"]},
+    "checkin_prompt": {"checkin_url": "https://confer.test/student/check-in",
+                       "goals": ["Read 20 minutes every night"]},
     "goal_achieved": {"goal_title": "Learn my 7 times table", "achieved_on": "2026-11-30",
                       "goal_url": "https://confer.test/goal/1"},
     "report_ready": {"report_url": "https://confer.test/report/1", "period": "Nov 2026"},
@@ -55,6 +57,7 @@ SPANISH = {
     "cancel_confirmation": "Se canceló su conferencia", "reminder": "Esta conferencia es por video",
     "parent_input_request": "formulario para las familias",
     "follow_up_prompt": "Hace unas dos semanas", "goal_achieved": "¡Buenas noticias!",
+    "checkin_prompt": "Cuéntales a tu maestro",
     "report_ready": "informe de progreso", "teacher_digest": "La familia de Mateo reservó",
 }
 

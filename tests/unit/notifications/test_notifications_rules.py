@@ -79,13 +79,15 @@ def test_booking_confirms_with_ics_asks_for_parent_input_and_tells_the_teacher()
         ("booking_confirmation", "g-1"), ("parent_input_request", "g-1"), (TEACHER_UPDATE, "t-1")]
     confirm, ask, teacher = got
     assert confirm.context["duration_minutes"] == 20 and confirm.context["room"] == "—"
-    assert confirm.context["manage_url"] == "https://confer.test/bookings/b-1"
+    assert confirm.context["manage_url"] == "https://confer.test/family/bookings/b-1"
     # the notice carries the calendar's inputs; the e-mail lane builds the file when it sends
     built = ics.build(confirm.ics, school_name="Lincoln", tz="America/Chicago")
     [event] = icalendar.Calendar.from_ical(built).walk("VEVENT")
     assert event.decoded("dtstart") == START and int(event["sequence"]) == 2
-    assert ask.context["due_by"] == date(2026, 10, 19) and ask.link.endswith("/students/st-1/parent-input")
+    assert ask.context["due_by"] == date(2026, 10, 19) and ask.link == "https://confer.test/family/children/st-1/input"
     assert [i["kind"] for i in teacher.items] == ["booked", "interpreter_requested", "private_conversation_requested"]
+    # the teacher's agenda on the conference's day in the school's zone (16:30 in Chicago)
+    assert teacher.link == "https://confer.test/teacher/windows/w-1/agenda?date=2026-10-20"
     assert confirm.immediate and not ask.immediate and not teacher.immediate  # she just booked: confirm at once
     by_teacher = plan("ConferenceBooked", booking(booked_by_role="teacher"))
     assert not by_teacher[0].immediate
@@ -115,10 +117,15 @@ def test_invitation_and_nudge_for_siblings_use_the_window():
 def test_follow_up_goal_and_report_go_to_every_guardian():
     follow = plan("FollowUpDue", {"booking_id": "b-1", "school_id": "s-1", "student_id": "st-1", "teacher_id": "t-1",
                                   "guardian_ids": ["g-1", "g-3"], "cycle": "c", "due_at": "2026-11-03T15:00:00Z"})
-    assert [(n.kind, n.recipient_id) for n in follow] == [("follow_up_prompt", "g-1"), ("follow_up_prompt", "g-3")]
+    assert [(n.kind, n.recipient_id) for n in follow] == [
+        ("follow_up_prompt", "g-1"), ("follow_up_prompt", "g-3"), ("checkin_prompt", "st-1"), (TEACHER_UPDATE, "t-1")]
+    # each straight to its check-in form; the teacher to the follow-ups due
+    assert [n.link for n in follow] == ["https://confer.test/family/children/st-1/check-in"] * 2 + [
+        "https://confer.test/student/check-in", "https://confer.test/teacher/follow-ups"]
     report = plan("ReportReady", {"report_id": "r-1", "student_id": "st-1", "school_id": "s-1", "period": "Nov",
                                   "formats": ["pdf"]})
     assert [n.recipient_id for n in report] == ["g-1", "g-2"]
+    assert report[0].link == "https://confer.test/family/children/st-1/report?period=Nov"
     goal = notices.goal_achieved(Ev("GoalAchieved", {"goal_id": "go-1", "student_id": "st-1", "school_id": "s-1",
                                                      "achieved_on": "2026-11-30"}),
                                  FakeDirectory(goals={"go-1": {"statement": "Read 20 minutes a night"}}), CFG)

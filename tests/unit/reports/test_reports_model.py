@@ -57,7 +57,8 @@ def test_model_shows_this_years_goals_with_checkins_inside_the_period():
     assert model["student"] == {"id": "stu-1", "first_name": "José", "last_name": "Muñoz", "grade": "4",
                                 "school_name": "Lovett", "teacher_name": "Ms A"}
     assert model["conference"] == {"status": "held", "date": "2026-10-14", "followup_date": "2026-10-28",
-                                   "private_followup": True, "teacher_notes": ""}
+                                   "private_followup": True, "teacher_notes": "", "supports": [],
+                                   "next_checkin_date": None}
     assert model["family_goals"] == ["Metas que su familia compartió en el formulario para padres: 2"]
 
 
