@@ -167,7 +167,8 @@ class World:
 
         for name, data in (("ConferenceWindowOpened", {
                 "window_id": self.ids["window_id"], "school_id": "s1", "cycle": "2026-fall", "first_day": self.ids["day"],
-                "last_day": self.ids["day"], "booking_closes_at": "2030-01-01T00:00:00Z", "slot_minutes": 15}),
+                "last_day": self.ids["day"], "booking_closes_at": "2030-01-01T00:00:00Z", "slot_minutes": 15,
+                "invitations": [{"guardian_id": "g1", "student_ids": ["st1", "st4"]}]}),
                 ("InvitationDue", {"window_id": self.ids["window_id"], "school_id": "s1", "guardian_id": "g1",
                                    "student_ids": ["st1", "st4"], "nudge": False,
                                    "booking_closes_at": "2030-01-01T00:00:00Z"})):
