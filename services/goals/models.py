@@ -84,7 +84,9 @@ def can_submit(feedback: Iterable[Feedback]) -> bool:
 
 
 def too_long(field_: str, limit: int) -> Feedback:
-    return error("too_long", field_, f"This is too long. Please use {limit} letters or fewer.")
+    from .texts import T
+
+    return error("too_long", field_, T("This is too long. Please use %(n)s letters or fewer.", n=limit))
 
 
 class FocusKind(StrEnum):

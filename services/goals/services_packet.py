@@ -58,7 +58,7 @@ def get_packet(store, principal, cfg, student_id: str, cycle: str | None) -> dic
                      d["wants_private_talk"], d["private_concerns"]) for d in pi_docs],
         checkins, [goal_from_doc(d) for d in previous],
         private_notes=[PrivateNote(n["author_id"], n["at"], n["text"]) for n in notes])
-    out = plain(packet, json=True)
+    out = access.localize(plain(packet, json=True))  # agenda texts and questions in the reader's language
     out["cycle"] = cycle
     if not family:  # parent input and the private talk: the teacher and that family only
         out["sections"] = [s for s in out["sections"] if s not in FAMILY_ONLY]

@@ -12,6 +12,7 @@ from services.goals.access import authorize, refuse, school_today
 from services.goals.domain import Checkin, progress_summary, validate_checkin
 from services.goals.repository import CHECKINS, FOLLOW_UPS, day, plain, scope
 from services.goals.services import load_authorized
+from services.goals.texts import T
 
 
 def checkin_from_doc(doc: dict) -> Checkin:
@@ -32,7 +33,7 @@ def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
         today = school_today(uow.db, record, uow.now, uow.session)
         checkin = Checkin(goal.goal_id, body.get("on") or today, body["status"], principal.role,
                           body.get("note", ""), body.get("measure_value"), principal.sub)
-        refuse(validate_checkin(checkin, goal, today), "This check-in cannot be saved yet.", "checkin_invalid")
+        refuse(validate_checkin(checkin, goal, today), T("This check-in cannot be saved yet."), "checkin_invalid")
         doc = {"_id": str(uuid.uuid4()), **scope(record), "student_id": goal.student_id, "cycle": goal.cycle,
                **plain(checkin), "recorded_at": uow.now}
         uow.db[CHECKINS].insert_one(doc, session=uow.session)

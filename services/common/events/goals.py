@@ -95,3 +95,11 @@ class EvidenceAdded(EventData):
     school_id = Id()
     goal_id = OptId()
     kind = fields.String(required=True, validate=validate.OneOf(["file", "link"]))
+
+
+@event("goals", "GoalDeleted")
+class GoalDeleted(EventData):
+    """A draft goal was deleted by its author (drafts only: a shared goal is never deleted)."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()

@@ -81,15 +81,15 @@ def test_impossible_moves_are_refused(frm, to):
 
 
 def test_messages_explain_the_refusal():
-    with pytest.raises(InvalidTransition, match="A draft goal cannot become agreed. It can become: submitted."):
+    with pytest.raises(InvalidTransition, match="This goal is a draft and cannot become agreed. It can become: shared."):
         transition(goal(), S.AGREED, "teacher", NOW)
-    with pytest.raises(InvalidTransition, match="already submitted"):
+    with pytest.raises(InvalidTransition, match="already shared"):
         transition(goal(S.SUBMITTED), S.SUBMITTED, "student", NOW)
     with pytest.raises(InvalidTransition, match="finished"):
         transition(goal(S.ACHIEVED), S.AGREED, "teacher", NOW)
     with pytest.raises(InvalidTransition, match="use revise"):
         transition(goal(S.AGREED), S.REVISED, "student", NOW)
-    with pytest.raises(TransitionNotAllowed, match="Only the teacher can make a submitted goal agreed, not the student"):
+    with pytest.raises(TransitionNotAllowed, match="Only the teacher can make this goal agreed, not the student"):
         transition(goal(S.SUBMITTED), S.AGREED, "student", NOW)
 
 
