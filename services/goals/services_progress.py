@@ -41,6 +41,10 @@ def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
             "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,
             "checkin_id": doc["_id"], "date": doc["on"], "status": doc["status"],
             "value": doc["measure_value"], "recorded_by_role": principal.role}, subject=goal.goal_id)
+        if (doc.get("note") or "").strip():
+            uow.emit("CheckinNoteRecorded", {
+                "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,
+                "checkin_id": doc["_id"], "note": doc["note"].strip()}, subject=goal.goal_id)
         closed = close_follow_ups(uow, record, doc["_id"])
         return {**checkin_view(doc), "closed_follow_ups": closed}
 

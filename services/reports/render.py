@@ -122,6 +122,7 @@ def status_labels(lang: str) -> dict[str, str]:
     _ = translations(lang).gettext
     return {"on_track": _("on track"), "needs_support": _("needs support"),
             "achieved": _("achieved"), "active": _("active"), "revised": _("revised"),
+            "goal:active": _("In progress"), "goal:revised": _("Being revised"), "goal:achieved": _("Achieved"),
             "held": _("Conference held"), "no_show": _("Family did not attend"),
             "not_booked": _("No conference booked"), "booked": _("Conference booked"),
             "short": _("Short-term goal"), "long": _("Long-term goal")}
@@ -171,7 +172,7 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
         goals.append({
             "id": str(g.get("id", "")), "statement": g.get("statement", ""),
             "focus": g.get("focus") or "", "term_label": labels.get(g.get("term"), ""),
-            "status_label": labels.get(status, status),
+            "status_label": labels.get(f"goal:{status}") or labels.get(status, status),
             "actions": _as_list(plan.get("specific_actions")),
             "trackable": plan.get("trackable") or "",
             "reasons": _as_list(plan.get("achievable_reasons")),

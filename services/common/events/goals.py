@@ -103,3 +103,14 @@ class GoalDeleted(EventData):
     goal_id = Id()
     student_id = Id()
     school_id = Id()
+
+
+@event("goals", "CheckinNoteRecorded", private=True)
+class CheckinNoteRecorded(EventData):
+    """PRIVATE: the words written with a check-in (a child's or a family's), for the
+    progress report. Sent with GoalProgressRecorded when the check-in has a note."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    checkin_id = Id()
+    note = fields.String(required=True)
