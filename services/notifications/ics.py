@@ -15,7 +15,7 @@ def parse_time(value) -> datetime:
 
 def for_booking(data: dict, *, school_name: str, teacher_name: str, student_first_name: str, tz: str,
                 method: str = "REQUEST", sequence: int = 0, now: datetime | None = None,
-                video_url: str | None = None, organizer_email: str | None = None) -> str:
+                video_url: str | None = None, organizer_email: str | None = None, lang: str = "en") -> str:
     start, end = parse_time(data["start"]), parse_time(data["end"])
     local = start.astimezone(ZoneInfo(tz))
     booking = Booking(data["booking_id"], data["student_id"], data["teacher_id"], slot_id(data["teacher_id"], start),
@@ -26,4 +26,4 @@ def for_booking(data: dict, *, school_name: str, teacher_name: str, student_firs
     slot = Slot(data["teacher_id"], start, end, local.date(), f"{local:%H:%M}", local.hour >= 17, data.get("room"),
                 data["modality"], video_link=video_url)
     return booking_ics(booking, slot, school_name, teacher_name, student_first_name, tz, method, sequence,
-                       now=now, organizer_email=organizer_email).decode("utf-8")
+                       now=now, organizer_email=organizer_email, lang=lang).decode("utf-8")

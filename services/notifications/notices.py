@@ -40,9 +40,12 @@ def invitation(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     if not students or not teachers:
         raise NotReady(f"no students or teachers known for invitation {event.id}")
     url = cfg.url(f"/book/{d['window_id']}")
-    ctx = {"student_name": [dr.name(s, first=True) for s in students],
-           "teacher_name": [dr.name(t) for t in teachers], "window_start": window["first_day"],
-           "window_end": window["last_day"], "booking_url": url, "book_by": d["booking_closes_at"]}
+    children, staff = [dr.name(s, first=True) for s in students], [dr.name(t) for t in teachers]
+    ctx = {"student_name": children, "teacher_name": staff, "student_count": len(children),
+           "window_start": window["first_day"], "window_end": window["last_day"], "booking_url": url,
+           "book_by": d["booking_closes_at"]}
+    if not d.get("nudge"):
+        ctx["signer_name"] = staff + children  # "Ms. Lee, Chloe and Wesley"
     if not d.get("nudge"):
         ctx.update(slot_minutes=window.get("slot_minutes"),
                    parent_input_url=cfg.url(f"/students/{students[0]}/parent-input"))
@@ -69,7 +72,7 @@ def _ics(event, dr: Directory, ctx: dict, method: str) -> str:
     return ics.for_booking(d, school_name=school["name"], teacher_name=ctx["teacher_name"],
                            student_first_name=ctx["student_name"], tz=school["time_zone"], method=method,
                            sequence=dr.booking_sequence(d["booking_id"]), now=ics.parse_time(event.time),
-                           video_url=ctx.get("video_url"))
+                           video_url=ctx.get("video_url"), lang=dr.language(d["guardian_id"]))
 
 
 def _booking_items(d: dict, ctx: dict, kind: str) -> list[dict]:

@@ -13,6 +13,7 @@ from services.scheduling import access
 from services.scheduling import repository as repo
 from services.scheduling.calendar import booking_ics, teacher_feed_ics
 from services.scheduling.domain import CANCELLED, Slot
+from services.scheduling.texts import request_lang
 
 _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -36,7 +37,7 @@ def booking_file(store, principal, booking_id: str) -> bytes:
     people = repo.names(db, [b["student_id"], b["teacher_id"]])
     return booking_ics(repo.booking_from_doc(b), _booked_slot(b), school.get("name", ""), repo.display_name(people, b["teacher_id"]),
                        repo.display_name(people, b["student_id"], full=False), school.get("time_zone") or "UTC",
-                       sequence=b.get("sequence", 0), now=store.clock())
+                       sequence=b.get("sequence", 0), now=store.clock(), lang=request_lang())
 
 
 def teacher_feed(store, principal, teacher_id: str) -> bytes:
@@ -59,7 +60,7 @@ def teacher_feed(store, principal, teacher_id: str) -> bytes:
     events = [(repo.booking_from_doc(b), _booked_slot(b), repo.display_name(people, b["student_id"], full=False))
               for b in docs]
     return teacher_feed_ics(repo.display_name(people, teacher_id), events, school_name=school.get("name", ""),
-                            tz=school.get("time_zone") or "UTC", now=store.clock())
+                            tz=school.get("time_zone") or "UTC", now=store.clock(), lang=request_lang())
 
 
 def master_schedule(store, principal, window_id: str, teacher_id: str | None = None) -> str:

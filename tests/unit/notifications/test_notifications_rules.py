@@ -48,6 +48,9 @@ class FakeDirectory:
     def booking_sequence(self, bid):
         return 2
 
+    def language(self, pid):
+        return "es" if pid == "g-1" else "en"
+
     def goal(self, gid):
         if gid not in self.goals:
             raise NotReady(gid)
@@ -82,6 +85,8 @@ def test_booking_confirms_with_ics_asks_for_parent_input_and_tells_the_teacher()
     assert confirm.context["manage_url"] == "https://confer.test/bookings/b-1"
     [event] = icalendar.Calendar.from_ical(confirm.ics).walk("VEVENT")
     assert event.decoded("dtstart") == START and int(event["sequence"]) == 2
+    assert str(event["summary"]) == "Conferencia dirigida por Mateo con Laura Lee"  # g-1 reads Spanish
+    assert "TZID=America/Chicago" in confirm.ics
     assert ask.context["due_by"] == date(2026, 10, 19) and ask.link.endswith("/students/st-1/parent-input")
     assert [i["kind"] for i in teacher.items] == ["booked", "interpreter_requested", "private_conversation_requested"]
     assert confirm.immediate and not ask.immediate and not teacher.immediate  # she just booked: confirm at once
