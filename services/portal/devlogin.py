@@ -57,7 +57,7 @@ def directory() -> list[dict]:
             for gid in api.student(sid).get("guardian_ids", []):
                 guardians.setdefault(gid, []).append(sid)
         names = {sid: f"{s['given_name']} {s['family_name']}" for sid, s in students.items()}
-        families = sorted(((gid, ", ".join(names[s] for s in kids)) for gid, kids in guardians.items()),
+        families = sorted(((gid, [names[s] for s in kids]) for gid, kids in guardians.items()),
                           key=lambda item: item[1])
         out.append({"school": school, "teachers": sorted(teachers.items(), key=lambda t: t[1]),
                     "students": sorted(students.values(), key=lambda s: (s.get("grade") or "", s["family_name"])),

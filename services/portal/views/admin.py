@@ -8,7 +8,7 @@ from services.portal import charts, forms
 from services.portal.auth import api, login_required
 from services.portal.client import ApiError
 from services.portal.i18n import _
-from services.portal.messages import problem_message
+from services.portal.messages import field_problems, problem_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 staff = login_required("school_admin", "district_admin")
@@ -67,7 +67,7 @@ def windows():
     a = api()
     schools = a.schools()
     school_id = request.values.get("school_id") or (schools[0]["id"] if schools else None)
-    error = None
+    error, errors, status = None, {}, 200
     if request.method == "POST":
         zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
         try:
@@ -77,11 +77,14 @@ def windows():
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
-            error = problem_message(exc) + " " + "; ".join(
-                f"{k}: {', '.join(v)}" for k, v in exc.field_errors().items())
+            error, status = problem_message(exc), 422
+            errors = field_problems(exc, forms.window_field)
     listing = a.windows(school_id) if school_id else []
+    zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
     return render_template("admin/windows.html", schools=schools, school_id=school_id, windows=listing,
-                           error=error, form=request.form, lengths=forms.SLOT_LENGTHS, modalities=forms.MODALITIES)
+                           error=error, errors=errors, form=request.form, lengths=forms.SLOT_LENGTHS,
+                           modalities=forms.MODALITIES, zone=zone, travel_gap=forms.TRAVEL_GAP,
+                           longest_wait=forms.LONGEST_WAIT), status
 
 
 @bp.post("/windows/<window_id>/open")

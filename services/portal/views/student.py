@@ -88,17 +88,39 @@ def edit_goal(goal_id=None):
         return _editor(goal, values, result["feedback"], result["can_submit"])
     try:
         saved = a.update_goal(goal_id, plan) if goal_id else a.create_goal(_sid(), plan)
-        if action == "share":
-            a.submit_goal(saved["goal_id"])
-            flash(_("Your goal is shared with your teacher. Great work!"), "success")
-        else:
-            flash(_("Your goal is saved."), "success")
-        return redirect(url_for("student.goals"))
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
         result = a.check_goal(_sid(), plan, goal_id)
         return _editor(goal, values, result["feedback"], result["can_submit"], problem_message(exc)), 422
+    if action != "share":
+        flash(_("Your goal is saved."), "success")
+        return redirect(url_for("student.goals"))
+    try:
+        a.submit_goal(saved["goal_id"])
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        # The draft is saved: keep editing *it* (a second try must not start another goal).
+        result = a.check_goal(_sid(), plan, saved["goal_id"])
+        error = problem_message(exc) + " " + _("Your draft is saved; you can fix it now or delete it.")
+        return _editor(saved, values, result["feedback"], result["can_submit"], error), 422
+    flash(_("Your goal is shared with your teacher. Great work!"), "success")
+    return redirect(url_for("student.goals"))
+
+
+@bp.post("/goals/<goal_id>/delete")
+@student
+def delete_goal(goal_id):
+    """A draft the student no longer wants (a shared goal stays: the service says no)."""
+    try:
+        api().delete_goal(goal_id)
+        flash(_("The draft is deleted."), "success")
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash(problem_message(exc), "error")
+    return redirect(url_for("student.goals"))
 
 
 @bp.post("/goals/check")
@@ -130,7 +152,7 @@ def checkin(goal_id):
 @student
 def evidence():
     a = api()
-    error = None
+    error, errors, status = None, {}, 200
     if request.method == "POST":
         fields = forms.evidence_fields(request.form)
         upload, link = request.files.get("file"), forms.clean(request.form.get("link"))
@@ -142,13 +164,17 @@ def evidence():
                                              "note": {"what_it_shows": fields["what_it_shows"],
                                                       "goal_id": fields["goal_id"]}})
             else:
-                error = _("Choose a file, or paste a link.")
+                error = _("This work sample needs a few fixes: see each field.")
+                errors = {"file": [_("Choose a file, or paste a link.")]}
             if not error:
                 flash(_("Saved! Your work is in your folder."), "success")
                 return redirect(url_for("student.evidence"))
         except ApiError as exc:
             if exc.status not in (409, 413, 415, 422):
                 raise
-            error = problem_message(exc)
+            error, errors = problem_message(exc), forms.evidence_errors(exc.field_errors())
+        status = 422
+        if upload and upload.filename:  # a browser cannot keep a chosen file: say so
+            errors.setdefault("file", []).append(_("Choose the file again before you save."))
     return render_template("student/evidence.html", items=a.evidence(_sid()), goals=a.goals(_sid())["goals"],
-                           error=error)
+                           error=error, errors=errors, form=request.form), status

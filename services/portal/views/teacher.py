@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from services.portal import forms
-from services.portal.auth import api, login_required, safe_next
+from services.portal.auth import api, login_required, safe_next, school_zone
 from services.portal.client import ApiError
-from services.portal.i18n import _
+from services.portal.i18n import _, ngettext
 from services.portal.messages import problem_message
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
@@ -43,7 +43,8 @@ def availability(window_id):
         else:
             try:
                 result = a.publish_availability(window_id, g.user["sub"], body)
-                flash(_("Your times are published: %(n)s conference times.", n=result["slots"]), "success")
+                flash(ngettext("Your times are published: %(num)s conference time.",
+                               "Your times are published: %(num)s conference times.", result["slots"]), "success")
                 return redirect(url_for("teacher.agenda", window_id=window_id))
             except ApiError as exc:
                 if exc.status not in (409, 422):
@@ -84,8 +85,9 @@ def outcome(booking_id):
 @teacher
 def packet(student_id):
     a = api()
-    return render_template("teacher/packet.html", p=a.packet(student_id), student=a.student(student_id),
-                           student_id=student_id)
+    student = a.student(student_id)
+    return render_template("teacher/packet.html", p=a.packet(student_id), student=student, student_id=student_id,
+                           zone=school_zone(student.get("school_id")))
 
 
 @bp.post("/students/<student_id>/notes")
