@@ -32,6 +32,7 @@ ENGLISH_WORDS = frozenset("""
 READ_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%s|%d")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:'[A-Za-z]+)?")
+_URL = re.compile(r"\b(?:https?://|mailto:)\S+")
 
 
 class _Text(HTMLParser):
@@ -102,7 +103,7 @@ def english_in(content: str, *, data: set[str] | frozenset[str] = frozenset(), h
     phrases, spanish = _catalogue_phrases()
     found: list[str] = []
     for chunk in chunks:
-        text = chunk
+        text = _URL.sub(" ", chunk)  # an address is not words
         for value in sorted(data, key=len, reverse=True):  # data is data, whatever its language
             if value:
                 text = text.replace(value, " ")

@@ -40,14 +40,19 @@ def roster_import():
     return render_template("admin/import.html", summary=summary, problem=problem), status
 
 
+def _scope(a) -> tuple[list[dict], str | None, str]:
+    """The schools, the school shown (a school admin always has one) and the grouping."""
+    schools = a.schools()
+    school_id = request.args.get("school_id") or (None if g.user["role"] == "district_admin" else
+                                                   (schools[0]["id"] if schools else None))
+    return schools, school_id, request.args.get("by") or ("grade" if school_id else "school")
+
+
 @bp.get("/dashboard")
 @staff
 def dashboard():
     a = api()
-    schools = a.schools()
-    school_id = request.args.get("school_id") or (None if g.user["role"] == "district_admin" else
-                                                   (schools[0]["id"] if schools else None))
-    by = request.args.get("by") or ("grade" if school_id else "school")
+    schools, school_id, by = _scope(a)
     data = a.dashboard(school_id, by)
     return render_template("admin/dashboard.html", data=data, schools=schools, school_id=school_id, by=by,
                            bars=charts.participation(data), goals=charts.goal_progress(data))
@@ -56,7 +61,9 @@ def dashboard():
 @bp.get("/dashboard.csv")
 @staff
 def dashboard_csv():
-    upstream = api().dashboard(request.args.get("school_id") or None, request.args.get("by") or None, fmt="csv")
+    a = api()
+    _schools, school_id, by = _scope(a)
+    upstream = a.dashboard(school_id, by, fmt="csv")
     return Response(upstream.content, mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="participation.csv"'})
 

@@ -38,7 +38,7 @@ WORDS_WRITTEN = {  # what people typed in this season (data, not the portal's wo
     "Ya sé las tablas de multiplicar.", "Mi hermana me ayuda en casa.", "Revisar mi tabla los viernes",
     "Un lugar tranquilo para estudiar", "Llevar mis apuntes a casa", "fracciones", "Escuchar en clase",
     "Dibujar", "Leer", "Me ayuda trabajar en silencio.", "Me ayudará en la clase de matemáticas todos los días.",
-    "English", "Confer", "12", "B14",
+    "English", "Confer", "12", "B14", "Goal conferences",  # the window's name, as the school typed it
 }
 
 
@@ -58,14 +58,14 @@ def roster_data(folder) -> set[str]:
 class Person:
     """A browser-like session of one person in the portal, in Spanish."""
 
-    def __init__(self, portal: str, sub: str | None = None, role: str | None = None, school_ids=()):
+    def __init__(self, portal: str, sub: str | None = None, role: str | None = None, school_ids=(), lang="es"):
         self.portal, self.http = portal, requests.Session()
         if sub:
             token = self._csrf("/dev/login")
             data = {"sub": sub, "role": role, "csrf_token": token, "school_id": list(school_ids)}
             assert self.http.post(portal + "/dev/login", data=data, timeout=60).status_code == 200
         token = self._csrf("/")
-        assert self.http.post(portal + "/lang", data={"lang": "es", "csrf_token": token, "next": "/"},
+        assert self.http.post(portal + "/lang", data={"lang": lang, "csrf_token": token, "next": "/"},
                               timeout=60).status_code == 200
 
     def _csrf(self, path: str) -> str:
@@ -168,6 +168,9 @@ def test_every_portal_page_is_all_spanish(system, portal, tmp_path):
         if found:
             problems[f"{path} ({who})"] = found
     assert len(visited) >= 20, visited
+    # The check sees English when there is some: the same family's page in English.
+    english = Person(portal, seed.GUARDIAN, "guardian", lang="en").get("/family/").text
+    assert len(english_in(english, data=data)) >= 3
     assert not problems, "English on Spanish pages:\n" + "\n".join(
         f"{page}:\n  " + "\n  ".join(found) for page, found in problems.items())
 

@@ -297,7 +297,11 @@ def test_agenda_outcome_calendar_and_master_schedule(env, clock):
     html = env.admin.get(f"/windows/{wid}/schedule.html")
     assert html.status_code == 200 and html.mimetype == "text/html"
     text = html.get_data(as_text=True)
-    assert "Omar Haddad" in text and "Rania Haddad" in text and "interpreter: ar" in text and "Ken Ito" in text
+    assert "Omar Haddad" in text and "Rania Haddad" in text and "interpreter: Arabic" in text and "Ken Ito" in text
+    assert "Tuesday, October 20, 2026" in text and "Room 101" in text and "Central Time" in text
+    spanish = env.admin.get(f"/windows/{wid}/schedule.html", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert 'lang="es"' in spanish and "martes, 20 de octubre de 2026" in spanish and "intérprete: árabe" in spanish
+    assert "Aula 101" in spanish and "hora central" in spanish
     mine = env.teacher("t-2").get(f"/windows/{wid}/schedule.html").get_data(as_text=True)
     assert "Omar" not in mine and "Ken Ito" in mine
     assert env.guardian("g-4").get(f"/windows/{wid}/schedule.html").status_code == 403
