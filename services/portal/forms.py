@@ -125,6 +125,14 @@ def evidence_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return out
 
 
+def by_root_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """'strengths[2]' -> 'strengths': a list field's errors shown under its one textarea."""
+    out: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        out.setdefault(_INDEX.sub("", field.split(".")[0]), []).extend(messages)
+    return out
+
+
 def evidence_fields(form) -> dict:
     return {"title": clean(form.get("title")), "what_it_shows": clean(form.get("what_it_shows")),
             "goal_id": clean(form.get("goal_id")) or None}
@@ -181,6 +189,12 @@ def availability(form, window: dict) -> dict:
 def _minutes(form, name: str, default: int) -> int | str:
     raw = clean(form.get(name))
     return default if raw == "" else (int(raw) if raw.isdigit() else raw)
+
+
+def availability_field(api_field: str) -> str:
+    """'ranges[2026-12-16][0]' -> 'day_2026-12-16' (the day's fieldset); 'room' -> 'room'."""
+    m = re.match(r"^(?:ranges|breaks)\[(\d{4}-\d{2}-\d{2})\]", api_field or "")
+    return f"day_{m.group(1)}" if m else ("room" if (api_field or "").startswith("room") else "form")
 
 
 def window(form, school_tz: str | None) -> dict:

@@ -33,11 +33,20 @@ def home():
 def about_me():
     a = api()
     if request.method == "POST":
-        a.save_self_assessment(_sid(), forms.self_assessment(request.form))
-        flash(_("Saved! Good job."), "success")
-        return redirect(url_for("student.home"))
+        try:
+            a.save_self_assessment(_sid(), forms.self_assessment(request.form))
+            flash(_("Saved! Good job."), "success")
+            return redirect(url_for("student.home"))
+        except ApiError as exc:
+            if exc.status != 422:
+                raise
+            # what was typed stays, each field says what to fix (in the student's language)
+            saved = {k: forms.lines(request.form.get(k)) for k in ("strengths", "areas_for_growth", "supports")}
+            saved["classwork_progress"] = request.form.get("classwork_progress", "")
+            return render_template("student/about_me.html", saved=saved, error=problem_message(exc),
+                                   errors=forms.by_root_field(exc.field_errors())), 422
     saved = a.self_assessment(_sid()) or {}
-    return render_template("student/about_me.html", saved=saved)
+    return render_template("student/about_me.html", saved=saved, error=None, errors={})
 
 
 @bp.route("/thinking", methods=["GET", "POST"])
@@ -47,11 +56,18 @@ def reflections():
     questions = a.reflection_questions(_sid())
     if request.method == "POST":
         answers = {q["id"]: forms.clean(request.form.get(q["id"])) for q in questions["questions"]}
-        a.save_reflections(_sid(), {k: v for k, v in answers.items() if v})
-        flash(_("Saved! Good job."), "success")
-        return redirect(url_for("student.home"))
+        try:
+            a.save_reflections(_sid(), {k: v for k, v in answers.items() if v})
+            flash(_("Saved! Good job."), "success")
+            return redirect(url_for("student.home"))
+        except ApiError as exc:
+            if exc.status != 422:
+                raise
+            errors = {key.split(".", 1)[-1]: msgs for key, msgs in exc.field_errors().items()}
+            return render_template("student/reflections.html", questions=questions, saved=answers,
+                                   error=problem_message(exc), errors=errors), 422
     saved = {x["question_id"]: x["answer"] for x in (a.reflections(_sid()) or {}).get("answers", [])}
-    return render_template("student/reflections.html", questions=questions, saved=saved)
+    return render_template("student/reflections.html", questions=questions, saved=saved, error=None, errors={})
 
 
 @bp.get("/goals")

@@ -8,7 +8,7 @@ from services.portal import forms
 from services.portal.auth import api, login_required, safe_next, school_zone
 from services.portal.client import ApiError
 from services.portal.i18n import _, ngettext
-from services.portal.messages import problem_message
+from services.portal.messages import field_problems, problem_message
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 teacher = login_required("teacher")
@@ -35,7 +35,7 @@ def home():
 def availability(window_id):
     a = api()
     window = a.window(window_id)
-    error, result = None, None
+    error, errors, result = None, {}, None
     if request.method == "POST":
         body = forms.availability(request.form, window)
         if not body["ranges"]:
@@ -49,11 +49,10 @@ def availability(window_id):
             except ApiError as exc:
                 if exc.status not in (409, 422):
                     raise
-                error = problem_message(exc)
-                if exc.field_errors():
-                    error += " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.field_errors().items())
+                error, errors = problem_message(exc), field_problems(exc, forms.availability_field)
     mine = a.slots(window_id, teacher_id=g.user["sub"])
-    return render_template("teacher/availability.html", window=window, error=error, slots=mine, form=request.form)
+    return render_template("teacher/availability.html", window=window, error=error, errors=errors, slots=mine,
+                           form=request.form), (422 if error else 200)
 
 
 @bp.get("/windows/<window_id>/agenda")
