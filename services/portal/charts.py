@@ -6,7 +6,7 @@ school's full name, "Grado 10", a teacher's name), up to a limit past which the 
 wraps onto a second line."""
 from __future__ import annotations
 
-from services.portal.i18n import _
+from services.portal.i18n import _, f_grade
 
 BAR_HEIGHT, GAP, PLOT_WIDTH = 22, 10, 220
 CHAR_WIDTH, MIN_LABEL, MAX_LABEL = 7.4, 90, 240  # px per character at 13px, label column bounds
@@ -17,7 +17,7 @@ def _label(row: dict) -> str:
     if row.get("teacher_name") or row.get("teacher_id"):
         return row.get("teacher_name") or row["teacher_id"]
     if row.get("grade"):
-        return _("Grade %(grade)s", grade=row["grade"])
+        return f_grade(row["grade"])
     return row.get("school_name") or row.get("school_id") or _("All")
 
 

@@ -166,6 +166,17 @@ def f_cycle(value) -> str:
     return gettext(SEASONS[season], year=y, years=school_years)
 
 
+GRADES = {"PK": N_("Pre-kindergarten"), "TK": N_("Transitional kindergarten"), "KG": N_("Kindergarten")}
+
+
+def f_grade(code) -> str:
+    """A OneRoster grade code as people say it: '01' -> 'Grade 1' / 'Grado 1', 'KG' -> 'Kindergarten'."""
+    text = str(code or "").strip().upper()
+    if text in GRADES:
+        return gettext(GRADES[text])
+    return gettext("Grade %(grade)s", grade=int(text)) if text.isdigit() else text
+
+
 def f_listing(items, style: str = "standard") -> str:
     """Several things as one phrase by the language's list rule: 'Ana, Luis y Eva'."""
     from babel.lists import format_list
@@ -190,7 +201,8 @@ def init_app(app) -> None:
     env.install_gettext_callables(lambda s: translations(current_lang()).gettext(s),
                                   lambda s, p, n: translations(current_lang()).ngettext(s, p, n), newstyle=True)
     env.filters.update(datetime=f_datetime, time=f_time, date=f_date, when=f_when, language_name=language_name,
-                       month=f_month, room=f_room, cycle=f_cycle, listing=f_listing)
+                       month=f_month, room=f_room, cycle=f_cycle, listing=f_listing,
+                       grade=f_grade)
     from services.portal.messages import label
 
     env.globals.update(current_lang=current_lang, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES,

@@ -37,7 +37,7 @@ from babel.lists import format_list
 from babel.numbers import format_percent
 
 from .charts import bar_chart_svg
-from .render import environment, normalize_lang, translations
+from .render import environment, grade_words, normalize_lang, translations
 
 COUNTERS = (
     "invitations_sent", "families_invited", "families_booked", "conferences_held",
@@ -189,7 +189,7 @@ def row_label(row: Mapping[str, Any], lang: str = "en") -> str:
     if row.get("teacher_id") is not None:
         parts.append(row.get("teacher_name") or str(row["teacher_id"]))
     if row.get("grade") is not None:
-        parts.append(_("Grade %(grade)s") % {"grade": row["grade"]})
+        parts.append(grade_words(row["grade"], normalize_lang(lang)))
     return " · ".join(str(p) for p in parts if p) or _("District")
 
 

@@ -128,6 +128,16 @@ def status_labels(lang: str) -> dict[str, str]:
             "short": _("Short-term goal"), "long": _("Long-term goal")}
 
 
+def grade_words(code: Any, lang: str) -> str:
+    """A OneRoster grade code as people say it: '04' -> 'Grade 4' / 'Grado 4', 'KG' -> 'Kindergarten'."""
+    _ = translations(lang).gettext
+    text = str(code or "").strip().upper()
+    names = {"PK": _("Pre-kindergarten"), "TK": _("Transitional kindergarten"), "KG": _("Kindergarten")}
+    if text in names:
+        return names[text]
+    return _("Grade %(grade)s") % {"grade": int(text) if text.isdigit() else text}
+
+
 def checkin_alt_text(statement: str, checkins: list[dict], lang: str) -> str:
     """The chart in words, e.g. 'Check-ins for goal "...": on track on Oct 5, ...'."""
     _ = translations(lang).gettext
@@ -187,8 +197,10 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
         period["label"] = format_skeleton("yMMMM", d, locale=lang) if d else ""
     conf = dict(model.get("conference") or {})
     conf_status = conf.get("status") or "not_booked"
+    student = dict(model.get("student") or {})
+    student["grade_words"] = grade_words(student.get("grade"), lang) if student.get("grade") else ""
     return {
-        "lang": lang, "student": dict(model.get("student") or {}),
+        "lang": lang, "student": student,
         "period": period, "goals": goals,
         "family_goals": _as_list(model.get("family_goals")),
         "conference": {
