@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel.dates import format_date, format_time, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -124,7 +124,10 @@ def f_date(value, fmt: str = "full") -> str:
 def f_when(value, tz: str | None = None) -> str:
     """A moment (a note's time) in the school's zone: '3 dic 2026, 16:05'."""
     moment = _as_datetime(value)
-    return format_datetime(moment, "medium", tzinfo=_zone(tz), locale=current_lang()) if moment else ""
+    if moment is None:
+        return ""
+    local = moment.astimezone(_zone(tz))
+    return f"{format_date(local, 'medium', locale=current_lang())}, {format_time(local, 'short', locale=current_lang())}"
 
 
 def f_month(value) -> str:

@@ -139,8 +139,13 @@ def aggregate(facts: Iterable[Mapping[str, Any]], by: str | tuple[str, ...] = "s
     return groups
 
 
+_EARLY_GRADES = {"PK": -3, "TK": -2, "KG": -1}  # before grade 1, as schools list them
+
+
 def _natural(value: Any) -> tuple:
     text = "" if value is None else str(value)
+    if text.upper() in _EARLY_GRADES:
+        return (0, _EARLY_GRADES[text.upper()], "")
     return (0, int(text), "") if text.isdigit() else (1, 0, text.casefold())
 
 
