@@ -172,3 +172,15 @@ def test_carry_forward_starts_a_new_draft():
     assert g.plan.specific_actions == PLAN.specific_actions
     with pytest.raises(InvalidTransition):
         carry_forward(goal(S.AGREED), "g2", "2027-fall", next_year)
+
+
+def test_a_conference_agrees_the_goals_of_its_cycle_and_earlier_cycles_of_its_school_year():
+    """A December window is the winter cycle (scheduling names it); goals written in the
+    fall of the same school year are agreed at its conference, last year's are not."""
+    from services.goals.handlers import agreed_at
+
+    assert agreed_at("2027-winter", "2027-winter")
+    assert agreed_at("2026-fall", "2027-winter")        # fall goals, December conference
+    assert not agreed_at("2027-spring", "2027-winter")  # a later cycle
+    assert not agreed_at("2025-fall", "2027-winter")    # last school year
+    assert not agreed_at("2026-fall", "e2e") and agreed_at("e2e", "e2e")
