@@ -322,6 +322,7 @@ BOLA = {
     ("goals", "POST", "/students/{student_id}/goals"): (CHILD, "goal"),
     ("goals", "GET", "/goals/{goal_id}"): (CHILD, None),
     ("goals", "PATCH", "/goals/{goal_id}"): (CHILD, "goal_patch"),
+    ("goals", "DELETE", "/goals/{goal_id}"): (CHILD, None),
     ("goals", "POST", "/goals/{goal_id}/submit"): (CHILD, None),
     ("goals", "POST", "/goals/{goal_id}/status"): (CHILD, "goal_status"),
     ("goals", "GET", "/goals/{goal_id}/checkins"): (CHILD, None),
