@@ -14,6 +14,7 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.policy import READ, StudentDirectory, StudentRecord
 from services.goals.domain import DomainError, Feedback, GoalNotReady, InvalidTransition, NotAllowed
 from services.goals.repository import AUDIT_LOG
+from services.goals.texts import Text, request_lang, say
 
 ADULTS = ("teacher", "guardian", "school_admin", "district_admin")
 STAFF = ("teacher", "school_admin", "district_admin")
@@ -58,23 +59,39 @@ def school_today(db, record: StudentRecord, now: datetime, session=None) -> date
     return now.astimezone(zone).date()
 
 
+def localize(value, lang: str | None = None):
+    """`value` with every Text in it said in the request's language (dicts, lists too)."""
+    lang = lang or request_lang()
+    if isinstance(value, Text):
+        return value.render(lang)
+    if isinstance(value, dict):
+        return {k: localize(v, lang) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [localize(v, lang) for v in value]
+    return value
+
+
 def feedback_out(feedback: list[Feedback]) -> list[dict]:
-    return [{"code": f.code, "field": f.field, "severity": f.severity.value, "message": f.message}
+    lang = request_lang()
+    return [{"code": f.code, "field": f.field, "severity": f.severity.value, "message": say(f.message, lang)}
             for f in feedback]
 
 
 def as_errors(feedback: list[Feedback]) -> dict[str, list[str]]:
+    lang = request_lang()
     out: dict[str, list[str]] = {}
     for f in feedback:
         if f.severity.value == "error":
-            out.setdefault(f.field, []).append(f.message)
+            out.setdefault(f.field, []).append(say(f.message, lang))
     return out
 
 
 def refuse(feedback: list[Feedback], detail: str, code: str) -> None:
-    """Raise 422 when any finding is an error; hints never block."""
+    """Raise 422 when any finding is an error; hints never block. The detail names the
+    fields to fix; `errors` has each field's messages."""
     if any(f.severity.value == "error" for f in feedback):
-        raise Invalid(detail, code=code, errors=as_errors(feedback), feedback=feedback_out(feedback))
+        raise Invalid(say(detail, request_lang()), code=code, errors=as_errors(feedback),
+                      feedback=feedback_out(feedback))
 
 
 @contextmanager
@@ -83,11 +100,15 @@ def domain_errors():
     try:
         yield
     except NotAllowed as exc:  # includes TransitionNotAllowed
-        raise Forbidden(str(exc), code="not_allowed") from None
+        raise Forbidden(_said(exc), code="not_allowed") from None
     except InvalidTransition as exc:
-        raise Conflict(str(exc), code="invalid_transition") from None
+        raise Conflict(_said(exc), code="invalid_transition") from None
     except GoalNotReady as exc:
-        raise Invalid(str(exc), code="goal_not_ready", errors=as_errors(exc.feedback),
+        raise Invalid(_said(exc), code="goal_not_ready", errors=as_errors(exc.feedback),
                       feedback=feedback_out(exc.feedback)) from None
     except DomainError as exc:
-        raise Invalid(str(exc), code="invalid") from None
+        raise Invalid(_said(exc), code="invalid") from None
+
+
+def _said(exc: Exception) -> str:
+    return say(exc.args[0], request_lang()) if exc.args else str(exc)

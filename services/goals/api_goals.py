@@ -5,6 +5,7 @@
     GET   /students/<id>/goals?cycle=     anyone who may see the child
     GET   /goals/<id>                     anyone who may see the child
     PATCH /goals/<id>                     student (draft); student, teacher (shared: with reason)
+    DELETE /goals/<id>                    the draft's author
     POST  /goals/<id>/submit              student
     POST  /goals/<id>/status              teacher: agreed, achieved, carried_over
     POST  /goals/<id>/checkins            student, teacher, guardian
@@ -67,6 +68,14 @@ def get_goal(goal_id):
 def patch_goal(body, goal_id):
     """Change the plan. A shared goal keeps its previous plan in `revisions` and needs a reason."""
     return services.patch_goal(*ctx(), goal_id, body)
+
+
+@blp.route("/goals/<goal_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(409, description="The goal is no longer a draft (problem+json, code goal_not_draft)")
+def delete_goal(goal_id):
+    """Delete a draft goal (its author only; a shared goal is never deleted)."""
+    services.delete_draft(*ctx(), goal_id)
 
 
 @blp.route("/goals/<goal_id>/submit", methods=["POST"])

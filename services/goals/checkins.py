@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Iterable
 
+from .texts import T
 from .models import FINISHED_STATUSES, Feedback, Goal, GoalStatus, Role, error, too_long
 
 
@@ -40,21 +41,23 @@ def validate_checkin(checkin: Checkin, goal: Goal, today: date) -> list[Feedback
     on a goal that has been shared and is not finished."""
     out: list[Feedback] = []
     if checkin.goal_id != goal.goal_id:
-        out.append(error("wrong_goal", "goal_id", "This check-in is for a different goal."))
+        out.append(error("wrong_goal", "goal_id", T("This check-in is for a different goal.")))
     if checkin.by_role not in CHECKIN_ROLES:
         out.append(error("role_not_allowed", "by_role",
-                         "Only the student, the teacher or the family can check in on a goal."))
-    if goal.status == GoalStatus.DRAFT or goal.status in FINISHED_STATUSES:
-        state = "not been shared yet" if goal.status == GoalStatus.DRAFT else "already finished"
-        out.append(error("goal_not_active", "goal_id", f"You cannot check in on this goal: it has {state}."))
+                         T("Only the student, the teacher or the family can check in on a goal.")))
+    if goal.status == GoalStatus.DRAFT:
+        out.append(error("goal_not_active", "goal_id", T("You cannot check in on this goal: it has not been "
+                                                         "shared yet.")))
+    elif goal.status in FINISHED_STATUSES:
+        out.append(error("goal_not_active", "goal_id", T("You cannot check in on this goal: it is already finished.")))
     if checkin.on > today:
-        out.append(error("date_in_future", "on", "A check-in date cannot be after today."))
+        out.append(error("date_in_future", "on", T("A check-in date cannot be after today.")))
     elif not goal.school_year.contains(checkin.on):
-        out.append(error("date_outside_year", "on", "Pick a date during this school year."))
+        out.append(error("date_outside_year", "on", T("Pick a date during this school year.")))
     if len((checkin.note or "").strip()) > NOTE_MAX:
         out.append(too_long("note", NOTE_MAX))
     if checkin.measure_value is not None and goal.plan.trackable.measure is None:
-        out.append(error("no_measure", "measure_value", "This goal has no number to track, so leave the number out."))
+        out.append(error("no_measure", "measure_value", T("This goal has no number to track, so leave the number out.")))
     return out
 
 

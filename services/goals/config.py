@@ -53,8 +53,7 @@ class GoalsConfig:
         return value
 
     def school_year(self, cycle: str) -> SchoolYear:
-        year, season = cycle_key(self.cycle(cycle))
-        first = year if season == SEASONS.index("fall") else year - 1
+        first = school_year_start(self.cycle(cycle))
         start = date(first, *self.year_start)
         end = date(first + 1, *self.year_end)
         return SchoolYear(start, end, f"{first}-{str(first + 1)[2:]}")
@@ -66,6 +65,13 @@ def cycle_key(cycle: str) -> tuple[int, int]:
     if not m:
         return (0, 0)
     return int(m.group(1)), SEASONS.index(m.group(2))
+
+
+def school_year_start(cycle: str) -> int:
+    """The calendar year a cycle's school year starts in (fall starts it; winter, spring
+    and summer belong to the year that began the August before)."""
+    year, season = cycle_key(cycle)
+    return year if season == SEASONS.index("fall") else year - 1
 
 
 def goals_config() -> GoalsConfig:

@@ -6,12 +6,13 @@ from typing import Collection
 from urllib.parse import urlsplit
 
 from .models import Feedback, error, too_long
+from .texts import T
 
 MIB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MIB
 ALLOWED_CONTENT_TYPES = {
-    "image/png": "PNG picture", "image/jpeg": "JPEG picture", "application/pdf": "PDF",
-    "text/plain": "text file", "audio/mpeg": "MP3 audio", "video/mp4": "MP4 video",
+    "image/png": T("PNG picture"), "image/jpeg": T("JPEG picture"), "application/pdf": T("PDF"),
+    "text/plain": T("text file"), "audio/mpeg": T("MP3 audio"), "video/mp4": T("MP4 video"),
 }
 # The extension a stored file gets: always the one of the type it was checked to be,
 # never the one it came with ("notes.html" checked as text is kept as "notes.txt").
@@ -66,22 +67,25 @@ def check_upload(content_type: str | None, size: int, max_bytes: int = DEFAULT_M
     """None when the file may be stored, else one clear error (type first, then size)."""
     kind = normalise_content_type(content_type)
     if kind not in ALLOWED_CONTENT_TYPES:
-        shown = f'"{kind}"' if kind else "not a type we know"
-        return error("file_type_not_allowed", "file.content_type",
-                     "You can add pictures (PNG or JPEG), PDFs, text files, MP3 audio or MP4 video. "
-                     f"This file is {shown}.")
+        msg = (T('You can add pictures (PNG or JPEG), PDFs, text files, MP3 audio or MP4 video. This file is '
+                 '"%(kind)s".', kind=kind) if kind else
+               T("You can add pictures (PNG or JPEG), PDFs, text files, MP3 audio or MP4 video. This file is "
+                 "not a type we know."))
+        return error("file_type_not_allowed", "file.content_type", msg)
     if size is None or size <= 0:
-        return error("file_empty", "file.size", "This file is empty. Pick another file.")
+        return error("file_empty", "file.size", T("This file is empty. Pick another file."))
     if size > max_bytes:
         return error("file_too_large", "file.size",
-                     f"This file is {_size_words(size)}. The biggest file you can add is {_size_words(max_bytes)}.")
+                     T("This file is %(size)s. The biggest file you can add is %(limit)s.",
+                       size=_size_words(size), limit=_size_words(max_bytes)))
     return None
 
 
 def check_link(link: str) -> Feedback | None:
     parts = urlsplit(link.strip())
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        return error("link_invalid", "link", 'A link must start with "https://" or "http://", like https://example.org/my-work.')
+        return error("link_invalid", "link",
+                     T('A link must start with "https://" or "http://", like https://example.org/my-work.'))
     if len(link) > LINK_MAX:
         return too_long("link", LINK_MAX)
     return None
@@ -94,22 +98,22 @@ def validate_evidence(ev: Evidence, max_bytes: int = DEFAULT_MAX_BYTES,
     out: list[Feedback] = []
     title = (ev.title or "").strip()
     if not title:
-        out.append(error("title_missing", "title", "Give your work a short title."))
+        out.append(error("title_missing", "title", T("Give your work a short title.")))
     elif len(title) > TITLE_MAX:
         out.append(too_long("title", TITLE_MAX))
     shows = (ev.note.what_it_shows or "").strip() if ev.note else ""
     if not shows:
-        out.append(error("note_missing", "note.what_it_shows", "Write on your note card what this work shows."))
+        out.append(error("note_missing", "note.what_it_shows", T("Write on your note card what this work shows.")))
     elif len(shows) > NOTE_MAX:
         out.append(too_long("note.what_it_shows", NOTE_MAX))
     goal_id = ev.note.goal_id if ev.note else None
     if goal_id and known_goal_ids is not None and goal_id not in known_goal_ids:
-        out.append(error("unknown_goal", "note.goal_id", "Pick one of your own goals for this work."))
+        out.append(error("unknown_goal", "note.goal_id", T("Pick one of your own goals for this work.")))
     link = (ev.link or "").strip()
     if ev.file is None and not link:
-        out.append(error("source_missing", "file", "Add a file or a link to your work."))
+        out.append(error("source_missing", "file", T("Add a file or a link to your work.")))
     elif ev.file is not None and link:
-        out.append(error("source_ambiguous", "link", "Add a file or a link, not both."))
+        out.append(error("source_ambiguous", "link", T("Add a file or a link, not both.")))
     elif ev.file is not None:
         problem = check_upload(ev.file.content_type, ev.file.size, max_bytes)
         out += [problem] if problem else []

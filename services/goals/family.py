@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Iterable
 
 from .models import Feedback, Goal, error, freeze_lists, too_long
+from .texts import Items, T
 from .wording import words
 
 TEXT_MAX = 2000
@@ -44,36 +45,50 @@ def validate_parent_input(pi: ParentInput) -> list[Feedback]:
     texts = {"hopes": pi.hopes, "concerns": pi.concerns, "private_concerns": pi.private_concerns}
     if not any((t or "").strip() for t in (*texts.values(), *pi.goals_for_child)) and not pi.wants_private_talk:
         out.append(error("parent_input_empty", "hopes",
-                         "Share at least one hope, concern or goal for your child."))
+                         T("Share at least one hope, concern or goal for your child.")))
     out += [too_long(name, TEXT_MAX) for name, t in texts.items() if len((t or "").strip()) > TEXT_MAX]
     if len(pi.goals_for_child) > FAMILY_GOALS_MAX:
-        out.append(error("too_many_items", "goals_for_child", f"Please share up to {FAMILY_GOALS_MAX} goals."))
+        out.append(error("too_many_items", "goals_for_child",
+                         T("Please share up to %(n)s goals.", n=FAMILY_GOALS_MAX)))
     out += [too_long(f"goals_for_child[{i}]", FAMILY_GOAL_MAX)
             for i, g in enumerate(pi.goals_for_child) if len((g or "").strip()) > FAMILY_GOAL_MAX]
     return out
 
 
 # Topic keywords, so "reading fluency" and a CCSS.ELA-LITERACY.RF code meet as "reading".
+# English and Spanish keywords (a family may write in either language).
 TOPICS: dict[str, frozenset[str]] = {name: frozenset(ws.split()) for name, ws in {
-    "reading": "read reads reading reader readers book books fluency comprehension phonics vocabulary",
+    "reading": "read reads reading reader readers book books fluency comprehension phonics vocabulary "
+               "leer lee leo lectura lector libro libros fluidez comprensión vocabulario",
     "writing": "write writes writing writer essay essays paragraph paragraphs spelling spell "
-               "handwriting grammar punctuation sentences",
+               "handwriting grammar punctuation sentences escribir escribe escritura ensayo párrafo "
+               "párrafos ortografía letra gramática puntuación oraciones",
     "math": "math maths mathematics fraction fractions multiplication multiply division divide "
-            "number numbers addition subtraction decimals geometry algebra",
-    "science": "science experiment experiments",
+            "number numbers addition subtraction decimals geometry algebra matemáticas matemática "
+            "fracción fracciones multiplicar multiplicación división dividir número números suma "
+            "sumas resta restas decimales geometría álgebra",
+    "science": "science experiment experiments ciencia ciencias experimento experimentos",
     "listening and focus": "listen listening listener focus attention distract distracted "
-                           "distractions behaviour behavior calm",
-    "friendships": "friend friends friendship kind kindness social",
+                           "distractions behaviour behavior calm escuchar atención concentración "
+                           "concentrarse distraído distraída comportamiento conducta calma",
+    "friendships": "friend friends friendship kind kindness social amigo amigos amiga amigas amistad "
+                   "amable",
     "organisation": "organised organized organisation organization homework planner binder "
-                    "deadlines assignments",
-    "confidence": "confidence confident brave participate participation speak",
+                    "deadlines assignments organizado organizada organización tarea tareas agenda",
+    "confidence": "confidence confident brave participate participation speak confianza seguro "
+                  "segura valiente participar participación hablar",
 }.items()}
+TOPIC_NAMES = {"reading": T("reading"), "writing": T("writing"), "math": T("math"), "science": T("science"),
+               "listening and focus": T("listening and focus"), "friendships": T("friendships"),
+               "organisation": T("organisation"), "confidence": T("confidence")}
 _CODE_TOPICS = (("CCSS.MATH", "math"), ("MATH", "math"), (".RF.", "reading"), (".RL.", "reading"),
                 (".RI.", "reading"), (".W.", "writing"), (".L.", "writing"), (".SL.", "listening and focus"))
 STOPWORDS = frozenset("""
     i i'll will want wants would like to be a an the and or of in on at for my his her their our
     he she they them we you your more better good well get gets do does with about is are was
     can could should child son daughter kid hope hopes hoping wish this that year school grade
+    que quiero queremos quisiera mi mis su sus el la los las un una unos unas de del en y o a al
+    más mejor bien para por con este esta año escuela grado hijo hija niño niña espero esperamos
 """.split())
 
 
@@ -116,19 +131,22 @@ def agenda_items(goals: list[Goal], parent_inputs: Iterable[ParentInput],
     items: list[dict] = []
     if has_previous_goals:
         items.append({"kind": "review_previous_goals",
-                      "text": "Start by reviewing the goals from last time."})
-    chose = " and ".join(dict.fromkeys(g.plan.focus.label or g.plan.focus.code or "" for g in goals))
-    chose_text = f"the student chose {chose}" if chose else "the student has not chosen a goal yet"
+                      "text": T("Start by reviewing the goals from last time.")})
+    # Only what the student has named: a goal without a focus adds nothing to the list.
+    chose = Items(dict.fromkeys(f for g in goals if (f := (g.plan.focus.label or g.plan.focus.code or "").strip())))
     private = []
     for pi in parent_inputs:
         for fam in [g for g in pi.goals_for_child if g and g.strip()] or ([pi.hopes] if (pi.hopes or "").strip() else []):
             if family_goal_differs(fam, goals):
                 topics = sorted(topics_of(fam))
-                hopes_for = " and ".join(topics) if topics else f'"{_short(fam)}"'
+                hopes_for = Items(TOPIC_NAMES[t] for t in topics) if topics else f"\u201c{_short(fam)}\u201d"
+                text = (T("The family hopes for %(hopes)s; the student chose %(chose)s.", hopes=hopes_for, chose=chose)
+                        if chose else
+                        T("The family hopes for %(hopes)s; the student has not chosen a goal yet.", hopes=hopes_for))
                 items.append({"kind": "family_goal_differs", "guardian_id": pi.guardian_id,
-                              "family_goal": fam, "family_topics": topics,
-                              "text": f"Family hopes for {hopes_for}; {chose_text}."})
+                              "family_goal": fam, "family_topics": topics, "text": text})
         if pi.wants_private_talk:
             private.append({"kind": "private_talk", "guardian_id": pi.guardian_id,
-                            "text": "After the student shares, the family would like a private word with the teacher."})
+                            "text": T("After the student shares, the family would like a private word with the "
+                                      "teacher.")})
     return items + private

@@ -19,6 +19,7 @@ from .models import (
     SchoolYear, StatusChange, TransitionNotAllowed, as_role, can_submit,
 )
 from .quality import check_goal
+from .texts import Choices, T
 
 S = GoalStatus
 TRANSITIONS: dict[tuple[GoalStatus, GoalStatus], frozenset[Role]] = {
@@ -33,15 +34,16 @@ EDITORS = frozenset({Role.STUDENT, Role.TEACHER})  # who may change a plan (revi
 REVISABLE = frozenset({S.SUBMITTED, S.AGREED, S.REVISED})
 
 _ROLE_WORDS = {
-    Role.STUDENT: "the student", Role.TEACHER: "the teacher", Role.GUARDIAN: "a family member",
-    Role.SCHOOL_ADMIN: "a school admin", Role.DISTRICT_ADMIN: "a district admin",
-    Role.SERVICE: "a connected system",
+    Role.STUDENT: T("the student"), Role.TEACHER: T("the teacher"), Role.GUARDIAN: T("a family member"),
+    Role.SCHOOL_ADMIN: T("a school admin"), Role.DISTRICT_ADMIN: T("a district admin"),
+    Role.SERVICE: T("a connected system"),
 }
-_STATUS_WORDS = {S.CARRIED_OVER: "carried over"}
+_STATUS_WORDS = {S.DRAFT: T("a draft"), S.SUBMITTED: T("shared"), S.AGREED: T("agreed"), S.REVISED: T("revised"),
+                 S.ACHIEVED: T("achieved"), S.CARRIED_OVER: T("carried over")}
 
 
-def _s(status: GoalStatus) -> str:
-    return _STATUS_WORDS.get(status, status.value)
+def _s(status: GoalStatus) -> T:
+    return _STATUS_WORDS[status]
 
 
 def _aware(now: datetime) -> datetime:
@@ -59,20 +61,20 @@ def allowed_moves(status: GoalStatus | str, role: Role | str) -> list[GoalStatus
 def _check_move(goal: Goal, to: GoalStatus, role: Role) -> None:
     frm = goal.status
     if to == frm:
-        raise InvalidTransition(f"The goal is already {_s(frm)}.")
+        raise InvalidTransition(T("The goal is already %(status)s.", status=_s(frm)))
     if frm in FINISHED_STATUSES:
-        raise InvalidTransition(f"This goal is {_s(frm)}, so it is finished and cannot change.")
+        raise InvalidTransition(T("This goal is %(status)s, so it is finished and cannot change.", status=_s(frm)))
     if to == S.REVISED:
-        raise InvalidTransition("To revise a goal, change its plan and say why (use revise).")
+        raise InvalidTransition(T("To revise a goal, change its plan and say why (use revise)."))
     roles = TRANSITIONS.get((frm, to))
     if roles is None:
-        options = [_s(t) for (f, t) in TRANSITIONS if f == frm]
-        raise InvalidTransition(
-            f"A {_s(frm)} goal cannot become {_s(to)}. It can become: {', '.join(options)}.")
+        options = Choices(_s(t) for (f, t) in TRANSITIONS if f == frm)
+        raise InvalidTransition(T("This goal is %(status)s and cannot become %(to)s. It can become: %(options)s.",
+                                  status=_s(frm), to=_s(to), options=options))
     if role not in roles:
-        who = " or ".join(sorted(_ROLE_WORDS[r] for r in roles))
-        raise TransitionNotAllowed(
-            f"Only {who} can make a {_s(frm)} goal {_s(to)}, not {_ROLE_WORDS[role]}.")
+        raise TransitionNotAllowed(T("Only %(who)s can make this goal %(to)s, not %(role)s.",
+                                     who=Choices(_ROLE_WORDS[r] for r in sorted(roles)), to=_s(to),
+                                     role=_ROLE_WORDS[role]))
 
 
 def transition(goal: Goal, to_status: GoalStatus | str, actor_role: Role | str, now: datetime,
@@ -93,7 +95,7 @@ def submit(goal: Goal, actor_role: Role | str, now: datetime, *, today: date,
     _check_move(goal, S.SUBMITTED, as_role(actor_role))
     feedback = check_goal(goal, today, active_goal_count, max_active)
     if not can_submit(feedback):
-        raise GoalNotReady("Your goal needs a few fixes before you can share it.", feedback)
+        raise GoalNotReady(T("Your goal needs a few fixes before you can share it."), feedback)
     return transition(goal, S.SUBMITTED, actor_role, now, actor_id=actor_id)
 
 
@@ -105,17 +107,18 @@ def revise(goal: Goal, new_plan: Plan, actor_role: Role | str, now: datetime, *,
     role = as_role(actor_role)
     if role not in EDITORS:
         raise TransitionNotAllowed(
-            f"Only the student or the teacher can change a goal, not {_ROLE_WORDS[role]}.")
+            T("Only the student or the teacher can change a goal, not %(role)s.", role=_ROLE_WORDS[role]))
     if goal.status in FINISHED_STATUSES:
-        raise InvalidTransition(f"This goal is {_s(goal.status)}, so it is finished and cannot change.")
+        raise InvalidTransition(T("This goal is %(status)s, so it is finished and cannot change.",
+                                  status=_s(goal.status)))
     if new_plan == goal.plan:
         return goal
     if goal.status == S.DRAFT:
         if role != Role.STUDENT:
-            raise TransitionNotAllowed("Only the student can change a draft goal.")
+            raise TransitionNotAllowed(T("Only the student can change a draft goal."))
         return replace(goal, plan=new_plan)
     if not (reason or "").strip():
-        raise InvalidTransition("Please say why you are changing this goal.")
+        raise InvalidTransition(T("Please say why you are changing this goal."))
     now = _aware(now)
     revision = Revision(now, role, actor_id, reason.strip(), goal.status, goal.plan)
     log = goal.status_log
@@ -128,7 +131,8 @@ def revise(goal: Goal, new_plan: Plan, actor_role: Role | str, now: datetime, *,
 def carry_forward(goal: Goal, new_goal_id: str, cycle: str, school_year: SchoolYear) -> Goal:
     """A new draft for the next cycle that continues a carried-over goal's plan."""
     if goal.status != S.CARRIED_OVER:
-        raise InvalidTransition(f"Only a carried over goal moves to the next cycle; this one is {_s(goal.status)}.")
+        raise InvalidTransition(T("Only a carried over goal moves to the next cycle; this one is %(status)s.",
+                                  status=_s(goal.status)))
     plan = replace(goal.plan, target_date=None)  # the student picks a new date
     return Goal(new_goal_id, goal.student_id, school_year, cycle, plan, carried_from=goal.goal_id,
                 set_by=goal.set_by)

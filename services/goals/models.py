@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Iterable
 
+from .texts import T
+
 
 class DomainError(ValueError):
     """A rule of the goals domain was broken; the message is fit to show a user."""
@@ -84,7 +86,7 @@ def can_submit(feedback: Iterable[Feedback]) -> bool:
 
 
 def too_long(field_: str, limit: int) -> Feedback:
-    return error("too_long", field_, f"This is too long. Please use {limit} letters or fewer.")
+    return error("too_long", field_, T("This is too long. Please use %(n)s letters or fewer.", n=limit))
 
 
 class FocusKind(StrEnum):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .models import DomainError, Feedback, freeze_lists, error, too_long
+from .texts import T
 
 
 @dataclass(frozen=True)
@@ -29,30 +30,30 @@ class QuestionSet:
         return frozenset(q.id for q in self.questions)
 
 
-def _set(set_id: str, title: str, grades: str, pairs: list[tuple[str, str]]) -> QuestionSet:
+def _set(set_id: str, title: T, grades: str, pairs: list[tuple[str, T]]) -> QuestionSet:
     return QuestionSet(set_id, title, tuple(grades.split()),
                        tuple(Question(f"{set_id}.{key}", text) for key, text in pairs))
 
 
-PRIMARY = _set("primary", "Thinking about my goal (TK-5)", "PK TK KG 01 02 03 04 05", [
-    ("able_to_do", "What do I want to be able to do? Why is this important?"),
-    ("helps_learning", "Why will this help my learning?"),
-    ("how_succeed", "How will I succeed in this goal?"),
-    ("actions", "What actions should I take to help achieve this goal?"),
-    ("next_steps", "What will my next steps be?"),
-    ("proceed", "How am I going to proceed with those next steps?"),
-    ("know_success", "How will I know that I achieved success? What are the signs that I should look for?"),
-    ("who_helps", "Who can help me?"),
-    ("how_long", "How long do I need to achieve this goal?"),
+PRIMARY = _set("primary", T("Thinking about my goal (TK-5)"), "PK TK KG 01 02 03 04 05", [
+    ("able_to_do", T("What do I want to be able to do? Why is this important?")),
+    ("helps_learning", T("Why will this help my learning?")),
+    ("how_succeed", T("How will I succeed in this goal?")),
+    ("actions", T("What actions should I take to help achieve this goal?")),
+    ("next_steps", T("What will my next steps be?")),
+    ("proceed", T("How am I going to proceed with those next steps?")),
+    ("know_success", T("How will I know that I achieved success? What are the signs that I should look for?")),
+    ("who_helps", T("Who can help me?")),
+    ("how_long", T("How long do I need to achieve this goal?")),
 ])
-MIDDLE = _set("middle", "Reflecting on my goal (grades 6 and up)", "06 07 08 09 10 11 12", [
-    ("meaningful", "What makes this goal meaningful to you?"),
-    ("past_performance", "How would you describe your past performance in relation to this goal?"),
-    ("personal_best", "What represents your personal best in this context?"),
-    ("helpful", "How will accomplishing this goal be helpful to you?"),
-    ("criteria", "What criteria will you use to determine your success in achieving this goal?"),
-    ("obstacles", "What obstacles might hinder your progress toward this goal?"),
-    ("support", "What support do you think you need to reach this goal?"),
+MIDDLE = _set("middle", T("Reflecting on my goal (grades 6 and up)"), "06 07 08 09 10 11 12", [
+    ("meaningful", T("What makes this goal meaningful to you?")),
+    ("past_performance", T("How would you describe your past performance in relation to this goal?")),
+    ("personal_best", T("What represents your personal best in this context?")),
+    ("helpful", T("How will accomplishing this goal be helpful to you?")),
+    ("criteria", T("What criteria will you use to determine your success in achieving this goal?")),
+    ("obstacles", T("What obstacles might hinder your progress toward this goal?")),
+    ("support", T("What support do you think you need to reach this goal?")),
 ])
 QUESTION_SETS = {s.id: s for s in (PRIMARY, MIDDLE)}
 _BY_GRADE = {g: s for s in QUESTION_SETS.values() for g in s.grades}
@@ -80,7 +81,7 @@ def questions_for_grade(grade_code: str) -> QuestionSet:
     try:
         return _BY_GRADE[code]
     except KeyError:
-        raise UnknownGrade(f"No reflection questions for grade {grade_code!r}.") from None
+        raise UnknownGrade(T("No reflection questions for grade %(grade)s.", grade=grade_code)) from None
 
 
 def question_text(question_id: str) -> str | None:
@@ -93,13 +94,13 @@ def validate_reflections(grade_code: str, answers: Mapping[str, str]) -> list[Fe
     known = questions_for_grade(grade_code).ids()
     out: list[Feedback] = []
     if not answers:
-        out.append(error("no_answers", "answers", "Answer at least one question about your goal."))
+        out.append(error("no_answers", "answers", T("Answer at least one question about your goal.")))
     for qid, text in answers.items():
         where = f"answers.{qid}"
         if qid not in known:
-            out.append(error("unknown_question", where, "This question is not on your list of questions."))
+            out.append(error("unknown_question", where, T("This question is not on your list of questions.")))
         elif not (text or "").strip():
-            out.append(error("answer_blank", where, "Write an answer, or leave this question out."))
+            out.append(error("answer_blank", where, T("Write an answer, or leave this question out.")))
         elif len(text.strip()) > ANSWER_MAX:
             out.append(too_long(where, ANSWER_MAX))
     return out
@@ -122,8 +123,8 @@ SELF_ITEM_MAX = 300
 SELF_ITEMS_MAX = 10
 CLASSWORK_MAX = 2000
 _EMPTY_MSG = {
-    "strengths": "Write at least one thing you are good at as a learner.",
-    "areas_for_growth": "Write at least one thing you want to grow in.",
+    "strengths": T("Write at least one thing you are good at as a learner."),
+    "areas_for_growth": T("Write at least one thing you want to grow in."),
 }
 
 
@@ -135,10 +136,11 @@ def validate_self_assessment(sa: SelfAssessment) -> list[Feedback]:
         if name in _EMPTY_MSG and not filled:
             out.append(error(f"no_{name}", name, _EMPTY_MSG[name]))
         if len(items) > SELF_ITEMS_MAX:
-            out.append(error("too_many_items", name, f"Pick your {SELF_ITEMS_MAX} most important. You have {len(items)}."))
+            out.append(error("too_many_items", name, T("Pick your %(n)s most important. You have %(have)s.",
+                                                       n=SELF_ITEMS_MAX, have=len(items))))
         for i, item in enumerate(items):
             if not (item or "").strip():
-                out.append(error("blank_item", f"{name}[{i}]", "This line is empty. Write something or remove it."))
+                out.append(error("blank_item", f"{name}[{i}]", T("This line is empty. Write something or remove it.")))
             elif len(item.strip()) > SELF_ITEM_MAX:
                 out.append(too_long(f"{name}[{i}]", SELF_ITEM_MAX))
     if len((sa.classwork_progress or "").strip()) > CLASSWORK_MAX:

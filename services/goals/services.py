@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.common.errors import NotFound
+from services.common.errors import Conflict, NotFound
 from services.common.policy import READ, WRITE
 from services.goals import access
 from services.goals.access import authorize, domain_errors, feedback_out, school_today
@@ -15,6 +15,7 @@ from services.goals.domain import (
 from services.goals.repository import (
     GOALS, active_count, goal_fields, goal_from_doc, goals_of, load_goal, plain, plan_from_doc, scope,
 )
+from services.goals.texts import T, request_lang, say
 
 PLAN_KEYS = ("statement", "focus", "term", "specific_actions", "trackable", "achievable_reasons",
              "target_date", "supports")
@@ -95,6 +96,26 @@ def create_goal(store, principal, cfg: GoalsConfig, student_id: str, body: dict)
 
     record, goal, doc = store.atomic(work, district_id=principal.district_id)
     return _view(store, principal, cfg, record, goal, doc)
+
+
+def delete_draft(store, principal, cfg, goal_id: str) -> None:
+    """A draft goal is its author's to throw away (a shared goal never is): 404 for
+    anyone else, 409 once it has been shared."""
+    def work(uow):
+        record, doc, goal = load_authorized(uow.db, principal, goal_id, WRITE, session=uow.session)
+        if doc.get("created_by", record.student_id) != principal.sub:
+            raise NotFound(f"No goal {goal_id}.", code="goal_not_found")
+        if goal.status != GoalStatus.DRAFT:
+            raise Conflict(say(T("Only a draft can be deleted; this goal is already shared."), request_lang()),
+                           code="goal_not_draft")
+        res = uow.db[GOALS].delete_one({"_id": goal_id, "status": GoalStatus.DRAFT.value}, session=uow.session)
+        if res.deleted_count != 1:
+            raise Conflict(say(T("Only a draft can be deleted; this goal is already shared."), request_lang()),
+                           code="goal_not_draft")
+        uow.emit("GoalDeleted", {"goal_id": goal_id, "student_id": record.student_id, "school_id": record.school_id},
+                 subject=goal_id)
+
+    store.atomic(work, district_id=principal.district_id)
 
 
 def _view(store, principal, cfg, record, goal, doc) -> dict:

@@ -12,6 +12,7 @@ from services.goals.access import authorize, refuse
 from services.goals.domain import Evidence, EvidenceFile, NoteCard, validate_evidence
 from services.goals.repository import EVIDENCE, GOALS, scope
 from services.goals.schemas_family import EvidenceFormIn
+from services.goals.texts import T, request_lang, say
 
 AUTHORS = ("student", "teacher")
 
@@ -40,7 +41,7 @@ def _save(store, principal, cfg, student_id: str, cycle: str, title: str, note: 
         ev_file = EvidenceFile(file["content_type"], file["size"], file["filename"]) if file else None
         ev = Evidence(str(uuid.uuid4()), record.student_id, title, note, ev_file, link)
         refuse(validate_evidence(ev, max_bytes=cfg.evidence_max_bytes, known_goal_ids=goal_ids),
-               "This work sample needs a few fixes.", "evidence_invalid")
+               T("This work sample needs a few fixes: see each field."), "evidence_invalid")
         doc = {"_id": ev.evidence_id, **scope(record), "student_id": record.student_id, "cycle": cycle,
                "title": title.strip(), "note": {"what_it_shows": note.what_it_shows.strip(), "goal_id": note.goal_id},
                "kind": "file" if file else "link", "link": (link or "").strip() or None, "file": file,
@@ -70,7 +71,8 @@ def add_file(store, principal, cfg, student_id: str, stream, content_type, conte
     meta = {**scope(record), "student_id": record.student_id, "uploaded_by": principal.sub}
     form, sink = uploads.receive(store.db, stream, content_type, content_length, cfg.evidence_max_bytes, meta)
     if sink is None:
-        raise Invalid("Add a file to your work sample.", code="source_missing", errors={"file": ["Add a file."]})
+        raise Invalid(say(T("Add a file to your work sample."), request_lang()), code="source_missing",
+                      errors={"file": [say(T("Add a file or a link to your work."), request_lang())]})
     try:
         try:
             fields = EvidenceFormIn().load(form)
@@ -78,8 +80,8 @@ def add_file(store, principal, cfg, student_id: str, stream, content_type, conte
             raise Invalid("The upload has invalid fields; see errors.", code="invalid", errors=exc.messages) from None
         file_id = sink.finish()
         if sink.size == 0:
-            raise Invalid("This file is empty. Pick another file.", code="file_empty",
-                          errors={"file": ["This file is empty. Pick another file."]})
+            empty = say(T("This file is empty. Pick another file."), request_lang())
+            raise Invalid(empty, code="file_empty", errors={"file": [empty]})
         file = {"file_id": file_id, "content_type": sink.content_type, "size": sink.size, "filename": sink.filename}
         return _save(store, principal, cfg, student_id, cfg.cycle(fields["cycle"]), fields["title"],
                      NoteCard(fields["what_it_shows"], fields["goal_id"]), file=file)

@@ -14,6 +14,7 @@ from services.goals.domain import (
     validate_reflections, validate_self_assessment,
 )
 from services.goals.repository import PARENT_INPUT, PRIVATE_NOTES, REFLECTIONS, SELF_ASSESSMENTS, plain, scope
+from services.goals.texts import T
 
 SA_FIELDS = ("strengths", "areas_for_growth", "supports", "classwork_progress")
 
@@ -31,7 +32,7 @@ def submit_self_assessment(store, principal, cfg: GoalsConfig, student_id: str, 
     def work(uow):
         record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
         access.require_role(principal, "student")
-        refuse(validate_self_assessment(sa), "The self-assessment needs a few fixes.", "self_assessment_invalid")
+        refuse(validate_self_assessment(sa), T("The self-assessment needs a few fixes."), "self_assessment_invalid")
         doc = {**scope(record), "student_id": record.student_id, "cycle": cycle, **plain(sa),
                "submitted_at": uow.now}
         _upsert(uow, SELF_ASSESSMENTS, f"{record.student_id}:{cycle}", doc)
@@ -56,12 +57,13 @@ def question_set(store, principal, student_id: str) -> dict:
     record = authorize(store.db, principal, student_id, READ)
     with domain_errors():
         qs = questions_for_grade(record.grade or "")
-    return {"id": qs.id, "title": qs.title, "questions": [{"id": q.id, "text": q.text} for q in qs.questions]}
+    return access.localize({"id": qs.id, "title": qs.title,
+                            "questions": [{"id": q.id, "text": q.text} for q in qs.questions]})
 
 
 def _reflections_view(doc: dict) -> dict:
     answers = [{"question_id": q, "question": question_text(q), "answer": a} for q, a in doc["answers"].items()]
-    return {**doc, "answers": answers}
+    return {**doc, "answers": access.localize(answers)}
 
 
 def submit_reflections(store, principal, cfg, student_id: str, body: dict) -> dict:
@@ -72,7 +74,7 @@ def submit_reflections(store, principal, cfg, student_id: str, body: dict) -> di
         access.require_role(principal, "student")
         with domain_errors():
             qs = questions_for_grade(record.grade or "")
-            refuse(validate_reflections(record.grade or "", body["answers"]), "Some answers need a fix.",
+            refuse(validate_reflections(record.grade or "", body["answers"]), T("Some answers need a fix."),
                    "reflections_invalid")
         answers = {k: v.strip() for k, v in body["answers"].items()}
         doc = {**scope(record), "student_id": record.student_id, "cycle": cycle, "question_set": qs.id,
@@ -101,7 +103,7 @@ def submit_parent_input(store, principal, cfg, student_id: str, body: dict) -> d
         access.require_role(principal, "guardian")
         pi = ParentInput(principal.sub, record.student_id, body["hopes"], body["concerns"], body["goals_for_child"],
                          body["wants_private_talk"], body["private_concerns"])
-        refuse(validate_parent_input(pi), "The form needs a few fixes.", "parent_input_invalid")
+        refuse(validate_parent_input(pi), T("The form needs a few fixes."), "parent_input_invalid")
         doc = {**scope(record), "student_id": record.student_id, "guardian_id": principal.sub, "cycle": cycle,
                **plain(pi), "topics": body["topics"], "submitted_at": uow.now}
         _upsert(uow, PARENT_INPUT, f"{record.student_id}:{principal.sub}:{cycle}", doc)

@@ -59,7 +59,7 @@ def get_packet(store, principal, cfg, student_id: str, cycle: str | None) -> dic
                      d["wants_private_talk"], d["private_concerns"]) for d in pi_docs],
         checkins, [goal_from_doc(d) for d in previous],
         private_notes=[PrivateNote(n["author_id"], n["at"], n["text"]) for n in notes])
-    out = plain(packet, json=True)
+    out = access.localize(plain(packet, json=True))  # agenda texts and questions in the reader's language
     out["cycle"] = cycle
     # What was agreed at the conferences so far (the teacher's supports, the next check-in;
     # the family's goals are among the goals): reviewed with the previous goals.

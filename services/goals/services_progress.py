@@ -12,6 +12,7 @@ from services.goals.access import authorize, refuse, school_today
 from services.goals.domain import Checkin, progress_summary, validate_checkin
 from services.goals.repository import CHECKINS, FOLLOW_UPS, day, plain, scope
 from services.goals.services import load_authorized
+from services.goals.texts import T
 
 
 def checkin_from_doc(doc: dict) -> Checkin:
@@ -32,7 +33,7 @@ def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
         today = school_today(uow.db, record, uow.now, uow.session)
         checkin = Checkin(goal.goal_id, body.get("on") or today, body["status"], principal.role,
                           body.get("note", ""), body.get("measure_value"), principal.sub)
-        refuse(validate_checkin(checkin, goal, today), "This check-in cannot be saved yet.", "checkin_invalid")
+        refuse(validate_checkin(checkin, goal, today), T("This check-in cannot be saved yet."), "checkin_invalid")
         doc = {"_id": str(uuid.uuid4()), **scope(record), "student_id": goal.student_id, "cycle": goal.cycle,
                **plain(checkin), "recorded_at": uow.now}
         uow.db[CHECKINS].insert_one(doc, session=uow.session)
@@ -40,6 +41,10 @@ def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
             "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,
             "checkin_id": doc["_id"], "date": doc["on"], "status": doc["status"],
             "value": doc["measure_value"], "recorded_by_role": principal.role}, subject=goal.goal_id)
+        if (doc.get("note") or "").strip():
+            uow.emit("CheckinNoteRecorded", {
+                "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,
+                "checkin_id": doc["_id"], "note": doc["note"].strip()}, subject=goal.goal_id)
         closed = close_follow_ups(uow, record, doc["_id"])
         return {**checkin_view(doc), "closed_follow_ups": closed}
 

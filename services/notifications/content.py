@@ -38,7 +38,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_time
+from babel.dates import format_date, format_interval, format_skeleton, format_time, get_timezone_name
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -57,6 +57,7 @@ def N_(msgid: str) -> str:
 
 
 MODALITIES = {"in_person": N_("in person"), "video": N_("by video"), "phone": N_("by phone")}
+ROOM = N_("Room %(room)s")
 DIGEST_ITEM_KINDS = frozenset({
     "booked", "rescheduled", "cancelled", "parent_input", "interpreter_requested",
     "private_conversation_requested", "goal_achieved", "follow_up_done", "follow_up_due",
@@ -81,9 +82,11 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
 }
 _WHERE = {"room": None, "video_url": None, "phone_number": None, "interpreter_language": None}
 OPTIONAL_CONTEXT: dict[str, dict[str, Any]] = {
+    # student_count: how many children the names in student_name are (the sentence's plural)
+    # signer_name: who signs (the teachers, then the children), one list
     "invitation": {"book_by": None, "slot_minutes": None, "modalities": (),
-                   "parent_input_url": None},
-    "nudge": {"book_by": None},
+                   "parent_input_url": None, "student_count": 1, "signer_name": None},
+    "nudge": {"book_by": None, "student_count": 1},
     "booking_confirmation": dict(_WHERE),
     "reschedule_confirmation": dict(_WHERE),
     "cancel_confirmation": {"booking_url": None},
@@ -190,12 +193,38 @@ def _local(value: date | datetime) -> date | datetime:
     return value.astimezone(_state.get().tz) if isinstance(value, datetime) else value
 
 
-def _f_datetime(value):  # "martes, 20 de octubre de 2026, 16:30"
+def _f_datetime(value):  # "martes, 20 de octubre de 2026, 16:30 hora del Pacífico"
     st = _state.get()
     value = _local(value)
     pattern = st.locale.datetime_formats["full"].replace("'", "")
-    return pattern.replace("{1}", format_date(value, "full", locale=st.locale)).replace(
+    text = pattern.replace("{1}", format_date(value, "full", locale=st.locale)).replace(
         "{0}", format_time(value, "short", locale=st.locale))
+    return f"{text} {zone_name(value, st.locale)}" if isinstance(value, datetime) else text
+
+
+def zone_name(moment: datetime, locale) -> str:
+    """The school's zone in words ("Pacific Time", "hora del Pacífico"); the standard or
+    summer name where the language has no generic one ("India Standard Time")."""
+    generic = get_timezone_name(moment, "long", zone_variant="generic", locale=locale)
+    return generic if not generic.startswith("GMT") else get_timezone_name(moment, "long", locale=locale)
+
+
+def _f_month(value) -> str:
+    """A report period "2026-11" as "November 2026" / "noviembre de 2026"."""
+    text = str(value or "")
+    try:
+        return format_skeleton("yMMMM", date.fromisoformat(f"{text}-01"), locale=_state.get().locale)
+    except ValueError:
+        return text
+
+
+def _f_room(value: str) -> str:
+    """A room as people say it: "Room 14" / "Aula 14" for a bare number or code; a name
+    that is already words ("Library", "Room 14") stays as it is (never "Room Room 14")."""
+    text = str(value or "").strip()
+    if text and any(ch.isdigit() for ch in text) and len(text) <= 6 and " " not in text:
+        return _state.get().gettext(ROOM) % {"room": text}
+    return text
 
 
 def _f_date(value, fmt: str = "full"):
@@ -231,6 +260,18 @@ def _f_language_name(code: str) -> str:
     return name or code
 
 
+def _lists(ctx: dict, locale: Locale) -> None:
+    """Names given as lists become one phrase by the language's list rule ("Chloe and
+    Wesley", "Chloe y Wesley"), and `<base>_count` tells the sentence how many they are."""
+    for key, value in list(ctx.items()):
+        if key.endswith("_name") and isinstance(value, (list, tuple)):
+            ctx[key[:-5] + "_count"] = len(value)
+            ctx[key] = format_list([str(v) for v in value], locale=locale)
+    if "signer_name" in ctx:
+        ctx["signed_by"] = ctx["signer_name"] or format_list(
+            [n for n in (ctx.get("teacher_name"), ctx.get("student_name")) if n], locale=locale)
+
+
 class Renderer:
     """Renders message kinds from a templates folder and a translations folder."""
 
@@ -250,7 +291,8 @@ class Renderer:
             lambda s, p, n: _state.get().ngettext(s, p, n), newstyle=True)
         env.filters.update(datetime=_f_datetime, date=_f_date, time=_f_time,
                            date_range=_f_date_range, modality=_f_modality,
-                           modalities=_f_modalities, language_name=_f_language_name)
+                           modalities=_f_modalities, language_name=_f_language_name, room=_f_room,
+                           month=_f_month)
         self.env = env
 
     def catalogue(self, lang: str) -> _Catalogue | None:
@@ -318,6 +360,7 @@ class Renderer:
         token = _state.set(state)
         try:
             ctx.update(lang_used=lang_used, text_direction=locale.text_direction)
+            _lists(ctx, locale)
             subject = " ".join(self.env.get_template(f"{kind}.subject.txt").render(ctx).split())
             text = self.env.get_template(f"{kind}.txt").render(ctx).strip() + "\n"
             html = self.env.get_template(f"{kind}.html").render(ctx, subject=subject) if html else ""

@@ -96,14 +96,15 @@ def render_for(r: Recipient, notice: Notice, school: dict, cfg, now: datetime) -
     return render_notice(stored_notice(notice), r, school, cfg, now)
 
 
-def calendar_for(n: dict, school: dict) -> bytes | None:
-    """The .ics attachment of a stored notice, built with the school as it is now."""
+def calendar_for(n: dict, school: dict, lang: str = "en") -> bytes | None:
+    """The .ics attachment of a stored notice, built with the school as it is now and in
+    the recipient's language at send time."""
     inputs = n.get("ics")
     if not inputs:
         return None
     if isinstance(inputs, str):  # a delivery recorded with its calendar already built
         return inputs.encode()
-    return ics_module.build(inputs, school_name=school["name"], tz=school["time_zone"]).encode()
+    return ics_module.build(inputs, school_name=school["name"], tz=school["time_zone"], lang=lang).encode()
 
 
 def sms_body(message: Message, link: str | None) -> str:

@@ -137,6 +137,12 @@ class Directory:
             raise NotReady(f"no profile yet for person {person_id}")
         return first_name(doc) if first else display_name(doc)
 
+    def language(self, person_id: str) -> str:
+        """The language a person reads their messages in (their choice, else the roster's)."""
+        prefs = self._one(repo.PREFERENCES, person_id) or {}
+        doc = self.person(person_id) or {}
+        return prefs.get("language") or doc.get("language") or "en"
+
     def school(self, school_id: str) -> dict:
         doc = self._one(StudentDirectory.SCHOOLS, school_id)
         if doc is None:

@@ -18,7 +18,7 @@ def parse_time(value) -> datetime:
 
 def for_booking(data: dict, *, school_name: str, teacher_name: str, student_first_name: str, tz: str,
                 method: str = "REQUEST", sequence: int = 0, now: datetime | None = None,
-                video_url: str | None = None, organizer_email: str | None = None) -> str:
+                video_url: str | None = None, organizer_email: str | None = None, lang: str = "en") -> str:
     start, end = parse_time(data["start"]), parse_time(data["end"])
     local = start.astimezone(ZoneInfo(tz))
     booking = Booking(data["booking_id"], data["student_id"], data["teacher_id"], slot_id(data["teacher_id"], start),
@@ -29,7 +29,7 @@ def for_booking(data: dict, *, school_name: str, teacher_name: str, student_firs
     slot = Slot(data["teacher_id"], start, end, local.date(), f"{local:%H:%M}", local.hour >= 17, data.get("room"),
                 data["modality"], video_link=video_url)
     return booking_ics(booking, slot, school_name, teacher_name, student_first_name, tz, method, sequence,
-                       now=now, organizer_email=organizer_email).decode("utf-8")
+                       now=now, organizer_email=organizer_email, lang=lang).decode("utf-8")
 
 
 BOOKING_FIELDS = ("booking_id", "student_id", "teacher_id", "window_id", "guardian_id", "start", "end", "modality",
@@ -44,8 +44,9 @@ def inputs(data: dict, *, teacher_name: str, student_first_name: str, method: st
             "now": now.isoformat() if isinstance(now, datetime) else now, "video_url": video_url}
 
 
-def build(spec: dict, *, school_name: str, tz: str) -> str:
+def build(spec: dict, *, school_name: str, tz: str, lang: str = "en") -> str:
+    """The .ics in the reader's language, as the school is now (at send time)."""
     return for_booking(spec["data"], school_name=school_name, teacher_name=spec["teacher_name"],
                        student_first_name=spec["student_first_name"], tz=tz, method=spec["method"],
                        sequence=spec["sequence"], now=parse_time(spec["now"]) if spec.get("now") else None,
-                       video_url=spec.get("video_url"))
+                       video_url=spec.get("video_url"), lang=lang)

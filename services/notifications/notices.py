@@ -42,9 +42,12 @@ def invitation(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     if not students or not teachers:
         raise NotReady(f"no students or teachers known for invitation {event.id}")
     url = cfg.url(links.book(d["window_id"]))
-    ctx = {"student_name": [dr.name(s, first=True) for s in students],
-           "teacher_name": [dr.name(t) for t in teachers], "window_start": window["first_day"],
-           "window_end": window["last_day"], "booking_url": url, "book_by": d["booking_closes_at"]}
+    children, staff = [dr.name(s, first=True) for s in students], [dr.name(t) for t in teachers]
+    ctx = {"student_name": children, "teacher_name": staff, "student_count": len(children),
+           "window_start": window["first_day"], "window_end": window["last_day"], "booking_url": url,
+           "book_by": d["booking_closes_at"]}
+    if not d.get("nudge"):
+        ctx["signer_name"] = staff + children  # "Ms. Lee, Chloe and Wesley"
     if not d.get("nudge"):
         # One child: that child's form; siblings: the family page, with a form per child.
         form = links.parent_input(students[0]) if len(students) == 1 else links.family_home()

@@ -46,7 +46,7 @@ def _message(job: Job, cfg: NotifyConfig, now: datetime, r, *, html: bool = True
     n, school = job.d["notice"], job.extra.get("school")
     if school is None:
         raise Skip("school_unknown")
-    return render_notice(n, r, school, cfg, now, html=html), (calendar_for(n, school) if html else None)
+    return render_notice(n, r, school, cfg, now, html=html), (calendar_for(n, school, r.lang) if html else None)
 
 
 class EmailSender:

@@ -64,6 +64,11 @@ def start_session(token: str) -> dict:
     return data
 
 
+def school_zone(school_id: str | None) -> str | None:
+    """The IANA zone of one of the signed-in person's schools (kept at sign-in)."""
+    return (((user() or {}).get("schools") or {}).get(school_id or "") or {}).get("tz")
+
+
 def home_url(role: str | None = None) -> str:
     role = role or (user() or {}).get("role")
     return url_for(HOME_BY_ROLE.get(role, "auth.login"))

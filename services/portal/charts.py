@@ -1,37 +1,61 @@
 """Chart geometry for the dashboard (inline SVG drawn by templates/admin/_charts.html).
-Each chart also has a data table, so screen readers and keyboards get the numbers."""
+Each chart also has a data table, so screen readers and keyboards get the numbers.
+
+Labels are never cut: the label column is as wide as the longest label needs (a
+school's full name, "Grado 10", a teacher's name), up to a limit past which the label
+wraps onto a second line."""
 from __future__ import annotations
 
-from services.portal.i18n import _
+from services.portal.i18n import _, f_grade
 
-BAR_HEIGHT, GAP, LABEL_WIDTH, PLOT_WIDTH = 22, 8, 110, 190
+BAR_HEIGHT, GAP, PLOT_WIDTH = 22, 10, 220
+CHAR_WIDTH, MIN_LABEL, MAX_LABEL = 7.4, 90, 240  # px per character at 13px, label column bounds
 GOAL_PARTS = (("goals_on_track", "#1c6b3a"), ("goals_needs_support", "#8a4b00"), ("goals_achieved", "#174f8c"))
-
-
-def _short(text: str, n: int = 15) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _label(row: dict) -> str:
     if row.get("teacher_name") or row.get("teacher_id"):
         return row.get("teacher_name") or row["teacher_id"]
     if row.get("grade"):
-        return _("Grade %(grade)s", grade=row["grade"])
+        return f_grade(row["grade"])
     return row.get("school_name") or row.get("school_id") or _("All")
 
 
+def _lines(text: str, width: int) -> list[str]:
+    """One line, or two split at a space when the label does not fit `width`."""
+    if len(text) * CHAR_WIDTH <= width or " " not in text:
+        return [text]
+    words, first = text.split(), ""
+    while words and len((first + " " + words[0]).strip()) * CHAR_WIDTH <= width:
+        first = (first + " " + words.pop(0)).strip()
+    return [first or words.pop(0), " ".join(words)] if words else [first]
+
+
+def _layout(labels: list[str]) -> tuple[int, list[list[str]], int]:
+    width = int(min(MAX_LABEL, max(MIN_LABEL, max((len(t) for t in labels), default=0) * CHAR_WIDTH + 12)))
+    lines = [_lines(t, width - 12) for t in labels]
+    bar = BAR_HEIGHT + (14 if any(len(ls) > 1 for ls in lines) else 0)
+    return width, lines, bar
+
+
 def participation(data: dict) -> dict:
+    """Bars of the share of invited households that booked (what the caption says)."""
+    labels = [_label(row) for row in data.get("rows") or []]
+    width, lines, bar = _layout(labels)
     rows = []
     for i, row in enumerate(data.get("rows") or []):
-        rate = float(row.get("participation_rate") or 0.0)
-        rate = rate / 100 if rate > 1 else rate
-        rows.append({"label": _short(_label(row)), "full": _label(row), "rate": rate, "pct": round(rate * 100),
-                     "width": round(PLOT_WIDTH * min(rate, 1.0)), "y": i * (BAR_HEIGHT + GAP)})
-    return {"rows": rows, "height": max(1, len(rows)) * (BAR_HEIGHT + GAP), "label_width": LABEL_WIDTH,
-            "plot_width": PLOT_WIDTH, "bar_height": BAR_HEIGHT}
+        rate = float(row.get("booking_rate") or 0.0)
+        rows.append({"label": lines[i], "full": labels[i], "rate": rate, "pct": round(rate * 100),
+                     "booked": int(row.get("households_booked") or 0),
+                     "invited": int(row.get("households_invited") or 0),
+                     "width": round(PLOT_WIDTH * min(rate, 1.0)), "y": i * (bar + GAP)})
+    return {"rows": rows, "height": max(1, len(rows)) * (bar + GAP), "label_width": width,
+            "plot_width": PLOT_WIDTH, "bar_height": bar}
 
 
 def goal_progress(data: dict) -> dict:
+    labels = [_label(row) for row in data.get("rows") or []]
+    width, lines, bar = _layout(labels)
     rows = []
     biggest = max([sum(int(r.get(k) or 0) for k, _c in GOAL_PARTS) for r in data.get("rows") or []] + [1])
     for i, row in enumerate(data.get("rows") or []):
@@ -41,6 +65,6 @@ def goal_progress(data: dict) -> dict:
             w = round(PLOT_WIDTH * n / biggest)
             parts.append({"key": key, "n": n, "x": x, "width": w, "color": color})
             x += w
-        rows.append({"label": _short(_label(row)), "parts": parts, "y": i * (BAR_HEIGHT + GAP)})
-    return {"rows": rows, "height": max(1, len(rows)) * (BAR_HEIGHT + GAP), "label_width": LABEL_WIDTH,
-            "plot_width": PLOT_WIDTH, "bar_height": BAR_HEIGHT, "colors": dict(GOAL_PARTS)}
+        rows.append({"label": lines[i], "full": labels[i], "parts": parts, "y": i * (bar + GAP)})
+    return {"rows": rows, "height": max(1, len(rows)) * (bar + GAP), "label_width": width,
+            "plot_width": PLOT_WIDTH, "bar_height": bar, "colors": dict(GOAL_PARTS)}

@@ -23,6 +23,16 @@ def _session() -> requests.Session:
     return _local.session
 
 
+def _page_language() -> str | None:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return None
+    from services.portal.i18n import current_lang
+
+    return current_lang()
+
+
 class ApiError(Exception):
     def __init__(self, status: int, problem: dict | None = None, service: str = ""):
         self.status, self.problem, self.service = status, problem or {}, service
@@ -65,6 +75,9 @@ class Api:
     # -- plumbing ---------------------------------------------------------------
     def _request(self, method: str, service: str, path: str, *, raw: bool = False, **kw):
         headers = kw.pop("headers", {})
+        lang = _page_language()
+        if lang:  # the services answer in the page's language (goal feedback, questions, errors)
+            headers.setdefault("Accept-Language", lang)
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         cid = self.correlation_id or logs.current_correlation_id()
@@ -140,6 +153,9 @@ class Api:
 
     def update_goal(self, goal_id: str, changes: dict) -> dict:
         return self._request("PATCH", "goals", f"/goals/{goal_id}", json=changes)
+
+    def delete_goal(self, goal_id: str) -> None:
+        return self._request("DELETE", "goals", f"/goals/{goal_id}")
 
     def submit_goal(self, goal_id: str) -> dict:
         return self.post("goals", f"/goals/{goal_id}/submit")

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta, timezone
 FOCUS_KINDS = ("standard", "learning_skill", "behaviour", "personal")
 CHECKIN_STATUSES = ("on_track", "needs_support", "achieved")
 INTERPRETER_LANGUAGES = ("es", "vi", "zh", "so", "ar", "ru", "ko", "tl", "fr", "pt")
-SLOT_LENGTHS = (15, 20, 30)
+SLOT_LENGTHS = (10, 15, 20, 30)
+TRAVEL_GAP, LONGEST_WAIT = 5, 15  # the scheduling service's defaults (minutes)
 MODALITIES = ("in_person", "video", "phone")
 POLICIES = ("per_household", "per_student")
 MIN_ACTION_FIELDS, MIN_REASON_FIELDS = 4, 3
@@ -111,6 +112,27 @@ def self_assessment(form) -> dict:
             "supports": lines(form.get("supports")), "classwork_progress": clean(form.get("classwork_progress"))}
 
 
+EVIDENCE_FIELDS = {"title": "title", "note.what_it_shows": "what_it_shows", "what_it_shows": "what_it_shows",
+                   "note.goal_id": "goal_id", "goal_id": "goal_id", "link": "link", "file": "file",
+                   "file.content_type": "file", "file.size": "file"}
+
+
+def evidence_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The goals service's field errors keyed by the work-sample form's fields."""
+    out: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        out.setdefault(EVIDENCE_FIELDS.get(field, "file"), []).extend(messages)
+    return out
+
+
+def by_root_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """'strengths[2]' -> 'strengths': a list field's errors shown under its one textarea."""
+    out: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        out.setdefault(_INDEX.sub("", field.split(".")[0]), []).extend(messages)
+    return out
+
+
 def evidence_fields(form) -> dict:
     return {"title": clean(form.get("title")), "what_it_shows": clean(form.get("what_it_shows")),
             "goal_id": clean(form.get("goal_id")) or None}
@@ -164,8 +186,20 @@ def availability(form, window: dict) -> dict:
     return body
 
 
+def _minutes(form, name: str, default: int) -> int | str:
+    raw = clean(form.get(name))
+    return default if raw == "" else (int(raw) if raw.isdigit() else raw)
+
+
+def availability_field(api_field: str) -> str:
+    """'ranges[2026-12-16][0]' -> 'day_2026-12-16' (the day's fieldset); 'room' -> 'room'."""
+    m = re.match(r"^(?:ranges|breaks)\[(\d{4}-\d{2}-\d{2})\]", api_field or "")
+    return f"day_{m.group(1)}" if m else ("room" if (api_field or "").startswith("room") else "form")
+
+
 def window(form, school_tz: str | None, now: datetime | None = None) -> dict:
-    """The new-window form. Booking times are entered in the school's local time."""
+    """The new-window form. Booking times are entered in the school's local time; an
+    empty cycle is named by the scheduling service after the first day."""
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(school_tz or "UTC")
@@ -187,13 +221,32 @@ def window(form, school_tz: str | None, now: datetime | None = None) -> dict:
     first_day = min((d["date"] for d in days), default=None)
     closes = (datetime.combine(date.fromisoformat(first_day), time(0), zone) if first_day
               else now + timedelta(days=14))
-    return {
-        "school_id": clean(form.get("school_id")), "cycle": clean(form.get("cycle")) or "2026-fall",
-        "name": clean(form.get("name")) or "Conferences", "days": days,
+    body = {
+        "school_id": clean(form.get("school_id")), "name": clean(form.get("name")) or None, "days": days,
         "slot_minutes": int(form.get("slot_minutes")) if form.get("slot_minutes", "").isdigit() else 20,
         "modality": form.get("modality") if form.get("modality") in MODALITIES else "in_person",
         "booking_opens_at": moment("booking_opens_at", now),
         "booking_closes_at": moment("booking_closes_at", closes),
         "policy": form.get("policy") if form.get("policy") in POLICIES else "per_household",
         "cancellation_cutoff_hours": int(form.get("cutoff") or 24) if (form.get("cutoff") or "24").isdigit() else 24,
+        "travel_gap_minutes": _minutes(form, "travel_gap", TRAVEL_GAP),
+        "max_idle_minutes": _minutes(form, "max_idle", LONGEST_WAIT),
     }
+    if clean(form.get("cycle")):
+        body["cycle"] = clean(form.get("cycle"))
+    return {k: v for k, v in body.items() if v is not None}
+
+
+WINDOW_FIELDS = {"name": "name", "cycle": "cycle", "slot_minutes": "slot_minutes", "modality": "modality",
+                 "policy": "policy", "booking_opens_at": "booking_opens_at", "booking_closes_at": "booking_closes_at",
+                 "cancellation_cutoff_hours": "cutoff", "travel_gap_minutes": "travel_gap",
+                 "max_idle_minutes": "max_idle", "days": "day_0"}
+_DAY_FIELD = re.compile(r"^days\[(\d+)\](?:\.(date|start|end))?")
+
+
+def window_field(api_field: str) -> str:
+    """The form field a scheduling error is about: 'days[1].end' -> 'day_1_end'."""
+    m = _DAY_FIELD.match(api_field or "")
+    if m:
+        return f"day_{m.group(1)}" + (f"_{m.group(2)}" if m.group(2) in ("start", "end") else "")
+    return WINDOW_FIELDS.get((api_field or "").split(".")[0].split("[")[0], "name")

@@ -1,9 +1,13 @@
 """Words for the services' problem codes, so a family reads them in its own language.
-Codes not listed fall back to the service's (English) detail."""
+A code not listed shows the service's own detail when that service answers in the
+page's language (goals does, from Accept-Language) or the page is in English; otherwise
+a general sentence in the page's language, never English on a Spanish page."""
 from __future__ import annotations
 
 from services.portal.client import ApiError
-from services.portal.i18n import gettext
+from services.portal.i18n import current_lang, gettext
+
+LOCALIZED_SERVICES = frozenset({"goals"})  # say their problems in the Accept-Language
 
 
 def N_(text: str) -> str:  # marks a msgid for extraction; translated when shown
@@ -15,6 +19,20 @@ PROBLEMS = {
     "slot_contended": N_("Many families are booking right now. Please try again."),
     "student_already_booked": N_("This child already has a conference in this window."),
     "no_back_to_back_slots": N_("There are no free times back to back on that day. Try another day, or choose the times yourself."),
+    "no_back_to_back_slots:teacher_full": N_("A teacher has no free time left on that day. Try another day, or choose the times yourself."),
+    "no_back_to_back_slots:too_far_apart": N_("The teachers' free times on that day are too far apart to come one after the other. Try another day, or choose the times yourself."),
+    "family_busy": N_("You already have a conference at that time. Choose another time. If another guardian will come to this one, they can book it with their own account."),
+    "duplicate_slot": N_("Each child needs a time of their own."),
+    "teacher_required": N_("Choose the teacher to meet."),
+    "window_already_open": N_("Booking is already open for these conferences."),
+    "invalid_window": N_("The conference window needs a few fixes. Look at the fields marked below."),
+    "invalid_availability": N_("Your times need a fix. Look at the days marked below."),
+    "booking_not_active": N_("This conference is no longer booked."),
+    "booking_changed": N_("This conference changed meanwhile. Please reload the page."),
+    "same_slot": N_("Your conference is already at that time."),
+    "waitlist_disabled": N_("This school does not keep a waiting list."),
+    "goal_not_draft": N_("Only a draft can be deleted; this goal is already shared."),
+    "window_closed": N_("These conferences are closed."),
     "mixed_slots": N_("Choose a time for every child, or let us find the times for all of them."),
     "household_booking_not_allowed": N_("This school books each child separately. Please book one child at a time."),
     "booking_closed": N_("Booking for these conferences has closed."),
@@ -35,8 +53,28 @@ PROBLEMS = {
 
 
 def problem_message(exc: ApiError) -> str:
-    msgid = PROBLEMS.get(exc.code or "")
-    return gettext(msgid) if msgid else (exc.detail or gettext("Something went wrong."))
+    reason = exc.problem.get("reason")
+    msgid = PROBLEMS.get(f"{exc.code}:{reason}") if reason else None
+    msgid = msgid or PROBLEMS.get(exc.code or "")
+    if msgid:
+        return gettext(msgid)
+    if exc.detail and (exc.service in LOCALIZED_SERVICES or current_lang() == "en"):
+        return exc.detail
+    return gettext("Something went wrong.")
+
+
+def field_problems(exc: ApiError, field_of) -> dict[str, list[str]]:
+    """A service's field errors keyed by the form's own fields (`field_of`), each said in
+    the page's language: the service's words when it speaks it, else a plain request to
+    check that field (the form names it)."""
+    out: dict[str, list[str]] = {}
+    trusted = exc.service in LOCALIZED_SERVICES or current_lang() == "en"
+    for field, messages in exc.field_errors().items():
+        mine = out.setdefault(field_of(field), [])
+        for message in (messages if trusted else [gettext("Please check this value.")]):
+            if message not in mine:
+                mine.append(message)
+    return out
 
 
 LABELS = {
@@ -52,6 +90,11 @@ LABELS = {
     "severity": {"error": N_("Fix this"), "hint": N_("Tip")},
     "role": {"student": N_("Student"), "guardian": N_("Family"), "teacher": N_("Teacher"),
              "school_admin": N_("School staff"), "district_admin": N_("District staff")},
+    "import": {"applied": N_("changes applied"), "unchanged": N_("nothing changed")},
+    "records": {"orgs": N_("Schools and district"), "sessions": N_("School terms"), "people": N_("People"),
+                "classes": N_("Classes"), "enrolments": N_("Enrolments"), "guardian_links": N_("Family links")},
+    "policy": {"per_household": N_("Families book all their children together"),
+               "per_student": N_("Each child is booked separately")},
 }
 
 

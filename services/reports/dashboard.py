@@ -8,10 +8,17 @@ read model, incremented from events; this module only adds them up::
      "families_invited": 0 | 1,    # this student's family was invited
      "families_booked": 0 | 1, "conferences_held": 0 | 1, "no_shows": 0 | 1,
      "goals_set": int, "goals_on_track": int, "goals_needs_support": int,
-     "goals_achieved": int, "followups_due": int, "followups_completed": int}
+     "goals_achieved": int, "followups_due": int, "followups_completed": int,
+     "households_invited": {guardian ids}, "households_booked": {...},
+     "households_held": {...}, "households_followed_up": {...}}
 
-Counts are per student: a family with two children counts once per child, which
-matches one conference per child. ``goal_counters(goals)`` derives the goal fields
+The counters above are per student (one conference per child). The ``households_*``
+fields are sets of guardian ids (the family who gets the invitation and books): a group
+counts each household once however many of its children are in it, and the total counts
+each household once across groups. A household is "followed up" when the check-in that
+answers the follow-up of one of its conferences came in. ``booking_rate`` is the share of
+invited households that booked; ``participation_rate`` the share of invited students
+whose conference was held. ``goal_counters(goals)`` derives the goal fields
 from goal dicts (a goal's progress is its latest check-in, ``achieved`` if the goal
 itself is achieved). Missing counter fields count as 0.
 
@@ -27,14 +34,18 @@ import io
 import re
 from typing import Any, Iterable, Mapping
 
+from babel.lists import format_list
+from babel.numbers import format_percent
+
 from .charts import bar_chart_svg
-from .render import environment, normalize_lang, translations
+from .render import environment, grade_words, normalize_lang, translations
 
 COUNTERS = (
     "invitations_sent", "families_invited", "families_booked", "conferences_held",
     "no_shows", "goals_set", "goals_on_track", "goals_needs_support", "goals_achieved",
     "followups_due", "followups_completed",
 )
+HOUSEHOLDS = ("households_invited", "households_booked", "households_held", "households_followed_up")
 # group-by presets: key fields first, then label fields carried along
 GROUPINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "district": ((), ()),
@@ -57,14 +68,28 @@ class Counters:
     goals_achieved: int = 0
     followups_due: int = 0
     followups_completed: int = 0
+    households: dict = dataclasses.field(default_factory=lambda: {h: set() for h in HOUSEHOLDS})
 
     def add(self, row: Mapping[str, Any]) -> "Counters":
         for name in COUNTERS:
             setattr(self, name, getattr(self, name) + int(row.get(name) or 0))
+        for name in HOUSEHOLDS:
+            value = row.get(name)
+            if isinstance(value, (set, frozenset, list, tuple)):
+                self.households[name].update(value)
+        return self
+
+    def merge(self, other: "Counters") -> "Counters":
+        """Add another group: counters add up, households are counted once."""
+        self.add({name: getattr(other, name) for name in COUNTERS})
+        for name in HOUSEHOLDS:
+            self.households[name] |= other.households[name]
         return self
 
     def as_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
+        out = {name: getattr(self, name) for name in COUNTERS}
+        out.update({name: len(ids) for name, ids in self.households.items()})
+        return out
 
 
 def participation_rate(c: Counters | Mapping[str, Any]) -> float:
@@ -72,6 +97,13 @@ def participation_rate(c: Counters | Mapping[str, Any]) -> float:
     d = c.as_dict() if isinstance(c, Counters) else c
     invited = int(d.get("families_invited") or 0)
     return min(1.0, int(d.get("conferences_held") or 0) / invited) if invited else 0.0
+
+
+def booking_rate(c: Counters | Mapping[str, Any]) -> float:
+    """Share of invited households that booked at least one conference, 0..1."""
+    d = c.as_dict() if isinstance(c, Counters) else c
+    invited = int(d.get("households_invited") or 0)
+    return min(1.0, int(d.get("households_booked") or 0) / invited) if invited else 0.0
 
 
 def goal_counters(goals: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -108,8 +140,13 @@ def aggregate(facts: Iterable[Mapping[str, Any]], by: str | tuple[str, ...] = "s
     return groups
 
 
+_EARLY_GRADES = {"PK": -3, "TK": -2, "KG": -1}  # before grade 1, as schools list them
+
+
 def _natural(value: Any) -> tuple:
     text = "" if value is None else str(value)
+    if text.upper() in _EARLY_GRADES:
+        return (0, _EARLY_GRADES[text.upper()], "")
     return (0, int(text), "") if text.isdigit() else (1, 0, text.casefold())
 
 
@@ -120,13 +157,15 @@ def summarize(facts: Iterable[Mapping[str, Any]], by: str | tuple[str, ...] = "s
     total = Counters()
     rows = []
     for label_values, counters in aggregate(facts, by).values():
-        total.add(counters.as_dict())
+        total.merge(counters)
         rows.append({**label_values, **counters.as_dict(),
-                     "participation_rate": round(participation_rate(counters), 4)})
+                     "participation_rate": round(participation_rate(counters), 4),
+                     "booking_rate": round(booking_rate(counters), 4)})
     rows.sort(key=lambda r: tuple(_natural(r.get(f)) for f in labels + keys))
     return {"by": by if isinstance(by, str) else list(by), "columns": list(keys + labels),
             "rows": rows, "total": {**total.as_dict(),
-                                    "participation_rate": round(participation_rate(total), 4)}}
+                                    "participation_rate": round(participation_rate(total), 4),
+                                    "booking_rate": round(booking_rate(total), 4)}}
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -162,7 +201,7 @@ def row_label(row: Mapping[str, Any], lang: str = "en") -> str:
     if row.get("teacher_id") is not None:
         parts.append(row.get("teacher_name") or str(row["teacher_id"]))
     if row.get("grade") is not None:
-        parts.append(_("Grade %(grade)s") % {"grade": row["grade"]})
+        parts.append(grade_words(row["grade"], normalize_lang(lang)))
     return " · ".join(str(p) for p in parts if p) or _("District")
 
 
@@ -171,11 +210,11 @@ def render_dashboard_html(summary: Mapping[str, Any], lang: str = "en",
     lang = normalize_lang(lang)
     _ = translations(lang).gettext
     rows = [dict(r, label=row_label(r, lang)) for r in summary["rows"]]
-    bars = [(r["label"], r["participation_rate"]) for r in rows]
-    words = ", ".join(f"{label} {rate * 100:.0f}%" for label, rate in bars)
+    bars = [(r["label"], r.get("booking_rate") or 0.0) for r in rows]
+    words = format_list([f"{label} {format_percent(rate, locale=lang)}" for label, rate in bars], locale=lang)
     chart = bar_chart_svg(
-        bars, chart_id="participation", title=_("Participation rate"),
-        description=_("Participation rate by group: %(values)s.") % {"values": words})
+        bars, chart_id="participation", title=_("Invited households that booked a conference"),
+        description=_("Invited households that booked a conference, by group: %(values)s.") % {"values": words})
     return environment(lang).get_template("dashboard.html").render(
         lang=lang, title=title or _("Conference participation and goal progress"),
         rows=rows, total=summary["total"], chart_svg=chart if rows else "")

@@ -4,6 +4,7 @@ Reads only each student's compact `facts` and labels (never the goals' words), o
 cursor over the scope, so a district dashboard streams instead of loading documents.
 
 Per student: invitations sent (every InvitationDue naming the student, nudges too);
+the households (guardian ids) invited, booked, held and followed up;
 family invited / booked (any booking not cancelled) / conference held / no-show (0 or
 1); goals set (not drafts), on track / needs support / achieved (a goal's progress is
 its latest check-in, `achieved` when the goal is); follow-ups due, and completed when a
@@ -29,6 +30,11 @@ def fact_row(doc: dict) -> dict:
     progress = ["achieved" if g["status"] == "achieved" else (g.get("last") or "||").split("|")[2] for g in goals]
     last = f.get("last_checkin_at") or ""  # instants (UTC, fixed width): see projection.py
     due = list((f.get("followups") or {}).values())
+    bookings, guardians = f.get("bookings") or {}, f.get("booking_guardians") or {}
+    followups = f.get("followups") or {}
+
+    def households(*states: str) -> set:
+        return {guardians[b] for b, state in bookings.items() if state in states and guardians.get(b)}
     return {
         "school_id": doc.get("school_id"), "grade": doc.get("grade"), "teacher_id": homeroom_teacher(doc),
         "invitations_sent": int(f.get("invitations_sent") or 0), "families_invited": int(f.get("families_invited") or 0),
@@ -37,6 +43,11 @@ def fact_row(doc: dict) -> dict:
         "goals_on_track": progress.count("on_track"), "goals_needs_support": progress.count("needs_support"),
         "goals_achieved": progress.count("achieved"), "followups_due": len(due),
         "followups_completed": sum(1 for d in due if last and last >= d),
+        "households_invited": set((f.get("invited") or {}).values()),
+        "households_booked": households("1booked", "3held", "3no_show"),
+        "households_held": households("3held"),
+        "households_followed_up": {guardians[b] for b, d in followups.items()
+                                   if guardians.get(b) and last and last >= d},
     }
 
 

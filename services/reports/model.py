@@ -9,6 +9,9 @@ read models (school name, teacher name). Rules:
 * Goal status: submitted / agreed / carried over read "active"; revised, achieved as is.
 * Conference: the latest booking not cancelled and dated by the period's end (held,
   no-show or booked), with its follow-up date and whether a private talk was asked for.
+  Every date is the school's local date: a conference at 5 PM Pacific on 16 December is
+  on the 16th, though it is already the 17th in UTC.
+* Check-ins carry the note written with them (CheckinNoteRecorded, a private event).
 * Family goals: the family's goals for the child agreed at the conferences of the
   school year (ConferenceOutcomeContent), in full; they are goals too (set by the
   family) and appear among the goals with their check-ins. Before any conference, the
@@ -22,6 +25,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.common.errors import Invalid
 
@@ -83,6 +87,25 @@ def choose_lang(doc: dict, school: dict | None, *, guardian: dict | None = None)
     return "en"
 
 
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_day(instant: str | None, tz: ZoneInfo) -> str | None:
+    """An ISO instant (as the events carry it) as the school's local date, ISO."""
+    if not instant:
+        return None
+    if len(instant) == 10:  # already a date
+        return instant
+    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(tz).date().isoformat()
+
+
 def _text(value) -> str:
     if isinstance(value, dict):
         return value.get("label") or value.get("code") or value.get("method") or ""
@@ -94,7 +117,7 @@ def _goal_model(goal: dict, period: Period) -> dict | None:
     if not status or status == "draft":
         return None
     created = as_date(goal.get("created_at"))
-    checkins = [{"date": c["date"], "status": c["status"], "value": c.get("value"), "note": ""}
+    checkins = [{"date": c["date"], "status": c["status"], "value": c.get("value"), "note": c.get("note") or ""}
                 for c in (goal.get("checkins") or {}).values() if period.contains(as_date(c.get("date")))]
     if created and (created > period.end or (created < period.start and not checkins)):
         return None
@@ -116,25 +139,28 @@ def goal_models(doc: dict, period: Period) -> list[dict]:
     return goals
 
 
-def conference_model(booking: dict | None, followups: dict) -> dict:
+def conference_model(booking: dict | None, followups: dict, tz: ZoneInfo | None = None) -> dict:
     if not booking:
         return {"status": "not_booked"}
+    tz = tz or ZoneInfo("UTC")
     fu = next((f for f in followups.values() if f.get("booking_id") == booking["id"]), None)
     agreed = booking.get("agreement") or {}
-    return {"status": CONFERENCE_STATUS.get(booking.get("state"), "not_booked"), "date": _booking_date(booking),
-            "followup_date": fu["due_at"][:10] if fu else None,
+    return {"status": CONFERENCE_STATUS.get(booking.get("state"), "not_booked"), "date": booking_date(booking, tz),
+            "followup_date": local_day(fu["due_at"], tz) if fu else None,
             "private_followup": bool(booking.get("private_talk")), "teacher_notes": "",
             "supports": agreed.get("supports") or [], "next_checkin_date": agreed.get("next_checkin_on")}
 
 
-def _booking_date(booking: dict) -> str | None:
-    return (booking.get("held_at") or booking.get("start") or "")[:10] or None
+def booking_date(booking: dict, tz: ZoneInfo) -> str | None:
+    """The school's local date of a conference (held, else booked for)."""
+    return local_day(booking.get("held_at") or booking.get("start"), tz)
 
 
-def latest_booking(doc: dict, period: Period) -> dict | None:
+def latest_booking(doc: dict, period: Period, tz: ZoneInfo | None = None) -> dict | None:
+    tz = tz or ZoneInfo("UTC")
     found = [b for b in (doc.get("conferences") or {}).values()
-             if b.get("state") in CONFERENCE_STATUS and (as_date(_booking_date(b)) or period.end) <= period.end]
-    return max(found, key=lambda b: (_booking_date(b) or "", b["id"]), default=None)
+             if b.get("state") in CONFERENCE_STATUS and (as_date(booking_date(b, tz)) or period.end) <= period.end]
+    return max(found, key=lambda b: (booking_date(b, tz) or "", b["id"]), default=None)
 
 
 def family_goals(doc: dict, lang: str, period: Period | None = None) -> list[str]:
@@ -170,14 +196,16 @@ def student_header(doc: dict, school_name: str, teacher_name: str) -> dict:
 
 
 def build_model(doc: dict, period: Period, *, lang: str, school_name: str = "", teacher_name: str = "",
-                booking: dict | None = None) -> dict:
-    """The report model; `booking` picks the conference (summaries), else the latest."""
+                booking: dict | None = None, time_zone: str | None = None) -> dict:
+    """The report model; `booking` picks the conference (summaries), else the latest.
+    Dates are local to `time_zone` (the school's IANA zone)."""
     lang = normalize_lang(lang)
+    tz = zone(time_zone)
     return {
         "student": student_header(doc, school_name, teacher_name),
         "period": {"start": period.start, "end": period.end},
         "lang": lang,
         "goals": goal_models(doc, period),
         "family_goals": family_goals(doc, lang, period),
-        "conference": conference_model(booking or latest_booking(doc, period), doc.get("followups") or {}),
+        "conference": conference_model(booking or latest_booking(doc, period, tz), doc.get("followups") or {}, tz),
     }

@@ -155,7 +155,7 @@ def render_pdf(model: Mapping[str, Any]) -> bytes:
     story: list = [
         _p(title, "h1"),
         _p(" · ".join(str(x) for x in (
-            period.get("label", ""), _("Grade %(grade)s") % {"grade": student.get("grade", "")},
+            period.get("label", ""), student.get("grade_words", ""),
             student.get("school_name", ""),
             _("Teacher: %(name)s") % {"name": student.get("teacher_name", "")}) if x), "meta"),
         _p(_("This report updates you on the goals %(name)s set at the goal-setting "

@@ -159,9 +159,24 @@ def on_progress(event, uow) -> None:
     checkin = {"id": d["checkin_id"], "date": d["date"], "status": d["status"], "value": d.get("value"),
                "by": d["recorded_by_role"]}
     _student(event, uow, d["student_id"], {
-        "$set": {f"goals.{g}.id": d["goal_id"], f"goals.{g}.checkins.{c}": checkin},
+        # field by field: the check-in's note (CheckinNoteRecorded) may have arrived first
+        "$set": {f"goals.{g}.id": d["goal_id"], **{f"goals.{g}.checkins.{c}.{k}": v for k, v in checkin.items()}},
         "$max": {f"facts.goals.{g}.last": f"{d['date']}|{d['checkin_id']}|{d['status']}",
                  "facts.last_checkin": d["date"], "facts.last_checkin_at": stamp(event)}})
+
+
+def on_checkin_note(event, uow) -> None:
+    d = event.data
+    g, c = key(d["goal_id"]), key(d["checkin_id"])
+    _student(event, uow, d["student_id"], {"$set": {f"goals.{g}.id": d["goal_id"],
+                                                    f"goals.{g}.checkins.{c}.note": d["note"]}})
+
+
+def on_goal_deleted(event, uow) -> None:
+    """A draft thrown away by its author: it leaves the report and the dashboard."""
+    d = event.data
+    g = key(d["goal_id"])
+    _student(event, uow, d["student_id"], {"$unset": {f"goals.{g}": "", f"facts.goals.{g}": ""}})
 
 
 def on_parent_input(event, uow) -> None:
@@ -175,16 +190,32 @@ def on_parent_input(event, uow) -> None:
 
 # -- invitations, conferences, follow-ups ----------------------------------------
 def on_invitation(event, uow) -> None:
-    for student_id in event.data["student_ids"]:
+    d = event.data
+    for student_id in d["student_ids"]:
         _student(event, uow, student_id, {"$inc": {"facts.invitations_sent": 1},
-                                          "$set": {"facts.families_invited": 1}})
+                                          "$set": {"facts.families_invited": 1,
+                                                   f"facts.invited.{key(d['guardian_id'])}": d["guardian_id"]}})
+
+
+def on_window_opened(event, uow) -> None:
+    """Every invited household at once, in one transaction, so a dashboard read right
+    after the window opens counts them all (the InvitationDue events follow one by one)."""
+    d = event.data
+    for invitation in d.get("invitations") or ():
+        for student_id in invitation["student_ids"]:
+            _student(event, uow, student_id, {"$set": {
+                "facts.families_invited": 1,
+                f"facts.invited.{key(invitation['guardian_id'])}": invitation["guardian_id"]}},
+                school_id=d["school_id"])
 
 
 def _booking(event, uow, state: str, fields: dict) -> None:
     d = event.data
     b = key(d["booking_id"])
+    household = {f"facts.booking_guardians.{b}": d["guardian_id"]} if d.get("guardian_id") else {}
     _student(event, uow, d["student_id"], {
-        "$set": {f"conferences.{b}.id": d["booking_id"], **{f"conferences.{b}.{k}": v for k, v in fields.items()}},
+        "$set": {f"conferences.{b}.id": d["booking_id"], **{f"conferences.{b}.{k}": v for k, v in fields.items()},
+                 **household},
         "$max": {f"conferences.{b}.state": BOOKING_RANK[state], f"facts.bookings.{b}": BOOKING_RANK[state]}})
     uow.db[BOOKINGS].update_one({"_id": d["booking_id"]}, {"$set": {
         "student_id": d["student_id"], "school_id": d["school_id"], "district_id": event.district_id}},
@@ -252,8 +283,11 @@ REPORT_PROJECTORS = {
     "GoalContentChanged": [on_goal_content],
     "GoalAchieved": [on_goal_achieved],
     "GoalProgressRecorded": [on_progress],
+    "CheckinNoteRecorded": [on_checkin_note],
+    "GoalDeleted": [on_goal_deleted],
     "ParentInputSubmitted": [on_parent_input],
     "InvitationDue": [on_invitation],
+    "ConferenceWindowOpened": [on_window_opened],
     "ConferenceBooked": [on_booked],
     "ConferenceRescheduled": [on_booked],
     "ConferenceCancelled": [on_cancelled],

@@ -125,9 +125,20 @@ def status_labels(lang: str) -> dict[str, str]:
     _ = translations(lang).gettext
     return {"on_track": _("on track"), "needs_support": _("needs support"),
             "achieved": _("achieved"), "active": _("active"), "revised": _("revised"),
+            "goal:active": _("In progress"), "goal:revised": _("Being revised"), "goal:achieved": _("Achieved"),
             "held": _("Conference held"), "no_show": _("Family did not attend"),
             "not_booked": _("No conference booked"), "booked": _("Conference booked"),
             "short": _("Short-term goal"), "long": _("Long-term goal")}
+
+
+def grade_words(code: Any, lang: str) -> str:
+    """A OneRoster grade code as people say it: '04' -> 'Grade 4' / 'Grado 4', 'KG' -> 'Kindergarten'."""
+    _ = translations(lang).gettext
+    text = str(code or "").strip().upper()
+    names = {"PK": _("Pre-kindergarten"), "TK": _("Transitional kindergarten"), "KG": _("Kindergarten")}
+    if text in names:
+        return names[text]
+    return _("Grade %(grade)s") % {"grade": int(text) if text.isdigit() else text}
 
 
 def checkin_alt_text(statement: str, checkins: list[dict], lang: str) -> str:
@@ -174,7 +185,7 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
         goals.append({
             "id": str(g.get("id", "")), "statement": g.get("statement", ""),
             "focus": g.get("focus") or "", "term_label": labels.get(g.get("term"), ""),
-            "status_label": labels.get(status, status),
+            "status_label": labels.get(f"goal:{status}") or labels.get(status, status),
             "actions": _as_list(plan.get("specific_actions")),
             "trackable": plan.get("trackable") or "",
             "reasons": _as_list(plan.get("achievable_reasons")),
@@ -190,8 +201,10 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
         period["label"] = format_skeleton("yMMMM", d, locale=lang) if d else ""
     conf = dict(model.get("conference") or {})
     conf_status = conf.get("status") or "not_booked"
+    student = dict(model.get("student") or {})
+    student["grade_words"] = grade_words(student.get("grade"), lang) if student.get("grade") else ""
     return {
-        "lang": lang, "student": dict(model.get("student") or {}),
+        "lang": lang, "student": student,
         "period": period, "goals": goals,
         "family_goals": _as_list(model.get("family_goals")),
         "conference": {

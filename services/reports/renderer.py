@@ -113,7 +113,8 @@ class Renderer:
         school = self.schools.get(doc.get("school_id")) or {}
         return build_model(doc, self.period, lang=choose_lang(doc, school, guardian=guardian),
                            school_name=school.get("name") or "",
-                           teacher_name=self.teachers.get(homeroom_teacher(doc)) or "")
+                           teacher_name=self.teachers.get(homeroom_teacher(doc)) or "",
+                           time_zone=school.get("time_zone"))
 
     def submit(self, docs: list[dict]) -> tuple:
         """Build the models and start rendering them (on the pool, if any)."""

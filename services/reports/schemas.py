@@ -60,8 +60,8 @@ class JobOut(Schema):
 
 class Counters(Schema):
     invitations_sent = fields.Integer()
-    families_invited = fields.Integer()
-    families_booked = fields.Integer()
+    families_invited = fields.Integer(metadata={"description": "Students whose family was invited (per student)."})
+    families_booked = fields.Integer(metadata={"description": "Students with a conference booked (per student)."})
     conferences_held = fields.Integer()
     no_shows = fields.Integer()
     goals_set = fields.Integer()
@@ -71,7 +71,14 @@ class Counters(Schema):
     followups_due = fields.Integer(metadata={"description": "Follow-ups that fell due (two weeks after a conference)."})
     followups_completed = fields.Integer(metadata={
         "description": "Follow-ups answered by a check-in recorded after they fell due (as the goals service closes them)."})
-    participation_rate = fields.Float()
+    participation_rate = fields.Float(metadata={"description": "Invited students whose conference was held, 0..1."})
+    households_invited = fields.Integer(metadata={"description": "Households (guardians) invited, each once."})
+    households_booked = fields.Integer(metadata={"description": "Invited households with a conference booked "
+                                                                "(held and no-shows included)."})
+    households_held = fields.Integer(metadata={"description": "Households with a conference held."})
+    households_followed_up = fields.Integer(metadata={
+        "description": "Households whose follow-up was answered by a check-in after it fell due."})
+    booking_rate = fields.Float(metadata={"description": "Invited households that booked, 0..1."})
 
 
 class DashboardRow(Counters):

@@ -10,7 +10,7 @@ from services.common.errors import Forbidden, NotFound
 from services.common.policy import StudentDirectory, require_role
 
 from . import facts
-from .model import Period, build_model, choose_lang, homeroom_teacher, household_view, person_name
+from .model import Period, booking_date, build_model, choose_lang, homeroom_teacher, household_view, person_name, zone
 from .render import render_conference_summary, render_html, render_pdf
 from .repository import AUDIT_LOG, BOOKINGS, PEOPLE, RENDERED, STUDENTS, key
 
@@ -32,7 +32,7 @@ def _context(db, doc: dict, principal=None, lang: str | None = None) -> dict:
     teacher = db[PEOPLE].find_one({"_id": homeroom_teacher(doc) or ""})
     guardian = db[PEOPLE].find_one({"_id": principal.sub}) if principal and principal.role == "guardian" else None
     return {"school_name": school.get("name") or "", "teacher_name": person_name(teacher),
-            "lang": lang or choose_lang(doc, school, guardian=guardian)}
+            "lang": lang or choose_lang(doc, school, guardian=guardian), "time_zone": school.get("time_zone")}
 
 
 def _student_doc(store, principal, student_id: str, what: str, resource_id: str | None = None):
@@ -69,9 +69,10 @@ def conference_summary(store, principal, booking_id: str, audience: str | None =
     if audience == "teacher" and principal.role not in STAFF:
         raise Forbidden("Only staff may read the teacher's summary.", code="audience_not_allowed")
     booking = booking or {"id": booking_id}
-    when = (booking.get("held_at") or booking.get("start") or "")[:7]
+    context = _context(store.db, doc, principal, lang)
+    when = (booking_date(booking, zone(context["time_zone"])) or "")[:7]  # the school's month, not UTC's
     period = Period.parse(when) if when else Period.parse(store.clock().strftime("%Y-%m"))
-    model = build_model(doc, period, booking=booking, **_context(store.db, doc, principal, lang))
+    model = build_model(doc, period, booking=booking, **context)
     return render_conference_summary(model, audience=audience)
 
 

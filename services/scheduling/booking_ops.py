@@ -16,9 +16,9 @@ from services.common.errors import Conflict, Invalid, NotFound
 from services.scheduling import repository as repo
 from services.scheduling import reminders
 from services.scheduling.config import FOLLOW_UP_DAYS
-from services.scheduling.domain import BOOKED, CANCELLED, DomainError
+from services.scheduling.domain import BOOKED, CANCELLED, HELD, DomainError
 from services.scheduling.event_data import emit_booking
-from services.scheduling.policy import follow_up_due_at
+from services.scheduling.policy import check_family_free, follow_up_due_at
 
 # Rules that reject the request itself (422); every other DomainError is a conflict
 # with the current state (409).
@@ -61,6 +61,43 @@ def place(slot_doc: dict, private_doc: dict | None) -> dict:
             "room": slot_doc.get("room"), "modality": slot_doc["modality"], "video_link": slot_doc.get("video_link"),
             "private_slot_id": private_doc["_id"] if private_doc else None,
             "private_end": private_doc["end"] if private_doc else None}
+
+
+def span(booking: dict) -> tuple[str, datetime, datetime]:
+    """The time a booking takes from its family (through the private word, if any)."""
+    return booking["_id"], booking["start"], booking.get("private_end") or booking["end"]
+
+
+def family_free(uow, docs: list[dict]) -> None:
+    """Refuse (409 family_busy) when the guardian of `docs` would be in two places at
+    once. Touching the guardian's lock document first makes two concurrent bookings of
+    one guardian write-conflict, so the retry of the second one sees the first."""
+    domain(check_family_free, [span(d) for d in docs], _family_spans(uow, docs))
+
+
+def family_clash(uow, doc: dict) -> bool:
+    """Whether `doc` would overlap another active booking of its guardian (no error)."""
+    try:
+        check_family_free([span(doc)], _family_spans(uow, [doc]))
+    except DomainError:
+        return True
+    return False
+
+
+def _family_spans(uow, docs: list[dict]) -> list[tuple]:
+    guardian, district = docs[0]["guardian_id"], docs[0]["district_id"]
+    uow.db[repo.FAMILY_LOCKS].update_one(
+        {"_id": f"{district}:{guardian}"},
+        {"$inc": {"changes": 1}, "$set": {"district_id": district, "school_id": docs[0]["school_id"],
+                                          "guardian_id": guardian}},
+        upsert=True, session=uow.session)
+    first = min(d["start"] for d in docs)
+    last = max(d.get("private_end") or d["end"] for d in docs)
+    existing = [span(b) for b in uow.db[repo.BOOKINGS].find(
+        {"district_id": district, "guardian_id": guardian, "start": {"$lt": last},
+         "status": {"$in": [BOOKED, HELD]}, "_id": {"$nin": [d["_id"] for d in docs]}},
+        {"start": 1, "end": 1, "private_end": 1}, session=uow.session)]
+    return [e for e in existing if e[2] > first]
 
 
 def slot_ids(booking: dict) -> list[str]:
@@ -128,8 +165,9 @@ def close_booking(uow, b: dict, status: str, *, reason: str | None = None) -> di
     return closed
 
 
-def move_booking(uow, b: dict, slot_doc: dict, private_doc: dict | None) -> dict:
-    """Move a booked conference to claimed slot(s); free the old ones; move the reminder."""
+def move_booking(uow, b: dict, slot_doc: dict, private_doc: dict | None, *, family_check: bool = True) -> dict:
+    """Move a booked conference to claimed slot(s); free the old ones; move the reminder.
+    The family must be free at the new time, except when the school moves a whole day."""
     fields = {**place(slot_doc, private_doc), "private_talk": private_doc is not None,
               "sequence": b.get("sequence", 0) + 1, "updated_at": uow.now}
     fields.update(reminders.for_booking(uow, {**b, **fields}, new=False))
@@ -138,6 +176,8 @@ def move_booking(uow, b: dict, slot_doc: dict, private_doc: dict | None) -> dict
     if res.modified_count != 1:
         raise Conflict("The booking changed meanwhile; reload it.", code="booking_changed", booking_id=b["_id"])
     moved = {**b, **fields}
+    if family_check:
+        family_free(uow, [moved])
     for sid in set(slot_ids(b)) - set(slot_ids(moved)):
         release(uow, sid, b["_id"])
     emit_booking(uow, "ConferenceRescheduled", moved, previous_start=iso(b["start"]))

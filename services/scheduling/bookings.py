@@ -13,8 +13,8 @@ from services.scheduling import access, booking_ops as ops, cache, reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import BOOKING_RETRIES
 from services.scheduling.event_data import emit_booking
-from services.scheduling.policy import check_can_book, check_household_request
-from services.scheduling.slots import plan_sibling_slots, private_followup_slot
+from services.scheduling.policy import check_can_book, check_family_free, check_household_request
+from services.scheduling.slots import plan_sibling_slots, private_followup_slot, sibling_shortfall
 
 
 def book(store, principal, window_id: str, children: list[dict], *, guardian_id: str | None = None,
@@ -45,7 +45,10 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
                                 group_id=group)
             for c, (slot_doc, private_doc) in zip(children, plan)]
 
+    ops.domain(check_family_free, [ops.span(d) for d in docs], [])  # the request itself
+
     def work(uow):
+        ops.family_free(uow, docs)
         for doc in docs:
             for sid in ops.slot_ids(doc):
                 ops.claim(uow, window_id, sid, doc["_id"])
@@ -138,8 +141,15 @@ def _plan_siblings(db, window_doc, window, children, records, now, on_date):
         free.setdefault(d["teacher_id"], []).append(repo.slot_from_doc(d))
     plan = plan_sibling_slots(requests, free, window, now=now)
     if plan is None:
-        raise Conflict("No free slots fit these children back to back; try another day.",
-                       code="no_back_to_back_slots")
+        full = sibling_shortfall(requests, free, now=now)
+        if full:
+            raise Conflict(f"No free slot is left with the teacher of {', '.join(full)}"
+                           f"{' on that day' if on_date else ''}; try another day.",
+                           code="no_back_to_back_slots", reason="teacher_full", student_ids=full)
+        raise Conflict(f"The teachers' free slots{' on that day' if on_date else ''} are more than "
+                       f"{window.travel_gap_minutes + window.max_idle_minutes} minutes apart, so these children "
+                       "cannot be seen back to back; try another day, or choose the times yourself.",
+                       code="no_back_to_back_slots", reason="too_far_apart")
     return [docs[s.id] for s in plan], docs
 
 

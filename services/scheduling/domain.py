@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-SLOT_LENGTHS = (15, 20, 30)
+SLOT_LENGTHS = (10, 15, 20, 30)
 MODALITIES = ("in_person", "video", "phone")
 POLICIES = ("per_student", "per_household")
 BOOKED, HELD, NO_SHOW, CANCELLED = "booked", "held", "no_show", "cancelled"

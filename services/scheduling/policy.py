@@ -3,7 +3,7 @@
 Every check raises ``DomainError`` with one of these codes, or returns ``None``:
 booking_not_open, booking_closed, slot_in_past, slot_not_in_window,
 student_already_booked, conference_started, cancellation_cutoff_passed, same_slot,
-household_booking_not_allowed, duplicate_student.
+household_booking_not_allowed, duplicate_student, family_busy.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def validate_window(window: Window) -> dict[str, list[str]]:
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         err("time_zone", f"unknown IANA time zone {window.time_zone!r}")
     if window.slot_minutes not in SLOT_LENGTHS:
-        err("slot_minutes", f"must be one of 15, 20, 30 (got {window.slot_minutes!r})")
+        err("slot_minutes", f"must be one of {', '.join(map(str, SLOT_LENGTHS))} (got {window.slot_minutes!r})")
     if not isinstance(window.buffer_minutes, int) or window.buffer_minutes < 0:
         err("buffer_minutes", "must be a whole number of minutes, 0 or more")
     if window.modality not in MODALITIES:
@@ -83,6 +83,24 @@ def _validate_days(window: Window, err) -> None:
                 err(f"breaks[{on}][{j}]", "end must be after start")
 
 
+def cycle_for(day: date) -> str:
+    """The conference cycle a window starting on ``day`` belongs to, named like the goals
+    service's cycles (``<year>-<season>``, where winter, spring and summer carry the year
+    they fall in and belong to the school year that began the August before): August to
+    November is that year's fall, December to February the winter ending in the next
+    (so a window on 16 December 2026 is ``2027-winter``, in school year 2026-27), March
+    to May spring, June and July summer."""
+    if day.month == 12:
+        return f"{day.year + 1}-winter"
+    if day.month <= 2:
+        return f"{day.year}-winter"
+    if day.month <= 5:
+        return f"{day.year}-spring"
+    if day.month <= 7:
+        return f"{day.year}-summer"
+    return f"{day.year}-fall"
+
+
 def validate_availability(window: Window, availability: Availability) -> dict[str, list[str]]:
     """Problems with a teacher's availability; ranges must sit inside the window days."""
     errors: dict[str, list[str]] = {}
@@ -127,6 +145,23 @@ def check_can_book(window: Window, slot: Slot, now: datetime,
             raise DomainError("student_already_booked",
                               "this student already has a conference in this window",
                               booking_id=b.booking_id)
+
+
+Span = tuple[str, datetime, datetime]  # (booking id, start, end) of the time a family is taken
+
+
+def check_family_free(new: Sequence[Span], existing: Iterable[Span]) -> None:
+    """One guardian is never in two places at once: a booking may not overlap another
+    active booking of the same guardian (nor another one being made with it). Two
+    guardians of a child who attend separately each book with their own account."""
+    taken = list(existing)
+    for i, (bid, start, end) in enumerate(new):
+        others = [o for o in taken + list(new[:i]) if o[0] != bid]
+        clash = next((o for o in others if o[1] < end and start < o[2]), None)
+        if clash is not None:
+            raise DomainError("family_busy", "you already have a conference at this time; choose another time, "
+                              "or let another guardian book this one with their own account",
+                              booking_id=clash[0], start=clash[1].isoformat(), end=clash[2].isoformat())
 
 
 def cancellation_deadline(window: Window, booking_start: datetime) -> datetime:

@@ -20,7 +20,8 @@ from services.scheduling.domain import Availability, Booking, Slot, TimeRange, W
 
 WINDOWS, AVAILABILITY, SLOTS, BOOKINGS = "windows", "availability", "slots", "bookings"
 INVITATIONS, WAITLIST, PEOPLE = "invitations", "waitlist", "proj_people"
-COLLECTIONS = (WINDOWS, AVAILABILITY, SLOTS, BOOKINGS, INVITATIONS, WAITLIST, PEOPLE)
+FAMILY_LOCKS = "family_locks"  # one document per guardian, written by every booking change
+COLLECTIONS = (WINDOWS, AVAILABILITY, SLOTS, BOOKINGS, INVITATIONS, WAITLIST, PEOPLE, FAMILY_LOCKS)
 
 
 def ensure_indexes(db) -> None:

@@ -31,7 +31,9 @@ class RangeSchema(In):
 
 class WindowIn(In):
     school_id = Id(required=True)
-    cycle = Id(required=True, metadata={"description": "e.g. 2026-fall"})
+    cycle = Id(metadata={"description": "e.g. 2026-fall; omit to name it after the first day "
+                                                   "(Aug-Nov fall, Dec-Feb winter of the next year, "
+                                                   "Mar-May spring, Jun-Jul summer)"})
     name = fields.String(validate=validate.Length(max=200))
     days = fields.List(fields.Nested(DaySchema), required=True, validate=validate.Length(min=1, max=31))
     slot_minutes = fields.Integer(required=True, validate=validate.OneOf(SLOT_LENGTHS))

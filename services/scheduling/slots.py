@@ -92,16 +92,15 @@ def plan_sibling_slots(requests: Sequence[SiblingRequest], free_slots_by_teacher
                        window: Window, *, now: datetime | None = None) -> list[Slot] | None:
     """Back-to-back slots for siblings, all or nothing; ``None`` when impossible.
 
-    The result is in the order of ``requests``. Each next conference starts at or after
-    the previous end (+ ``travel_gap_minutes`` when in-person rooms differ) and at most
-    ``max_idle_minutes`` after that. Every order of the children is tried; the plan that
-    starts earliest (then ends earliest, then follows the given order) wins.
+    The result is in the order of ``requests``. Each next conference starts on the same
+    day at or after the previous end plus the walk between rooms (see ``walk_minutes``)
+    and at most ``max_idle_minutes`` after the previous end plus the whole travel gap.
+    Every order of the children is tried; the plan that starts earliest (then ends
+    earliest, then follows the given order) wins.
     """
     if not requests:
         return []
-    cut = as_utc(now, "now") if now is not None else None
-    free = {t: sorted((s for s in slots if cut is None or s.start_utc > cut), key=lambda s: s.start_utc)
-            for t, slots in free_slots_by_teacher.items()}
+    free = _future_free(free_slots_by_teacher, now)
     orders = permutations(range(len(requests))) if len(requests) <= MAX_SIBLING_PERMUTATIONS \
         else [tuple(range(len(requests)))]
     best: tuple[tuple, dict[int, Slot]] | None = None
@@ -113,6 +112,33 @@ def plan_sibling_slots(requests: Sequence[SiblingRequest], free_slots_by_teacher
         if best is None or key < best[0]:
             best = (key, dict(chain))
     return None if best is None else [best[1][i] for i in range(len(requests))]
+
+
+def sibling_shortfall(requests: Sequence[SiblingRequest], free_slots_by_teacher: Mapping[str, list[Slot]],
+                      *, now: datetime | None = None) -> list[str]:
+    """Why no plan exists, for the family: the student ids whose teacher has no free slot
+    left (in what was offered). Empty when every teacher has some: then the free times
+    are simply too far apart to follow each other."""
+    free = _future_free(free_slots_by_teacher, now)
+    return [student for student, teacher, _room in requests if not free.get(teacher)]
+
+
+def _future_free(free_slots_by_teacher: Mapping[str, list[Slot]], now: datetime | None) -> dict[str, list[Slot]]:
+    cut = as_utc(now, "now") if now is not None else None
+    return {t: sorted((s for s in slots if cut is None or s.start_utc > cut), key=lambda s: s.start_utc)
+            for t, slots in free_slots_by_teacher.items()}
+
+
+def walk_minutes(window: Window, prev_room, room) -> int:
+    """Minutes to leave free between two siblings' conferences. No walk for video or
+    phone conferences or when both teachers share a room. A conference seldom uses its
+    slot to the last minute: a walk of up to a quarter of the slot (5 minutes of a 20- or
+    30-minute slot) is taken from the end of the first conference, so on a grid without
+    gaps the very next slot counts as back to back. A longer walk needs a later slot."""
+    if window.modality != "in_person" or prev_room == room:
+        return 0
+    walk = window.travel_gap_minutes
+    return 0 if walk * 4 <= window.slot_minutes else walk
 
 
 def _chain(todo, free, window, prev: Slot | None, prev_room, used: set[str]):
@@ -133,10 +159,10 @@ def _chain(todo, free, window, prev: Slot | None, prev_room, used: set[str]):
 
 
 def _follows(prev: Slot, prev_room, nxt: Slot, room, window: Window) -> bool:
+    earliest = prev.end_utc + timedelta(minutes=walk_minutes(window, prev_room, room))
     moving = window.modality == "in_person" and prev_room != room
-    earliest = prev.end_utc + timedelta(minutes=window.travel_gap_minutes if moving else 0)
-    return (nxt.local_date == prev.local_date
-            and earliest <= nxt.start_utc <= earliest + timedelta(minutes=window.max_idle_minutes))
+    latest = prev.end_utc + timedelta(minutes=(window.travel_gap_minutes if moving else 0) + window.max_idle_minutes)
+    return nxt.local_date == prev.local_date and earliest <= nxt.start_utc <= latest
 
 
 def private_followup_slot(slot: Slot, free_slots_of_same_teacher: Iterable[Slot], *,

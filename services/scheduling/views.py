@@ -2,7 +2,14 @@
 and the printable master schedule (HTML) for staff."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, get_timezone_name
+from babel.lists import format_list
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pymongo import ASCENDING
@@ -13,9 +20,26 @@ from services.scheduling import access, feeds
 from services.scheduling import repository as repo
 from services.scheduling.calendar import booking_ics, teacher_feed_ics
 from services.scheduling.domain import CANCELLED, Slot
+from services.scheduling.calendar import room_words
+from services.scheduling.texts import request_lang, translations
 
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+def N_(text: str) -> str:  # marks a msgid for extraction; translated when shown
+    return text
+
+
+MODALITY_WORDS = {"in_person": N_("In person"), "video": N_("Video call"), "phone": N_("Phone call")}
+STATUS_WORDS = {"held": N_("held"), "no_show": N_("no show"), "cancelled": N_("cancelled")}
+
+
+@lru_cache(maxsize=None)
+def _templates(lang: str) -> Environment:
+    """One environment per language, its translations installed once (thread-safe)."""
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    return env
 
 
 def _booked_slot(b: dict) -> Slot:
@@ -36,7 +60,7 @@ def booking_file(store, principal, booking_id: str) -> bytes:
     people = repo.names(db, [b["student_id"], b["teacher_id"]])
     return booking_ics(repo.booking_from_doc(b), _booked_slot(b), school.get("name", ""), repo.display_name(people, b["teacher_id"]),
                        repo.display_name(people, b["student_id"], full=False), school.get("time_zone") or "UTC",
-                       sequence=b.get("sequence", 0), now=store.clock())
+                       sequence=b.get("sequence", 0), now=store.clock(), lang=request_lang())
 
 
 def teacher_feed(store, principal, teacher_id: str) -> bytes:
@@ -69,7 +93,7 @@ def _feed(store, teacher_id: str, district_id: str | None, visible) -> bytes:
     events = [(repo.booking_from_doc(b), _booked_slot(b), repo.display_name(people, b["student_id"], full=False))
               for b in docs]
     return teacher_feed_ics(repo.display_name(people, teacher_id), events, school_name=school.get("name", ""),
-                            tz=school.get("time_zone") or "UTC", now=store.clock())
+                            tz=school.get("time_zone") or "UTC", now=store.clock(), lang=request_lang())
 
 
 def master_schedule(store, principal, window_id: str, teacher_id: str | None = None) -> str:
@@ -89,21 +113,37 @@ def master_schedule(store, principal, window_id: str, teacher_id: str | None = N
     bookings = {b["_id"]: b for b in db[repo.BOOKINGS].find({"_id": {"$in": list(booking_ids)}})}
     people = repo.names(db, {p for b in bookings.values() for p in (b["student_id"], b["guardian_id"])}
                         | {s["teacher_id"] for s in slots})
+    lang = request_lang()
+    t = translations(lang)
+    locale = Locale.parse(lang)
     days: dict[str, dict[str, list]] = {}
     for s in slots:
         b = bookings.get(s.get("booked_by"))
-        row = {"time": f"{s['local_start']}–{s['local_end']}", "room": s.get("room") or "",
-               "modality": s["modality"].replace("_", " "), "student": "", "family": "", "notes": ""}
+        room = room_words(s.get("room"), lang) if s["modality"] == "in_person" else ""
+        row = {"time": f"{s['local_start']}–{s['local_end']}", "room": room,
+               "modality": t.gettext(MODALITY_WORDS.get(s["modality"], s["modality"])), "student": "", "family": "",
+               "notes": ""}
         if b:
             private = b.get("private_slot_id") == s["_id"]
+            notes = [t.gettext("private word with the family") if private else "",
+                     t.gettext("interpreter: %(language)s") % {"language": _language(b["interpreter_language"], locale)}
+                     if b.get("interpreter_language") else "",
+                     t.gettext(STATUS_WORDS[b["status"]]) if b["status"] in STATUS_WORDS else ""]
             row.update(student=repo.display_name(people, b["student_id"]),
                        family=repo.display_name(people, b["guardian_id"]),
-                       notes="; ".join(n for n in (
-                           "private word with the family" if private else "",
-                           f"interpreter: {b['interpreter_language']}" if b.get("interpreter_language") else "",
-                           b["status"] if b["status"] != "booked" else "") if n))
-        days.setdefault(s["local_date"], {}).setdefault(repo.display_name(people, s["teacher_id"]), []).append(row)
+                       notes=format_list([n for n in notes if n], locale=locale) if any(notes) else "")
+        day = format_date(repo.s2d(s["local_date"]), "full", locale=locale)
+        days.setdefault(day, {}).setdefault(repo.display_name(people, s["teacher_id"]), []).append(row)
     school = _school(db, window_doc["school_id"])
-    return _templates.get_template("master_schedule.html").render(
-        school=school.get("name") or window_doc["school_id"], window=window_doc, days=days,
+    return _templates(lang).get_template("master_schedule.html").render(
+        school=school.get("name") or window_doc["school_id"], window=window_doc, days=days, lang=lang,
+        zone=get_timezone_name(datetime.now(timezone.utc).astimezone(ZoneInfo(window_doc["time_zone"])), "long",
+                               zone_variant="generic", locale=locale),
         teacher=repo.display_name(people, teacher_id) if teacher_id else None)
+
+
+def _language(tag: str, locale) -> str:
+    try:
+        return Locale.parse(tag.replace("-", "_")).get_display_name(locale) or tag
+    except Exception:  # noqa: BLE001 - a tag Babel cannot read is shown as given
+        return tag

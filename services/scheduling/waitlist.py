@@ -87,6 +87,8 @@ def promote(uow, window_doc: dict, slot_id: str) -> dict | None:
         doc = ops.new_booking_doc(window_doc, slot, None, student_id=entry["student_id"],
                                   guardian_id=entry["guardian_id"], principal=None, now=uow.now,
                                   interpreter_language=entry.get("interpreter_language"))
+        if ops.family_clash(uow, doc):
+            continue  # the family is at another conference then: keep waiting for another slot
         ops.claim(uow, window_doc["_id"], slot_id, doc["_id"])
         doc.update(reminders.for_booking(uow, doc, new=True))
         ops.insert_booking(uow, doc)

@@ -13,7 +13,7 @@ from services.scheduling import access, booking_ops as ops, cache, reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import NUDGE_AFTER_DAYS
 from services.scheduling.domain import Availability, InvalidWindow, TimeRange, Window, WindowDay
-from services.scheduling.policy import validate_availability, validate_window
+from services.scheduling.policy import cycle_for, validate_availability, validate_window
 from services.scheduling.slots import generate_slots
 
 DRAFT, OPEN = "draft", "open"
@@ -38,8 +38,9 @@ def create(store, principal, body: dict) -> dict:
     if errors:
         raise Invalid("The conference window is not valid.", code="invalid_window", errors=errors)
     now = store.clock()
+    cycle = body.get("cycle") or cycle_for(min(d.date for d in window.days))
     doc = {"_id": ops.new_id("w"), "district_id": school.get("district_id") or principal.district_id,
-           "school_id": window.school_id, "cycle": body["cycle"], "name": body.get("name") or body["cycle"],
+           "school_id": window.school_id, "cycle": cycle, "name": body.get("name") or cycle,
            "time_zone": window.time_zone, "status": DRAFT, "waitlist": body.get("waitlist", False),
            "nudge_after_days": body.get("nudge_after_days", NUDGE_AFTER_DAYS),
            **{k: getattr(window, k) for k in SETTINGS}, **repo.window_days_to_doc(window),
@@ -129,7 +130,9 @@ def open_window(store, principal, window_id: str) -> dict:
         uow.emit("ConferenceWindowOpened", {
             "window_id": window_id, "school_id": window.school_id, "cycle": window_doc["cycle"],
             "first_day": days[0].isoformat(), "last_day": days[-1].isoformat(), "booking_closes_at": iso(closes),
-            "slot_minutes": window.slot_minutes}, subject=window_id)
+            "slot_minutes": window.slot_minutes,
+            "invitations": [{"guardian_id": g, "student_ids": sids} for g, sids in families.items()]},
+            subject=window_id)
         invitations = [{"_id": f"{window_id}:{g}", "district_id": window_doc["district_id"],
                         "school_id": window.school_id, "window_id": window_id, "guardian_id": g,
                         "student_ids": sids, "invited_at": now, "nudged_at": None} for g, sids in families.items()]

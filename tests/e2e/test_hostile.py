@@ -167,7 +167,8 @@ class World:
 
         for name, data in (("ConferenceWindowOpened", {
                 "window_id": self.ids["window_id"], "school_id": "d-matrix~s1", "cycle": "2026-fall", "first_day": self.ids["day"],
-                "last_day": self.ids["day"], "booking_closes_at": "2030-01-01T00:00:00Z", "slot_minutes": 15}),
+                "last_day": self.ids["day"], "booking_closes_at": "2030-01-01T00:00:00Z", "slot_minutes": 15,
+                "invitations": [{"guardian_id": "d-matrix~g1", "student_ids": ["d-matrix~st1", "d-matrix~st4"]}]}),
                 ("InvitationDue", {"window_id": self.ids["window_id"], "school_id": "d-matrix~s1", "guardian_id": "d-matrix~g1",
                                    "student_ids": ["d-matrix~st1", "d-matrix~st4"], "nudge": False,
                                    "booking_closes_at": "2030-01-01T00:00:00Z"})):
@@ -321,6 +322,7 @@ BOLA = {
     ("goals", "POST", "/students/{student_id}/goals"): (CHILD, "goal"),
     ("goals", "GET", "/goals/{goal_id}"): (CHILD, None),
     ("goals", "PATCH", "/goals/{goal_id}"): (CHILD, "goal_patch"),
+    ("goals", "DELETE", "/goals/{goal_id}"): (CHILD, None),
     ("goals", "POST", "/goals/{goal_id}/submit"): (CHILD, None),
     ("goals", "POST", "/goals/{goal_id}/status"): (CHILD, "goal_status"),
     ("goals", "GET", "/goals/{goal_id}/checkins"): (CHILD, None),

@@ -99,3 +99,22 @@ class EvidenceAdded(EventData):
     school_id = Id()
     goal_id = OptId()
     kind = fields.String(required=True, validate=validate.OneOf(["file", "link"]))
+
+
+@event("goals", "GoalDeleted")
+class GoalDeleted(EventData):
+    """A draft goal was deleted by its author (drafts only: a shared goal is never deleted)."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+
+
+@event("goals", "CheckinNoteRecorded", private=True)
+class CheckinNoteRecorded(EventData):
+    """PRIVATE: the words written with a check-in (a child's or a family's), for the
+    progress report. Sent with GoalProgressRecorded when the check-in has a note."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    checkin_id = Id()
+    note = fields.String(required=True)

@@ -33,6 +33,25 @@ class ConferenceWindowOpened(EventData):
     slot_minutes = fields.Integer(strict=True, required=True, validate=validate.OneOf([15, 20, 30]))
 
 
+class InvitedFamily(EventData):
+    guardian_id = Id()
+    student_ids = fields.List(fields.String(), required=True)
+
+
+@event("scheduling", "ConferenceWindowOpened", 2)
+class ConferenceWindowOpenedV2(EventData):
+    """A school opened its conference window for booking. v2: 10-minute slots, and the
+    whole invitation list (ids only), so a dashboard counts every invited family at once."""
+    window_id = Id()
+    school_id = Id()
+    cycle = fields.String(required=True)
+    first_day = fields.Date(required=True)
+    last_day = fields.Date(required=True)
+    booking_closes_at = fields.AwareDateTime(required=True)
+    slot_minutes = fields.Integer(strict=True, required=True, validate=validate.OneOf([10, 15, 20, 30]))
+    invitations = fields.List(fields.Nested(InvitedFamily), required=True)
+
+
 @event("scheduling", "InvitationDue")
 class InvitationDue(EventData):
     """A family should be invited (or nudged) to book its children's conferences."""

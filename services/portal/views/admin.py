@@ -10,7 +10,7 @@ from services.portal import charts, forms
 from services.portal.auth import api, login_required, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _
-from services.portal.messages import problem_message
+from services.portal.messages import field_problems, problem_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 staff = login_required("school_admin", "district_admin")
@@ -42,14 +42,19 @@ def roster_import():
     return render_template("admin/import.html", summary=summary, problem=problem), status
 
 
+def _scope(a) -> tuple[list[dict], str | None, str]:
+    """The schools, the school shown (a school admin always has one) and the grouping."""
+    schools = a.schools()
+    school_id = request.args.get("school_id") or (None if g.user["role"] == "district_admin" else
+                                                   (schools[0]["id"] if schools else None))
+    return schools, school_id, request.args.get("by") or ("grade" if school_id else "school")
+
+
 @bp.get("/dashboard")
 @staff
 def dashboard():
     a = api()
-    schools = a.schools()
-    school_id = request.args.get("school_id") or (None if g.user["role"] == "district_admin" else
-                                                   (schools[0]["id"] if schools else None))
-    by = request.args.get("by") or ("grade" if school_id else "school")
+    schools, school_id, by = _scope(a)
     data = a.dashboard(school_id, by)
     return render_template("admin/dashboard.html", data=data, schools=schools, school_id=school_id, by=by,
                            bars=charts.participation(data), goals=charts.goal_progress(data))
@@ -58,7 +63,9 @@ def dashboard():
 @bp.get("/dashboard.csv")
 @staff
 def dashboard_csv():
-    upstream = api().dashboard(request.args.get("school_id") or None, request.args.get("by") or None, fmt="csv")
+    a = api()
+    _schools, school_id, by = _scope(a)
+    upstream = a.dashboard(school_id, by, fmt="csv")
     return Response(upstream.content, mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="participation.csv"'})
 
@@ -69,7 +76,7 @@ def windows():
     a = api()
     schools = a.schools()
     school_id = request.values.get("school_id") or (schools[0]["id"] if schools else None)
-    error = None
+    error, errors, status = None, {}, 200
     if request.method == "POST":
         zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
         try:
@@ -79,11 +86,14 @@ def windows():
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
-            error = problem_message(exc) + " " + "; ".join(
-                f"{k}: {', '.join(v)}" for k, v in exc.field_errors().items())
+            error, status = problem_message(exc), 422
+            errors = field_problems(exc, forms.window_field)
     listing = a.windows(school_id) if school_id else []
+    zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
     return render_template("admin/windows.html", schools=schools, school_id=school_id, windows=listing,
-                           error=error, form=request.form, lengths=forms.SLOT_LENGTHS, modalities=forms.MODALITIES)
+                           error=error, errors=errors, form=request.form, lengths=forms.SLOT_LENGTHS,
+                           modalities=forms.MODALITIES, zone=zone, travel_gap=forms.TRAVEL_GAP,
+                           longest_wait=forms.LONGEST_WAIT), status
 
 
 @bp.post("/windows/<window_id>/open")

@@ -33,11 +33,20 @@ def home():
 def about_me():
     a = api()
     if request.method == "POST":
-        a.save_self_assessment(_sid(), forms.self_assessment(request.form))
-        flash(_("Saved! Good job."), "success")
-        return redirect(url_for("student.home"))
+        try:
+            a.save_self_assessment(_sid(), forms.self_assessment(request.form))
+            flash(_("Saved! Good job."), "success")
+            return redirect(url_for("student.home"))
+        except ApiError as exc:
+            if exc.status != 422:
+                raise
+            # what was typed stays, each field says what to fix (in the student's language)
+            saved = {k: forms.lines(request.form.get(k)) for k in ("strengths", "areas_for_growth", "supports")}
+            saved["classwork_progress"] = request.form.get("classwork_progress", "")
+            return render_template("student/about_me.html", saved=saved, error=problem_message(exc),
+                                   errors=forms.by_root_field(exc.field_errors())), 422
     saved = a.self_assessment(_sid()) or {}
-    return render_template("student/about_me.html", saved=saved)
+    return render_template("student/about_me.html", saved=saved, error=None, errors={})
 
 
 @bp.route("/thinking", methods=["GET", "POST"])
@@ -47,11 +56,18 @@ def reflections():
     questions = a.reflection_questions(_sid())
     if request.method == "POST":
         answers = {q["id"]: forms.clean(request.form.get(q["id"])) for q in questions["questions"]}
-        a.save_reflections(_sid(), {k: v for k, v in answers.items() if v})
-        flash(_("Saved! Good job."), "success")
-        return redirect(url_for("student.home"))
+        try:
+            a.save_reflections(_sid(), {k: v for k, v in answers.items() if v})
+            flash(_("Saved! Good job."), "success")
+            return redirect(url_for("student.home"))
+        except ApiError as exc:
+            if exc.status != 422:
+                raise
+            errors = {key.split(".", 1)[-1]: msgs for key, msgs in exc.field_errors().items()}
+            return render_template("student/reflections.html", questions=questions, saved=answers,
+                                   error=problem_message(exc), errors=errors), 422
     saved = {x["question_id"]: x["answer"] for x in (a.reflections(_sid()) or {}).get("answers", [])}
-    return render_template("student/reflections.html", questions=questions, saved=saved)
+    return render_template("student/reflections.html", questions=questions, saved=saved, error=None, errors={})
 
 
 @bp.get("/goals")
@@ -88,17 +104,39 @@ def edit_goal(goal_id=None):
         return _editor(goal, values, result["feedback"], result["can_submit"])
     try:
         saved = a.update_goal(goal_id, plan) if goal_id else a.create_goal(_sid(), plan)
-        if action == "share":
-            a.submit_goal(saved["goal_id"])
-            flash(_("Your goal is shared with your teacher. Great work!"), "success")
-        else:
-            flash(_("Your goal is saved."), "success")
-        return redirect(url_for("student.goals"))
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
         result = a.check_goal(_sid(), plan, goal_id)
         return _editor(goal, values, result["feedback"], result["can_submit"], problem_message(exc)), 422
+    if action != "share":
+        flash(_("Your goal is saved."), "success")
+        return redirect(url_for("student.goals"))
+    try:
+        a.submit_goal(saved["goal_id"])
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        # The draft is saved: keep editing *it* (a second try must not start another goal).
+        result = a.check_goal(_sid(), plan, saved["goal_id"])
+        error = problem_message(exc) + " " + _("Your draft is saved; you can fix it now or delete it.")
+        return _editor(saved, values, result["feedback"], result["can_submit"], error), 422
+    flash(_("Your goal is shared with your teacher. Great work!"), "success")
+    return redirect(url_for("student.goals"))
+
+
+@bp.post("/goals/<goal_id>/delete")
+@student
+def delete_goal(goal_id):
+    """A draft the student no longer wants (a shared goal stays: the service says no)."""
+    try:
+        api().delete_goal(goal_id)
+        flash(_("The draft is deleted."), "success")
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        flash(problem_message(exc), "error")
+    return redirect(url_for("student.goals"))
 
 
 @bp.post("/goals/check")
@@ -143,7 +181,7 @@ def checkin(goal_id):
 @student
 def evidence():
     a = api()
-    error = None
+    error, errors, status = None, {}, 200
     if request.method == "POST":
         fields = forms.evidence_fields(request.form)
         upload, link = request.files.get("file"), forms.clean(request.form.get("link"))
@@ -155,13 +193,17 @@ def evidence():
                                              "note": {"what_it_shows": fields["what_it_shows"],
                                                       "goal_id": fields["goal_id"]}})
             else:
-                error = _("Choose a file, or paste a link.")
+                error = _("This work sample needs a few fixes: see each field.")
+                errors = {"file": [_("Choose a file, or paste a link.")]}
             if not error:
                 flash(_("Saved! Your work is in your folder."), "success")
                 return redirect(url_for("student.evidence"))
         except ApiError as exc:
             if exc.status not in (409, 413, 415, 422):
                 raise
-            error = problem_message(exc)
+            error, errors = problem_message(exc), forms.evidence_errors(exc.field_errors())
+        status = 422
+        if upload and upload.filename:  # a browser cannot keep a chosen file: say so
+            errors.setdefault("file", []).append(_("Choose the file again before you save."))
     return render_template("student/evidence.html", items=a.evidence(_sid()), goals=a.goals(_sid())["goals"],
-                           error=error)
+                           error=error, errors=errors, form=request.form), status

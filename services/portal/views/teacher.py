@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from services.portal import forms
-from services.portal.auth import api, login_required, safe_next, settings
+from services.portal.auth import api, login_required, safe_next, school_zone, settings
 from services.portal.client import ApiError
-from services.portal.i18n import _
-from services.portal.messages import problem_message
+from services.portal.i18n import _, ngettext
+from services.portal.messages import field_problems, problem_message
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 teacher = login_required("teacher")
@@ -116,7 +116,7 @@ def _document(upstream) -> Response:
 def availability(window_id):
     a = api()
     window = a.window(window_id)
-    error, result = None, None
+    error, errors, result = None, {}, None
     if request.method == "POST":
         body = forms.availability(request.form, window)
         if not body["ranges"]:
@@ -124,16 +124,16 @@ def availability(window_id):
         else:
             try:
                 result = a.publish_availability(window_id, g.user["sub"], body)
-                flash(_("Your times are published: %(n)s conference times.", n=result["slots"]), "success")
+                flash(ngettext("Your times are published: %(num)s conference time.",
+                               "Your times are published: %(num)s conference times.", result["slots"]), "success")
                 return redirect(url_for("teacher.agenda", window_id=window_id))
             except ApiError as exc:
                 if exc.status not in (409, 422):
                     raise
-                error = problem_message(exc)
-                if exc.field_errors():
-                    error += " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.field_errors().items())
+                error, errors = problem_message(exc), field_problems(exc, forms.availability_field)
     mine = a.slots(window_id, teacher_id=g.user["sub"])
-    return render_template("teacher/availability.html", window=window, error=error, slots=mine, form=request.form)
+    return render_template("teacher/availability.html", window=window, error=error, errors=errors, slots=mine,
+                           form=request.form), (422 if error else 200)
 
 
 @bp.get("/windows/<window_id>/agenda")
@@ -165,8 +165,9 @@ def outcome(booking_id):
 @teacher
 def packet(student_id):
     a = api()
-    return render_template("teacher/packet.html", p=a.packet(student_id), student=a.student(student_id),
-                           student_id=student_id)
+    student = a.student(student_id)
+    return render_template("teacher/packet.html", p=a.packet(student_id), student=student, student_id=student_id,
+                           zone=school_zone(student.get("school_id")))
 
 
 @bp.post("/students/<student_id>/notes")

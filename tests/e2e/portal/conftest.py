@@ -65,10 +65,12 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def artifacts():
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
+def artifacts(request):
+    """test-artifacts/portal/<test module>/ (one module's run never wipes another's screenshots)."""
+    folder = ARTIFACTS / request.module.__name__.rsplit(".", 1)[-1]
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 class DevSystem:

@@ -102,26 +102,27 @@ def wait_for_roster(system) -> None:
               what=f"goals projection of {sid}")
 
 
-def open_window(system, zone: str, *, minutes_ahead: int = 2) -> tuple[dict, str]:
+def open_window(system, zone: str, *, minutes_ahead: int = 2, slot_minutes: int = 30) -> tuple[dict, str]:
     """A window for today starting in a few minutes (so a conference can be held during
-    the test). Returns (window, the school admin's token-bound client)."""
+    the test), on a grid without gaps, with the default travel gap and longest wait, and
+    the cycle named by the service. Returns (window, the school admin's token-bound client)."""
     admin = system.client(role="school_admin", sub="adm-000002", district_id=DISTRICT, school_ids=(SCHOOL,))
     now = datetime.now(timezone.utc)
     local = now.astimezone(ZoneInfo(zone))
     start = (local + timedelta(minutes=minutes_ahead + 1)).replace(second=0, microsecond=0)
     end = min(start + timedelta(hours=3), local.replace(hour=23, minute=45, second=0, microsecond=0))
-    body = {"school_id": SCHOOL, "cycle": "2026-fall", "name": "Fall goal conferences",
+    body = {"school_id": SCHOOL, "name": "Goal conferences",
             "days": [{"date": start.date().isoformat(), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}],
-            "slot_minutes": 15, "policy": "per_household", "booking_opens_at": (now - timedelta(hours=1)).isoformat(),
+            "slot_minutes": slot_minutes, "policy": "per_household", "booking_opens_at": (now - timedelta(hours=1)).isoformat(),
             "booking_closes_at": (now + timedelta(days=1)).isoformat(), "cancellation_cutoff_hours": 0}
     window = retry(lambda: admin.post("scheduling", "/windows", json=body), lambda r: r.status_code == 201,
                    what="create window").json()
     return window, admin
 
 
-def publish(admin, window: dict, teacher_id: str) -> None:
+def publish(admin, window: dict, teacher_id: str, room: str | None = "12") -> None:
     day = window["days"][0]
-    body = {"room": "12", "ranges": [{"date": str(day["date"]), "start": str(day["start"])[:5],
+    body = {"room": room, "ranges": [{"date": str(day["date"]), "start": str(day["start"])[:5],
                                       "end": str(day["end"])[:5]}]}
     retry(lambda: admin.put("scheduling", f"/windows/{window['window_id']}/availability/{teacher_id}", json=body),
           lambda r: r.status_code == 200, what=f"availability of {teacher_id}")

@@ -104,3 +104,49 @@ def test_problem_field_errors_in_both_shapes():
     assert flat.field_errors() == {"hopes": ["too long"]}
     nested = ApiError(422, {"errors": {"hopes": ["too long"]}})
     assert nested.field_errors() == {"hopes": ["too long"]}
+
+
+def test_window_form_has_travel_gap_and_longest_wait_with_defaults_and_names_fields_to_fix():
+    form = MultiDict([("school_id", "sch-1"), ("day_0", "2026-12-16"), ("day_0_start", "15:00"),
+                      ("day_0_end", "19:00"), ("slot_minutes", "30")])
+    body = forms.window(form, "America/Los_Angeles")
+    assert (body["travel_gap_minutes"], body["max_idle_minutes"], body["slot_minutes"]) == (5, 15, 30)
+    assert "cycle" not in body  # named by the scheduling service after the first day
+    assert forms.window(MultiDict([*form.items(multi=True), ("travel_gap", "10"), ("max_idle", "30"),
+                                   ("cycle", "2027-winter")]), None)["travel_gap_minutes"] == 10
+    assert forms.SLOT_LENGTHS == (10, 15, 20, 30)
+    assert forms.window_field("days[1].end") == "day_1_end" and forms.window_field("max_idle_minutes") == "max_idle"
+    assert forms.evidence_errors({"note.what_it_shows": ["x"], "file.size": ["y"]}) == {
+        "what_it_shows": ["x"], "file": ["y"]}
+
+
+def test_labels_rooms_cycles_and_zones_read_right_in_both_languages(app):
+    from services.portal import i18n
+    from services.portal.messages import label
+
+    for lang, expect in (("en", ("Room 14", "Library", "Winter 2026-27", "Fall 2026", "Pacific Time",
+                                 "changes applied", "Chloe and Wesley")),
+                         ("es", ("Aula 14", "Library", "Invierno 2026-27", "Otoño 2026", "hora del Pacífico",
+                                 "cambios aplicados", "Chloe y Wesley"))):
+        with app.test_request_context("/", headers={"Accept-Language": lang}):
+            got = (i18n.f_room("14"), i18n.f_room("Library"), i18n.f_cycle("2027-winter"), i18n.f_cycle("2026-fall"),
+                   i18n.zone_name("America/Los_Angeles"), label("import", "applied"),
+                   i18n.f_listing(["Chloe", "Wesley"]))
+            assert got == expect
+            assert i18n.f_room("Room 14") == "Room 14"  # never "Room Room 14"
+            assert "hora" in i18n.f_datetime("2026-12-17T01:00:00Z", "America/Los_Angeles") or lang == "en"
+            assert "16" in i18n.f_datetime("2026-12-17T01:00:00Z", "America/Los_Angeles")  # December 16 there
+
+
+def test_a_problem_in_english_never_shows_on_a_spanish_page(app):
+    from services.portal.messages import problem_message
+
+    english = ApiError(409, {"code": "some_new_code", "detail": "The thing is not right."}, "scheduling")
+    localized = ApiError(422, {"code": "evidence_invalid", "detail": "Este trabajo necesita arreglos."}, "goals")
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert problem_message(english) == "Algo salió mal."
+        assert problem_message(localized) == "Este trabajo necesita arreglos."
+        assert problem_message(ApiError(409, {"code": "family_busy"}, "scheduling")).startswith(
+            "Usted ya tiene una conferencia a esa hora.")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert problem_message(english) == "The thing is not right."

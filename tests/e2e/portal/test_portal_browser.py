@@ -2,9 +2,11 @@
 worker processes on a RabbitMQ vhost). One walk through a conference season:
 
 1. a district admin imports the roster (first a broken bundle: the error report);
-2. a school admin opens a conference window (scheduling API), a teacher publishes times;
-3. a Spanish-speaking guardian books two siblings back to back (with an interpreter and
-   a private talk) and fills the parent input form, in Spanish;
+2. a school admin opens a conference window on a 30-minute grid (scheduling API), one
+   teacher's times (room 12) by API, the other teacher publishes hers in the portal (no room);
+3. a Spanish-speaking guardian books two siblings back to back with the default choice
+   (the first free times of the day; the teachers are in different rooms), with an
+   interpreter and a private talk, and fills the parent input form, in Spanish;
 4. a student writes a vague goal, sees the feedback while typing, fixes and shares it;
 5. the teacher opens the agenda and the packet and records the conference as held;
 6. the participation dashboard.
@@ -87,6 +89,7 @@ def test_a_conference_season_in_the_browser(system, portal, browser, artifacts, 
         page.click("form.stack button[type=submit]")
     assert page.locator(".booking.booked").count() == 2, page.content()
     assert "Reservado" in page.locator(".notice.success").inner_text()
+    assert "hora" in page.locator(".booking .when").first.inner_text()  # the zone is named
     walk.check("family-booked")
     family = system.client(role="guardian", sub=seed.GUARDIAN, district_id=seed.DISTRICT)
     bookings = sorted(family.get("scheduling", "/bookings").json()["bookings"], key=lambda b: b["start"])
@@ -94,7 +97,9 @@ def test_a_conference_season_in_the_browser(system, portal, browser, artifacts, 
     assert all(b["interpreter_language"] == "es" for b in bookings)
     first, second = bookings
     gap = (datetime.fromisoformat(second["start"]) - datetime.fromisoformat(first["end"])).total_seconds()
-    assert 0 <= gap <= 15 * 60, "siblings are booked back to back"
+    assert (datetime.fromisoformat(first["end"]) - datetime.fromisoformat(first["start"])).total_seconds() == 30 * 60
+    assert first["room"] != second["room"], "the teachers are in different rooms"
+    assert gap == 0, "on a 30-minute grid the next slot counts as back to back"
     # The rest of the walk follows the child whose conference comes first (it will be held).
     child, teacher_id = first["student_id"], first["teacher_id"]
 

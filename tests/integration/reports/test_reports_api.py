@@ -94,3 +94,42 @@ def test_the_other_household_gets_404_for_the_summary_and_none_of_its_conference
     held = ("Conferencia realizada", "Conference held")
     assert any(h in own for h in held) and any(h in staff for h in held)
     assert not any(h in theirs for h in held)
+
+
+def test_households_counted_at_once_when_the_window_opens_and_notes_reach_the_report(reports):
+    """ConferenceWindowOpened (v2) carries every invitation: right after it is consumed
+    the dashboard counts every invited household, before any InvitationDue arrives. A
+    family with two children is one household. A check-in's note reaches the report."""
+    from reports_events import env, roster
+
+    reports.publish(roster() + [
+        env("StudentEnrolled", {"student_id": s, "school_id": SCHOOL, "class_id": "cls-1", "teacher_ids": ["tch-1"],
+                                "grade": "4", "school_year": "2026-2027"}) for s in ("st-a", "st-b", "st-c")])
+    invitations = [{"guardian_id": "grd-1", "student_ids": ["st-a", "st-b"]},
+                   {"guardian_id": "grd-2", "student_ids": ["st-c"]}]
+    reports.publish([env("ConferenceWindowOpened", {
+        "window_id": "w-9", "school_id": SCHOOL, "cycle": "2027-winter", "first_day": "2026-12-16",
+        "last_day": "2026-12-17", "booking_closes_at": "2026-12-15T08:00:00Z", "slot_minutes": 30,
+        "invitations": invitations})])
+    total = reports.get(f"/dashboards/schools/{SCHOOL}", role="school_admin", school_ids=[SCHOOL]).get_json()["total"]
+    assert (total["households_invited"], total["families_invited"], total["households_booked"]) == (2, 3, 0)
+    booking = {"booking_id": "bk-a", "window_id": "w-9", "school_id": SCHOOL, "student_id": "st-a",
+               "teacher_id": "tch-1", "guardian_id": "grd-1", "start": "2026-12-17T01:00:00Z",
+               "end": "2026-12-17T01:30:00Z", "modality": "in_person", "private_talk": False}
+    reports.publish([env("ConferenceBooked", {**booking, "booked_by_role": "guardian"}),
+                     env("ConferenceBooked", {**booking, "booking_id": "bk-b", "student_id": "st-b",
+                                              "start": "2026-12-17T01:30:00Z", "end": "2026-12-17T02:00:00Z",
+                                              "booked_by_role": "guardian"}),
+                     env("GoalProgressRecorded", {"goal_id": "g-a", "student_id": "st-a", "school_id": SCHOOL,
+                                                  "checkin_id": "c-1", "date": "2026-12-10", "status": "on_track",
+                                                  "recorded_by_role": "student"}),
+                     env("CheckinNoteRecorded", {"goal_id": "g-a", "student_id": "st-a", "school_id": SCHOOL,
+                                                 "checkin_id": "c-1", "note": "I read every night this week."}),
+                     env("GoalContentChanged", {"goal_id": "g-a", "student_id": "st-a", "school_id": SCHOOL,
+                                                "statement": "I will read 20 minutes every night",
+                                                "focus": {"kind": "learning_skill", "label": "reading"},
+                                                "term": "short", "status": "agreed", "plan": {}, "supports": {}})])
+    by_grade = reports.get(f"/dashboards/schools/{SCHOOL}", role="school_admin", school_ids=[SCHOOL]).get_json()
+    assert (by_grade["total"]["households_booked"], by_grade["total"]["booking_rate"]) == (1, 0.5)
+    report = reports.get("/students/st-a/reports/2026-12?lang=en").get_data(as_text=True)
+    assert "I read every night this week." in report

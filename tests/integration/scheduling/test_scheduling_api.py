@@ -7,7 +7,7 @@ from datetime import timedelta
 from services.common.timers import TimerRunner
 from services.scheduling.handlers import TIMERS
 
-from tests.integration.scheduling.conftest import DAYS, window_body
+from tests.integration.scheduling.conftest import DAYS, availability, window_body
 
 
 def codes(resp):
@@ -49,8 +49,8 @@ def test_siblings_back_to_back_with_travel_gap(env):
     a, b = r.get_json()["bookings"]
     assert a["group_id"] == b["group_id"] and {a["room"], b["room"]} == {"101", "202"}
     first, second = sorted((a, b), key=lambda x: x["start"])
-    # rooms differ: 20-minute slots with a 5-minute walk -> the next slot after the gap
-    assert first["start"].startswith("2026-10-20T20:00") and second["start"].startswith("2026-10-20T20:40")
+    # rooms differ: a 5-minute walk fits into a 20-minute slot -> the very next slot
+    assert first["start"].startswith("2026-10-20T20:00") and second["start"].startswith("2026-10-20T20:20")
     assert len(env.outbox("ConferenceBooked")) == 2
 
 
@@ -67,6 +67,58 @@ def test_siblings_all_or_nothing(env):
     assert env.db["slots"].find_one({"_id": free})["booked_by"] is None  # the sibling's slot stayed free
     assert env.db["bookings"].count_documents({"guardian_id": "g-1"}) == 0
     assert env.outbox("ConferenceBooked") and len(env.outbox("ConferenceBooked")) == 1
+
+
+def test_siblings_on_a_thirty_minute_grid_in_two_rooms_with_the_default_choice(env):
+    """The default choice (no slots named, default travel gap and longest wait) on a
+    30-minute grid whose teachers are in different rooms, every slot free."""
+    body = {k: v for k, v in window_body(slot_minutes=30).items() if k not in ("travel_gap_minutes", "max_idle_minutes")}
+    window = env.admin.post("/windows", json=body).get_json()
+    wid = window["window_id"]
+    for teacher, room in (("t-1", "101"), ("t-2", "202")):
+        assert env.teacher(teacher).put(f"/windows/{wid}/availability/{teacher}", json=availability(room)).status_code == 200
+    assert env.admin.post(f"/windows/{wid}/open").status_code == 200
+    assert (window["travel_gap_minutes"], window["max_idle_minutes"]) == (5, 15)
+    r = env.book(env.guardian("g-1"), wid, {"student_id": "st-1"}, {"student_id": "st-2"}, date=DAYS[0])
+    assert r.status_code == 201, r.get_json()
+    first, second = sorted(r.get_json()["bookings"], key=lambda x: x["start"])
+    assert first["room"] != second["room"] and first["end"] == second["start"]
+
+
+def test_no_back_to_back_slots_says_why(env):
+    wid = env.open_window()
+    for s in env.slots(wid, teacher_id="t-2", date=DAYS[0]):
+        env.db["slots"].update_one({"_id": s["slot_id"]}, {"$set": {"booked_by": "b-other"}})
+    r = env.book(env.guardian("g-1"), wid, {"student_id": "st-1"}, {"student_id": "st-2"}, date=DAYS[0])
+    body = r.get_json()
+    assert r.status_code == 409 and codes(r) == "no_back_to_back_slots"
+    assert body["reason"] == "teacher_full" and body["student_ids"] == ["st-2"]
+
+
+def test_one_guardian_is_never_booked_into_two_rooms_at_once(env):
+    """Manual choice of the same time for two children in two rooms: refused, nothing
+    booked. One child at a time, the second overlapping booking is refused too, and so is
+    a move into an overlap; a second guardian attending separately books with their own account."""
+    wid = env.open_window()
+    g1 = env.guardian("g-1")
+    a, b = env.slot_at(wid, "t-1", DAYS[0], "15:00"), env.slot_at(wid, "t-2", DAYS[0], "15:00")
+    r = env.book(g1, wid, {"student_id": "st-1", "slot_id": a}, {"student_id": "st-2", "slot_id": b})
+    assert r.status_code == 409 and codes(r) == "family_busy", r.get_json()
+    assert "already have a conference at this time" in r.get_json()["detail"]
+    assert env.db["bookings"].count_documents({"guardian_id": "g-1"}) == 0
+    assert env.book(g1, wid, {"student_id": "st-1", "slot_id": a}).status_code == 201
+    r = env.book(g1, wid, {"student_id": "st-2", "slot_id": b})
+    assert r.status_code == 409 and codes(r) == "family_busy"
+    assert env.db["slots"].find_one({"_id": b})["booked_by"] is None
+    later = env.slot_at(wid, "t-2", DAYS[0], "15:40")
+    second = env.book(g1, wid, {"student_id": "st-2", "slot_id": later}).get_json()["bookings"][0]
+    r = g1.post(f"/bookings/{second['booking_id']}/reschedule", json={"slot_id": env.slot_at(wid, "t-2", DAYS[0], "15:20")})
+    assert r.status_code == 200  # 15:20 starts when 15:00-15:20 ends: back to back, not overlapping
+    r = g1.post(f"/bookings/{second['booking_id']}/reschedule", json={"slot_id": env.slot_at(wid, "t-2", DAYS[0], "15:00")})
+    assert r.status_code == 409 and codes(r) == "family_busy"
+    # st-3's two guardians: each may come at the same time as the other's other plans
+    assert env.book(env.guardian("g-3a"), wid, {"student_id": "st-3", "slot_id": env.slot_at(wid, "t-1", DAYS[1], "16:00")}
+                    ).status_code == 201
 
 
 def test_household_booking_needs_the_per_household_policy(env):
@@ -245,7 +297,11 @@ def test_agenda_outcome_calendar_and_master_schedule(env, clock):
     html = env.admin.get(f"/windows/{wid}/schedule.html")
     assert html.status_code == 200 and html.mimetype == "text/html"
     text = html.get_data(as_text=True)
-    assert "Omar Haddad" in text and "Rania Haddad" in text and "interpreter: ar" in text and "Ken Ito" in text
+    assert "Omar Haddad" in text and "Rania Haddad" in text and "interpreter: Arabic" in text and "Ken Ito" in text
+    assert "Tuesday, October 20, 2026" in text and "Room 101" in text and "Central Time" in text
+    spanish = env.admin.get(f"/windows/{wid}/schedule.html", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert 'lang="es"' in spanish and "martes, 20 de octubre de 2026" in spanish and "intérprete: árabe" in spanish
+    assert "Aula 101" in spanish and "hora central" in spanish
     mine = env.teacher("t-2").get(f"/windows/{wid}/schedule.html").get_data(as_text=True)
     assert "Omar" not in mine and "Ken Ito" in mine
     assert env.guardian("g-4").get(f"/windows/{wid}/schedule.html").status_code == 403

@@ -81,15 +81,15 @@ def test_impossible_moves_are_refused(frm, to):
 
 
 def test_messages_explain_the_refusal():
-    with pytest.raises(InvalidTransition, match="A draft goal cannot become agreed. It can become: submitted."):
+    with pytest.raises(InvalidTransition, match="This goal is a draft and cannot become agreed. It can become: shared."):
         transition(goal(), S.AGREED, "teacher", NOW)
-    with pytest.raises(InvalidTransition, match="already submitted"):
+    with pytest.raises(InvalidTransition, match="already shared"):
         transition(goal(S.SUBMITTED), S.SUBMITTED, "student", NOW)
     with pytest.raises(InvalidTransition, match="finished"):
         transition(goal(S.ACHIEVED), S.AGREED, "teacher", NOW)
     with pytest.raises(InvalidTransition, match="use revise"):
         transition(goal(S.AGREED), S.REVISED, "student", NOW)
-    with pytest.raises(TransitionNotAllowed, match="Only the teacher can make a submitted goal agreed, not the student"):
+    with pytest.raises(TransitionNotAllowed, match="Only the teacher can make this goal agreed, not the student"):
         transition(goal(S.SUBMITTED), S.AGREED, "student", NOW)
 
 
@@ -172,3 +172,15 @@ def test_carry_forward_starts_a_new_draft():
     assert g.plan.specific_actions == PLAN.specific_actions
     with pytest.raises(InvalidTransition):
         carry_forward(goal(S.AGREED), "g2", "2027-fall", next_year)
+
+
+def test_a_conference_agrees_the_goals_of_its_cycle_and_earlier_cycles_of_its_school_year():
+    """A December window is the winter cycle (scheduling names it); goals written in the
+    fall of the same school year are agreed at its conference, last year's are not."""
+    from services.goals.handlers import agreed_at
+
+    assert agreed_at("2027-winter", "2027-winter")
+    assert agreed_at("2026-fall", "2027-winter")        # fall goals, December conference
+    assert not agreed_at("2027-spring", "2027-winter")  # a later cycle
+    assert not agreed_at("2025-fall", "2027-winter")    # last school year
+    assert not agreed_at("2026-fall", "e2e") and agreed_at("e2e", "e2e")

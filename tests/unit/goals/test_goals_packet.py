@@ -87,7 +87,7 @@ def test_service_accounts_get_no_sections():
 def test_agenda_flags_family_goal_that_differs_and_orders_items():
     agenda = packet("teacher")["agenda"]
     assert [a["kind"] for a in agenda] == ["review_previous_goals", "family_goal_differs", "private_talk"]
-    assert agenda[1]["text"] == "Family hopes for reading; the student chose fractions."
+    assert agenda[1]["text"] == "The family hopes for reading; the student chose fractions."
     assert agenda[1]["guardian_id"] == "p1"
 
 
@@ -103,10 +103,10 @@ def test_agenda_falls_back_to_hopes_and_to_keywords():
     agenda = packet("guardian", parents=(hopes_only,), previous=())["agenda"]
     assert agenda == [{"kind": "family_goal_differs", "guardian_id": "p2", "family_goal": "Making friends at recess",
                        "family_topics": ["friendships"],
-                       "text": "Family hopes for friendships; the student chose fractions."}]
+                       "text": "The family hopes for friendships; the student chose fractions."}]
     odd = ParentInput("p3", "s1", goals_for_child=["Learn to play the violin"])
     [item] = packet("teacher", goals=(), parents=(odd,), previous=())["agenda"]
-    assert item["text"] == 'Family hopes for "Learn to play the violin"; the student has not chosen a goal yet.'
+    assert item["text"] == 'The family hopes for “Learn to play the violin”; the student has not chosen a goal yet.'
     violin = goal("g3", "violin", "I will practice violin 15 minutes a day.", kind="personal")
     assert not family_goal_differs("Learn to play the violin", [violin])
 

@@ -108,7 +108,7 @@ def test_invitation_says_the_child_leads_and_how_to_book():
 
 def test_dates_are_localised_in_the_recipients_time_zone():
     es = render("booking_confirmation", "es", ctx("booking_confirmation"), TZ)
-    assert "Cuándo: martes, 20 de octubre de 2026, 16:30 (30 minutos)" in es.text
+    assert "Cuándo: martes, 20 de octubre de 2026, 16:30 hora central (30 minutos)" in es.text
     assert "el 20 de octubre de 2026" in es.subject
     en = render("booking_confirmation", "en", ctx("booking_confirmation"), TZ)
     assert re.search(r"When: Tuesday, October 20, 2026, 4:30\s?PM", en.text)
@@ -235,3 +235,38 @@ def test_digest_item_of_unknown_kind_is_rejected():
     with pytest.raises(ContentError, match="teacher_digest item"):
         render("teacher_digest", "en",
                ctx("teacher_digest", items=[{"kind": "gossip", "student_name": "X"}]), TZ)
+
+
+def test_several_children_make_one_plural_sentence_with_the_languages_list_rule():
+    """"Chloe and Wesley invites you ... is looking forward" was pasted together."""
+    two = ctx("invitation", student_name=["Chloe", "Wesley"], teacher_name=["Ms. Lee", "Mr. Ito"],
+              signer_name=["Ms. Lee", "Mr. Ito", "Chloe", "Wesley"])
+    en = render("invitation", "en", two, TZ)
+    assert en.text.splitlines()[2] == ("Chloe and Wesley are inviting you to student-led conferences with "
+                                       "Ms. Lee and Mr. Ito at Lincoln Elementary.")
+    assert "Chloe and Wesley are looking forward to it." in " ".join(en.text.split())
+    assert "Ms. Lee, Mr. Ito, Chloe, and Wesley" in en.text and en.subject.endswith("will lead their conferences")
+    es = render("invitation", "es", two, TZ)
+    assert "Chloe y Wesley le invitan a sus conferencias con Ms. Lee y Mr. Ito" in es.text
+    assert "Ms. Lee, Mr. Ito, Chloe y Wesley" in es.text
+    one = render("invitation", "en", ctx("invitation"), TZ)
+    assert "Mateo is inviting you to a student-led conference with Ms. Lee" in one.text
+    assert "Ms. Lee and Mateo" in one.text
+
+
+def test_rooms_are_named_once_and_zones_are_named():
+    numbered = render("booking_confirmation", "es", ctx("booking_confirmation", room="14"), TZ)
+    assert "Dónde: Aula 14, Lincoln Elementary" in numbered.text
+    named = render("booking_confirmation", "en", ctx("booking_confirmation", room="Room 14"), TZ)
+    assert "Where: Room 14, Lincoln Elementary" in named.text and "Room Room" not in named.text
+    la = render("booking_confirmation", "en", ctx("booking_confirmation", starts_at="2026-12-17T01:00:00Z"),
+                "America/Los_Angeles")
+    assert "When: Wednesday, December 16, 2026, 5:00\u202fPM Pacific Time" in la.text
+    assert "December 16, 2026" in la.subject
+    nz = render("reminder", "es", ctx("reminder", starts_at="2026-12-16T20:00:00Z"), "Pacific/Auckland")
+    assert "jueves, 17 de diciembre de 2026, 9:00 hora de Nueva Zelanda" in nz.text
+
+
+def test_report_period_is_a_month_in_words():
+    es = render("report_ready", "es", ctx("report_ready", period="2026-11"), TZ)
+    assert "(noviembre de 2026)" in es.text

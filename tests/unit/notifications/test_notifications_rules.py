@@ -48,6 +48,9 @@ class FakeDirectory:
     def booking_sequence(self, bid):
         return 2
 
+    def language(self, pid):
+        return "es" if pid == "g-1" else "en"
+
     def goal(self, gid):
         if gid not in self.goals:
             raise NotReady(gid)
@@ -81,9 +84,11 @@ def test_booking_confirms_with_ics_asks_for_parent_input_and_tells_the_teacher()
     assert confirm.context["duration_minutes"] == 20 and confirm.context["room"] == "—"
     assert confirm.context["manage_url"] == "https://confer.test/family/bookings/b-1"
     # the notice carries the calendar's inputs; the e-mail lane builds the file when it sends
-    built = ics.build(confirm.ics, school_name="Lincoln", tz="America/Chicago")
+    built = ics.build(confirm.ics, school_name="Lincoln", tz="America/Chicago", lang="es")
     [event] = icalendar.Calendar.from_ical(built).walk("VEVENT")
     assert event.decoded("dtstart") == START and int(event["sequence"]) == 2
+    assert str(event["summary"]) == "Conferencia dirigida por Mateo con Laura Lee"  # built for a Spanish reader
+    assert "TZID=America/Chicago" in built
     assert ask.context["due_by"] == date(2026, 10, 19) and ask.link == "https://confer.test/family/children/st-1/input"
     assert [i["kind"] for i in teacher.items] == ["booked", "interpreter_requested", "private_conversation_requested"]
     # the teacher's agenda on the conference's day in the school's zone (16:30 in Chicago)

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from services.reports.dashboard import (COUNTERS, Counters, aggregate, goal_counters,
+from services.reports.dashboard import (COUNTERS, HOUSEHOLDS, Counters, aggregate, goal_counters,
                                         participation_rate, render_dashboard_html,
                                         summarize, to_csv)
 
@@ -32,7 +32,7 @@ FACTS = [
 
 def test_counters_cover_every_metric_and_add():
     c = Counters().add(FACTS[0]).add(FACTS[1])
-    assert set(c.as_dict()) == set(COUNTERS)
+    assert set(c.as_dict()) == set(COUNTERS) | set(HOUSEHOLDS)
     assert c.invitations_sent == 3 and c.conferences_held == 1 and c.no_shows == 1
     assert participation_rate(c) == 0.5
     assert participation_rate(Counters()) == 0.0
@@ -86,12 +86,37 @@ def test_dashboard_html_table_and_bar_chart():
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     root = ET.fromstring(svg)
     assert len(root.findall("{http://www.w3.org/2000/svg}rect")) == 2
-    assert "Participation rate by group: School A 33%, School B 100%." in svg
+    assert "Invited households that booked a conference, by group: School A 0% and School B 0%." in svg
 
 
 def test_dashboard_html_spanish_and_empty():
     html = render_dashboard_html(summarize(FACTS, "grade"), "es")
-    assert '<html lang="es">' in html and "Tasa de participación" in html
+    assert '<html lang="es">' in html and "Hogares invitados que reservaron una conferencia" in html
     assert "School A · Grado 10" in html
     empty = render_dashboard_html(summarize([], "school"), "vi")
     assert '<html lang="en">' in empty and "No data yet." in empty and "<svg" not in empty
+
+
+def test_households_are_counted_once_per_group_and_once_in_the_total():
+    """"Families invited 100" counted students: a household with three children is one
+    household invited, in each group its children are in and once in the total."""
+    rows = [fact("A", "4", "t1", families_invited=1, households_invited={"g1"}, households_booked={"g1"},
+                 households_held={"g1"}, households_followed_up={"g1"}),
+            fact("A", "4", "t1", families_invited=1, households_invited={"g1"}, households_booked={"g1"}),
+            fact("A", "5", "t2", families_invited=1, households_invited={"g1", "g2"}),
+            fact("A", "5", "t2", families_invited=1, households_invited={"g3"})]
+    by_grade = summarize(rows, "grade")
+    four, five = by_grade["rows"]
+    assert (four["families_invited"], four["households_invited"], four["households_booked"]) == (2, 1, 1)
+    assert (five["households_invited"], five["households_booked"], five["booking_rate"]) == (3, 0, 0.0)
+    total = by_grade["total"]
+    assert (total["households_invited"], total["households_booked"], total["households_held"],
+            total["households_followed_up"]) == (3, 1, 1, 1)
+    assert total["booking_rate"] == round(1 / 3, 4) and four["booking_rate"] == 1.0
+
+
+def test_dashboard_html_bar_is_the_booking_share_and_spanish_labels():
+    rows = [fact("A", "4", "t1", households_invited={"g1", "g2"}, households_booked={"g1"})]
+    html = render_dashboard_html(summarize(rows, "grade"), lang="es")
+    assert "Hogares invitados que reservaron una conferencia" in html
+    assert "Grado 4" in html and "50\u00a0%" in html

@@ -40,3 +40,12 @@ def test_rows_add_up_by_teacher():
     rows = [fact_row(student(families_invited=1, bookings={"b": "3no_show"})) for _ in range(3)]
     total = summarize(rows, by="teacher")["total"]
     assert (total["families_invited"], total["no_shows"], total["participation_rate"]) == (3, 3, 0.0)
+
+
+def test_fact_row_names_the_households():
+    row = fact_row(student(invited={"g-1": "g-1", "g-2": "g-2"}, bookings={"b1": "3held", "b2": "2cancelled"},
+                           booking_guardians={"b1": "g-1", "b2": "g-2"},
+                           followups={"b1": "2026-10-28T14:00:00.000000Z"}, last_checkin_at="2026-11-01T00:00:00.000000Z"))
+    assert row["households_invited"] == {"g-1", "g-2"}
+    assert row["households_booked"] == {"g-1"} and row["households_held"] == {"g-1"}
+    assert row["households_followed_up"] == {"g-1"}

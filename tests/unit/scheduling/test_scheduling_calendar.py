@@ -37,11 +37,27 @@ def test_request_round_trip():
     assert str(ev["uid"]) == "bk-1@confer"
     assert ev.decoded("dtstart") == datetime(2026, 11, 3, 23, 0, tzinfo=UTC)  # 15:00 PST
     assert ev.decoded("dtend") == datetime(2026, 11, 3, 23, 30, tzinfo=UTC)
-    assert b"DTSTART:20261103T230000Z" in ev.to_ical()
+    # in the school's zone, which the file names and defines
+    assert b"DTSTART;TZID=America/Los_Angeles:20261103T150000" in ev.to_ical()
+    assert [str(z["tzid"]) for z in cal.walk("VTIMEZONE")] == ["America/Los_Angeles"]
     assert str(ev["summary"]) == "Student-led conference: Maya with Ms. Rivera"
     assert str(ev["location"]) == "Room B12, Lincoln Elementary, North"
     assert str(ev["status"]) == "CONFIRMED" and int(ev["sequence"]) == 0
-    assert "15:00" in str(ev["description"]) and "Interpreter requested: es" in str(ev["description"])
+    description = str(ev["description"])
+    assert "Tuesday 3 November 2026, 15:00 (Pacific Time, America/Los_Angeles)" in description
+    assert "Interpreter requested: Spanish" in description
+
+
+def test_calendar_file_in_spanish():
+    s = slots()[0]
+    cal = parse(booking_ics(booking(s, interpreter_language="vi", private_talk=True), s, "Lincoln", "Ms. Rivera",
+                            "Maya", "America/Los_Angeles", now=NOW, lang="es"))
+    [ev] = cal.walk("VEVENT")
+    assert str(ev["summary"]) == "Conferencia dirigida por Maya con Ms. Rivera"
+    assert str(ev["location"]) == "Aula B12, Lincoln"
+    text = str(ev["description"])
+    assert "martes 3 noviembre 2026, 15:00 (hora del Pacífico, America/Los_Angeles)" in text
+    assert "Intérprete solicitado: vietnamita" in text and "conversación en privado" in text
 
 
 def test_cancel_keeps_uid_and_bumps_sequence():

@@ -141,3 +141,87 @@ def test_move_day_keeps_hours_and_breaks():
     assert [d.date for d in moved.days] == [DAY, MAKEUP, date(2026, 10, 28)]
     assert date(2026, 10, 28) in moved.breaks and SNOW not in moved.breaks
     assert moved.day(date(2026, 10, 28)).start == time(15)
+
+
+# -- the grids schools use: 10, 15, 20 and 30 minutes, one room or two ------------------
+import pytest  # noqa: E402
+
+from services.scheduling.policy import check_family_free, cycle_for  # noqa: E402
+from services.scheduling.domain import DomainError  # noqa: E402
+from services.scheduling.slots import sibling_shortfall, walk_minutes  # noqa: E402
+
+
+@pytest.mark.parametrize("minutes", [10, 15, 20, 30])
+@pytest.mark.parametrize("rooms", [("14", "14"), ("14", "22")])
+def test_siblings_fit_every_common_grid_with_the_default_settings(minutes, rooms):
+    """Default travel gap (5) and longest wait (15); every slot free: the children are
+    seen one after the other, the second within the longest wait."""
+    w = window(slot_minutes=minutes)
+    f = free(w, ("a", rooms[0], [(DAY, (15, 0), (18, 0))]), ("b", rooms[1], [(DAY, (15, 0), (18, 0))]))
+    plan = plan_sibling_slots([("s1", "a", None), ("s2", "b", None)], f, w)
+    assert plan is not None, f"{minutes}-minute grid, rooms {rooms}"
+    first, second = sorted(plan, key=lambda s: s.start_utc)
+    gap = second.start_utc - first.end_utc
+    assert first.local_start == "15:00"
+    assert timedelta(0) <= gap <= timedelta(minutes=w.travel_gap_minutes + w.max_idle_minutes)
+    if rooms[0] == rooms[1] or minutes >= 20:
+        assert gap == timedelta(0), "the very next slot counts as back to back"
+    else:
+        assert gap >= timedelta(minutes=5), "a 5-minute walk does not fit into a 10- or 15-minute slot"
+
+
+@pytest.mark.parametrize("minutes", [10, 15, 20, 30])
+def test_three_children_on_every_grid_in_two_rooms(minutes):
+    w = window(slot_minutes=minutes)
+    f = free(w, ("a", "1", [(DAY, (15, 0), (18, 0))]), ("b", "2", [(DAY, (15, 0), (18, 0))]),
+             ("c", "1", [(DAY, (15, 0), (18, 0))]))
+    plan = plan_sibling_slots([("x", "a", None), ("y", "b", None), ("z", "c", None)], f, w)
+    assert plan is not None and len({s.id for s in plan}) == 3
+
+
+def test_thirty_minute_grid_in_two_rooms_was_impossible_with_the_old_rule():
+    """The rule the issue reported: next slot 5..20 minutes after the end, which a
+    30-minute grid without gaps never offers. Now the adjacent slot is back to back."""
+    w = window(slot_minutes=30)
+    f = free(w, ("a", "14", [(DAY, (15, 0), (17, 0))]), ("b", "22", [(DAY, (15, 0), (17, 0))]))
+    plan = plan_sibling_slots([("s1", "a", None), ("s2", "b", None)], f, w)
+    assert hhmm(plan) == ["15:00", "15:30"]
+
+
+def test_walk_that_does_not_fit_the_slot_needs_a_later_slot():
+    w = window(slot_minutes=30, travel_gap_minutes=10)
+    assert walk_minutes(w, "1", "2") == 10 and walk_minutes(w, "1", "1") == 0
+    f = free(w, ("a", "1", [(DAY, (15, 0), (17, 0))]), ("b", "2", [(DAY, (15, 0), (17, 0))]))
+    plan = plan_sibling_slots([("s1", "a", None), ("s2", "b", None)], f, w)
+    assert plan is None  # 10-minute walk: 15:30 too soon, 16:00 beyond 10 + 15
+    assert plan_sibling_slots([("s1", "a", None), ("s2", "b", None)], f,
+                              window(slot_minutes=30, travel_gap_minutes=10, max_idle_minutes=20)) is not None
+
+
+def test_fails_only_when_no_fitting_slots_exist_and_says_why():
+    w = window(slot_minutes=30)
+    f = free(w, ("a", "1", [(DAY, (15, 0), (15, 30))]), ("b", "2", [(DAY, (17, 0), (17, 30))]))
+    requests = [("s1", "a", None), ("s2", "b", None)]
+    assert plan_sibling_slots(requests, f, w) is None
+    assert sibling_shortfall(requests, f) == []  # both have slots: too far apart
+    assert sibling_shortfall(requests, {"a": f["a"], "b": []}) == ["s2"]  # b is full
+
+
+def test_a_guardian_is_never_in_two_places_at_once():
+    at = datetime(2026, 10, 20, 22, 0, tzinfo=UTC)
+    half = timedelta(minutes=30)
+    with pytest.raises(DomainError) as err:
+        check_family_free([("new", at, at + half)], [("old", at + timedelta(minutes=15), at + 2 * half)])
+    assert err.value.code == "family_busy" and err.value.details["booking_id"] == "old"
+    with pytest.raises(DomainError):  # two children of one request at the same time
+        check_family_free([("x", at, at + half), ("y", at, at + half)], [])
+    check_family_free([("x", at, at + half), ("y", at + half, at + 2 * half)], [("z", at - half, at)])
+    check_family_free([("x", at, at + half)], [("x", at, at + half)])  # a booking does not clash with itself
+
+
+@pytest.mark.parametrize("day, cycle", [
+    (date(2026, 9, 14), "2026-fall"), (date(2026, 11, 30), "2026-fall"), (date(2026, 12, 16), "2027-winter"),
+    (date(2027, 1, 12), "2027-winter"), (date(2027, 3, 3), "2027-spring"), (date(2027, 6, 20), "2027-summer"),
+])
+def test_cycle_of_a_window_follows_its_first_day(day, cycle):
+    assert cycle_for(day) == cycle
