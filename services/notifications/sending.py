@@ -126,7 +126,7 @@ class WebhookChannel:
     def send(self, sub, job: Job) -> str:
         if sub is None:
             raise PermanentSendError("the webhook subscription was removed")
-        status = WebhookSender(sub["url"], sub["secret"], timeout=self.cfg.send_timeout, session=self.session).send(
+        status = WebhookSender(sub["url"], sub["secret"], timeout=self.cfg.send_timeout).send(
             job.d["content"]["payload"], delivery_id=job.id)
         return str(status)
 

@@ -163,13 +163,14 @@ def latest_booking(doc: dict, period: Period, tz: ZoneInfo | None = None) -> dic
     return max(found, key=lambda b: (booking_date(b, tz) or "", b["id"]), default=None)
 
 
-def family_goals(doc: dict, lang: str, period: Period | None = None) -> list[str]:
+def family_goals(doc: dict, lang: str, period: Period | None = None, tz: ZoneInfo | None = None) -> list[str]:
     """The family's goals agreed at this school year's conferences, in their words; before
     any, how many the family shared on the parent input form."""
+    tz = tz or ZoneInfo("UTC")
     held = [b for b in (doc.get("conferences") or {}).values()
             if (b.get("agreement") or {}).get("family_goals") and b.get("state") == "3held"
-            and (period is None or period.start <= (as_date(_booking_date(b)) or period.end) <= period.end)]
-    held.sort(key=lambda b: (_booking_date(b) or "", b["id"]))
+            and (period is None or period.start <= (as_date(booking_date(b, tz)) or period.end) <= period.end)]
+    held.sort(key=lambda b: (booking_date(b, tz) or "", b["id"]))
     agreed = [text for b in held for text in b["agreement"]["family_goals"]]
     if agreed:
         return agreed
@@ -206,6 +207,6 @@ def build_model(doc: dict, period: Period, *, lang: str, school_name: str = "", 
         "period": {"start": period.start, "end": period.end},
         "lang": lang,
         "goals": goal_models(doc, period),
-        "family_goals": family_goals(doc, lang, period),
+        "family_goals": family_goals(doc, lang, period, tz),
         "conference": conference_model(booking or latest_booking(doc, period, tz), doc.get("followups") or {}, tz),
     }

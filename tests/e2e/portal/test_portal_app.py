@@ -30,12 +30,21 @@ def test_production_needs_a_secret_key_and_no_dev_sign_in(monkeypatch):
 
 def test_dev_sign_in_exists_only_when_turned_on(app):
     assert app.test_client().get("/dev/login").status_code == 404
-    for path in ("/dev/mail", "/dev/clock"):  # the dev mail page and clock: development mode only
-        assert app.test_client().get(path).status_code == 404
-        assert create_app({"secret_key": "x", "dev_login": True}).test_client().get(path).status_code == 404
     assert app.test_client().get("/login").status_code == 503  # neither OIDC nor dev sign-in configured
     dev = create_app({"secret_key": "x", "dev_login": True})
     assert dev.test_client().get("/login").headers["Location"].startswith("/dev/login")
+
+
+def test_dev_pages_exist_only_in_development_mode(monkeypatch, tmp_path):
+    dev = create_app({"secret_key": "x", "dev_login": True, "dev_mailbox": str(tmp_path)})
+    monkeypatch.delenv("CONFER_DEV_MODE")
+    production = create_app({"secret_key": "k" * 48, "dev_login": False, "cookie_secure": True})
+    for path in ("/dev/login", "/dev/mail", "/dev/clock"):  # the dev sign-in, mail page and clock
+        assert production.test_client().get(path).status_code == 404, path
+    with dev.test_client() as client:  # the same pages are there in development mode
+        with client.session_transaction() as s:
+            s["user"] = {"sub": "adm", "role": "district_admin", "token": "t", "name": "A", "school_ids": []}
+        assert client.get("/dev/mail").status_code == 200
 
 
 def test_pages_need_a_signed_in_person_of_the_right_role(app):
