@@ -81,7 +81,9 @@ def school_events(students: int) -> list[dict]:
     envs.append(make_envelope("ConferenceWindowOpened", {
         "window_id": WINDOW, "school_id": "s-1", "cycle": "fall-2026", "first_day": first.isoformat(),
         "last_day": (first + timedelta(days=4)).isoformat(), "slot_minutes": 20,
-        "booking_closes_at": (datetime.combine(first, datetime.min.time(), timezone.utc) - timedelta(days=1)).isoformat()}))
+        "booking_closes_at": (datetime.combine(first, datetime.min.time(), timezone.utc) - timedelta(days=1)).isoformat(),
+        "invitations": [{"guardian_id": f"g-{i}-{g}", "student_ids": [f"st-{i}"]}
+                        for i in range(students) for g in (0, 1)]}))
     return envs
 
 

@@ -146,6 +146,9 @@ class World:
         self.ids["slot_id"] = slots[1]["slot_id"]
         r = c.post(f"/windows/{wid}/waitlist", headers=OWNERS["guardian"], json={"student_id": "d-matrix~st4"})
         self.ids["entry_id"] = r.get_json()["entry_id"] if r.status_code == 201 else "wl-none"
+        r = c.post("/teachers/d-matrix~t1/calendar-feed", headers=OWNERS["teacher"])
+        assert r.status_code == 201, r.get_json()
+        self.ids["feed_token"] = r.get_json()["token"]
 
     def _goals(self) -> None:
         from tests.e2e.season import GOAL_TEMPLATE
@@ -274,7 +277,7 @@ def _first_line(exc: Exception) -> str:
 _ID_FOR = {"school_id": "school", "teacher_id": "teacher", "guardian_id": "guardian", "student_id": "student",
            "import_id": "import_id", "window_id": "window_id", "booking_id": "booking_id", "entry_id": "entry_id",
            "goal_id": "goal_id", "evidence_id": "evidence_id", "item_id": "item_id", "webhook_id": "webhook_id",
-           "job_id": "job_id", "report_id": "report_id", "period": "period", "day": "day"}
+           "job_id": "job_id", "report_id": "report_id", "period": "period", "day": "day", "token": "feed_token"}
 
 FAMILY_ELSEWHERE = [("guardian", "d-matrix~g3", ()), ("student", "d-matrix~st3", ())]
 FAMILY_SAME_SCHOOL = [("guardian", "d-matrix~g2", ()), ("student", "d-matrix~st2", ())]
@@ -297,6 +300,7 @@ BOLA = {
     ("roster", "GET", "/guardians/{guardian_id}/children"): (FAMILY_OWN + STAFF_ELSEWHERE, None),
     ("roster", "GET", "/students/{student_id}"): (CHILD, None),
     ("roster", "GET", "/imports/{import_id}"): (DISTRICT_OWN, None),
+    ("roster", "GET", "/schools/{school_id}/people"): (SCHOOL_WIDE + FAMILY_SAME_SCHOOL + OTHER_TEACHER, None),
     ("scheduling", "GET", "/windows/{window_id}"): (SCHOOL_WIDE, None),
     ("scheduling", "PUT", "/windows/{window_id}/availability/{teacher_id}"): (
         STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, "availability"),
@@ -318,6 +322,9 @@ BOLA = {
     ("scheduling", "POST", "/bookings/{booking_id}/outcome"): (TEACHER_OWN, "outcome"),
     ("scheduling", "GET", "/bookings/{booking_id}/calendar.ics"): (CHILD, None),
     ("scheduling", "GET", "/teachers/{teacher_id}/calendar.ics"): (TEACHER_OWN, None),
+    ("scheduling", "GET", "/teachers/{teacher_id}/calendar-feed"): (TEACHER_OWN + FAMILY_OWN, None),
+    ("scheduling", "POST", "/teachers/{teacher_id}/calendar-feed"): (TEACHER_OWN + FAMILY_OWN, None),
+    ("scheduling", "POST", "/bookings/{booking_id}/agreement"): (CHILD, "agreement"),
     ("goals", "GET", "/students/{student_id}/goals"): (CHILD, None),
     ("goals", "POST", "/students/{student_id}/goals"): (CHILD, "goal"),
     ("goals", "GET", "/goals/{goal_id}"): (CHILD, None),
@@ -351,6 +358,10 @@ BOLA = {
     ("reports", "GET", "/report-jobs/{job_id}"): (STAFF_ELSEWHERE + OTHER_DISTRICT_ADMIN, None),
 }
 
+# Public by design: the unguessable token in the path is the key (a teacher's calendar
+# subscription). Tested on their own below: a made-up or replaced token answers 404.
+CAPABILITY_LINKS = {("scheduling", "GET", "/feeds/{token}.ics")}
+
 OWN_IDS = {"school": "d-matrix~s1", "teacher": "d-matrix~t1", "guardian": "d-matrix~g1", "student": "d-matrix~st1"}
 
 
@@ -365,6 +376,7 @@ def bodies(world) -> dict:
         "booking": {"json": {"students": [{"student_id": "d-matrix~st1", "slot_id": world.ids["slot_id"]}]}},
         "reschedule": {"json": {"slot_id": world.ids["slot_id"]}},
         "outcome": {"json": {"outcome": "held"}},
+        "agreement": {"json": {"supports": ["A reading log"]}},
         "goal": {"json": {**GOAL_TEMPLATE, "target_date": "2027-01-29"}},
         "goal_patch": {"json": {"statement": "I will read every night."}},
         "goal_status": {"json": {"status": "agreed"}},
@@ -400,7 +412,7 @@ def test_bola_sweep_answers_404_for_other_families_schools_and_districts(world):
         for path, ops in spec["paths"].items():
             if "{" in path:
                 declared |= {(svc, m.upper(), path) for m in ops if m in ("get", "post", "put", "patch", "delete")}
-    rules = {(svc, m, t.split("?")[0]) for svc, m, t in BOLA}
+    rules = {(svc, m, t.split("?")[0]) for svc, m, t in BOLA} | set(CAPABILITY_LINKS)
     missing = declared - rules
     assert not missing, f"object endpoints without a BOLA rule: {sorted(missing)}"
     tried, leaks, refused = 0, [], Counter()
@@ -524,15 +536,19 @@ def test_rate_limit_per_token(world, svc, method, path, role, body):
 
 # -- 5. OPTIONS, HEAD and tokens without a district ---------------------------------------------
 import re  # noqa: E402
-def _every_path(world, svc) -> list[tuple[str, list[str]]]:
+def _every_path(world, svc, signed_only: bool = False) -> list[tuple[str, list[str]]]:
     """(concrete path, documented methods) for every path of a service's OpenAPI, with
-    the owners' ids in it."""
+    the owners' ids in it; with `signed_only`, only operations that need a bearer token
+    (not those documented with ``security: []``, such as a calendar subscription)."""
     spec = world.client(svc).get("/openapi.json").get_json()
     ids = {**OWN_IDS, **world.ids}
     out = []
     for template, ops in spec["paths"].items():
         path = re.sub(r"\{(\w+)\}", lambda m: ids.get(_ID_FOR.get(m.group(1), ""), "x"), template)
-        out.append((path, [m.upper() for m in ops if m in ("get", "post", "put", "patch", "delete")]))
+        methods = [m.upper() for m, op in ops.items() if m in ("get", "post", "put", "patch", "delete")
+                   and not (signed_only and op.get("security") == [])]
+        if methods:
+            out.append((path, methods))
     return out
 
 
@@ -568,7 +584,7 @@ def test_a_token_without_a_district_gets_401_on_every_operation_of_every_service
     tried, bad = 0, []
     for svc in SERVICES:
         client = world.client(svc)
-        for path, methods in _every_path(world, svc):
+        for path, methods in _every_path(world, svc, signed_only=True):
             if path in ("/healthz", "/readyz", "/metrics", "/openapi.json"):
                 continue
             for method in methods:
@@ -579,3 +595,21 @@ def test_a_token_without_a_district_gets_401_on_every_operation_of_every_service
                         bad.append((svc, method, path, r.status_code))
     print(f"\nHOSTILE no-district requests: {tried}")
     assert tried > 100 and not bad, bad[:20]
+
+
+def test_a_calendar_subscription_opens_only_with_its_current_token(world):
+    """The feed link needs no bearer token (calendar apps cannot send one): the token is
+    the key. A made-up token, and the old one after the teacher makes a new link, answer
+    404 to anyone; the current one serves the teacher's calendar."""
+    c = world.client("scheduling")
+    old = world.ids["feed_token"]
+    assert c.get(f"/feeds/{old}.ics").status_code == 200
+    for headers in ({}, OWNERS["guardian"], NO_DISTRICT):
+        r = c.get(f"/feeds/zz{uuid.uuid4().hex}.ics", headers=headers)
+        assert r.status_code == 404 and r.mimetype == "application/problem+json", r.status_code
+    r = c.post("/teachers/d-matrix~t1/calendar-feed", headers=OWNERS["teacher"])
+    assert r.status_code == 201, r.get_json()
+    new = world.ids["feed_token"] = r.get_json()["token"]
+    assert c.get(f"/feeds/{old}.ics").status_code == 404
+    r = c.get(f"/feeds/{new}.ics")
+    assert r.status_code == 200 and r.data.startswith(b"BEGIN:VCALENDAR")

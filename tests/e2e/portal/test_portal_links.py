@@ -23,7 +23,8 @@ import pytest
 import requests
 
 from services.devmail import extract_links
-from tests.e2e.season import District, Season, school_cycle, wait_for
+from services.roster.ids import confer_id
+from tests.e2e.season import DISTRICT, District, Season, school_cycle, wait_for
 
 pytestmark = [pytest.mark.timeout(3600)]
 FAMILY_KINDS = {"invitation", "nudge", "booking_confirmation", "reschedule_confirmation", "cancel_confirmation",
@@ -52,7 +53,8 @@ EVERYONE = (r"^/preferences$",)  # ... for every role
 
 def users(district: District) -> dict:
     with zipfile.ZipFile(district.path) as z:
-        return {r["sourcedId"]: r for r in csv.DictReader(io.StringIO(z.read("users.csv").decode()))}
+        # keyed by Confer's district-scoped ids (services/roster/ids.py), as events and tokens carry them
+        return {confer_id(DISTRICT, r["sourcedId"]): r for r in csv.DictReader(io.StringIO(z.read("users.csv").decode()))}
 
 
 def pick_families(season: Season) -> list[dict]:

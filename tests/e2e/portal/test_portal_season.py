@@ -47,7 +47,8 @@ def pick_family(season: Season, district: District, lang: str) -> dict:
 def _language(district: District, person_id: str) -> str:
     with zipfile.ZipFile(district.path) as z:
         rows = {r["sourcedId"]: r for r in csv.DictReader(io.StringIO(z.read("users.csv").decode()))}
-    return (rows[person_id].get("metadata.preferredLanguage") or "en")[:2]
+    # the file has the SIS's sourcedIds; Confer's ids are district-scoped (services/roster/ids.py)
+    return (rows[person_id.split("~", 1)[-1]].get("metadata.preferredLanguage") or "en")[:2]
 
 
 def test_a_season_walked_in_the_browser_with_the_dev_clock_and_the_real_emails(dev_system, browser, artifacts,

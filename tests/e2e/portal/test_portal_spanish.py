@@ -132,8 +132,12 @@ def season(system, tmp_path):
     mine = next(b for b in booked if b["student_id"] == CHILD)
     seed.retry(lambda: family.get("reports", f"/conferences/{mine['booking_id']}/summary"),
                lambda resp: resp.status_code == 200, what="the reports service knows the booking")
+    admin = system.client(role="district_admin", sub="dev-district-admin", district_id=seed.DISTRICT)
+    job = seed.retry(lambda: admin.post("reports", "/report-jobs", json={
+        "period": date.today().strftime("%Y-%m"), "school_id": seed.SCHOOL}),
+        lambda resp: resp.status_code == 202, what="a report batch for the school").json()
     return {"student_id": CHILD, "goal_id": draft["goal_id"], "window_id": window["window_id"],
-            "booking_id": mine["booking_id"], "evidence_id": evidence["evidence_id"]}
+            "booking_id": mine["booking_id"], "evidence_id": evidence["evidence_id"], "job_id": job["id"]}
 
 
 def test_every_portal_page_is_all_spanish(system, portal, tmp_path):

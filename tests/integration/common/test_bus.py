@@ -10,7 +10,7 @@ import time
 import pytest
 from kombu import Connection
 
-from services.common.bus import Publisher, Topology
+from services.common.bus import Publisher, Topology, Unroutable
 from services.common.catalogue import latest
 from services.common.envelope import encode
 from services.common.service import ServiceDefinition, Worker, make_store
@@ -151,7 +151,10 @@ def test_event_not_lost_when_consumer_killed_before_ack(settings_for, tmp_path):
         topology = Topology(settings.exchange)
         wait_until(lambda: _queue_exists(settings.amqp_url, topology.queue_name("goals")), timeout=20)
         event = school_event(7)
-        Publisher(settings.amqp_url, topology).publish(event, spec=latest("SchoolUpdated"))
+        publisher = Publisher(settings.amqp_url, topology)
+        # The queue is declared before its bindings: until they exist the broker returns the
+        # event as unroutable (mandatory publish), so nothing is delivered twice by trying again.
+        wait_until(lambda: _routed(publisher, event), timeout=20, message="the crashy worker's binding")
         assert proc.stdout.readline().strip() == b"handling"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -167,6 +170,14 @@ def test_event_not_lost_when_consumer_killed_before_ack(settings_for, tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _routed(publisher, event) -> bool:
+    try:
+        publisher.publish(event, spec=latest("SchoolUpdated"))
+        return True
+    except Unroutable:
+        return False
 
 
 def _queue_exists(url, name):
