@@ -80,7 +80,9 @@ def main() -> None:
     mail, sms = Sink("smtp", os.path.join(logdir, "mail.log")), Sink("sms", os.path.join(logdir, "sms.log"))
     os.environ.update({**mail.env, **sms.env, "NOTIFY_QUIET_HOURS": "00:00-00:00",
                        "NOTIFY_RATE_LIMITS": "email=0,sms=0", "CONFER_PUBLIC_URL": "https://confer.test",
-                       "LOG_LEVEL": "WARNING"})
+                       "LOG_LEVEL": "WARNING",
+                       # the booking part signs its tokens with the development key
+                       "CONFER_DEV_MODE": "1"})
     daemon = MongoDaemon().start()
     try:
         d = statements.deliveries(daemon.url, args.families)

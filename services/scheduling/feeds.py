@@ -20,9 +20,10 @@ def ensure_indexes(db) -> None:
 def _authorize(db, principal, teacher_id: str) -> None:
     if principal.role not in access.STAFF or (principal.role == "teacher" and principal.sub != teacher_id):
         raise Forbidden("Only the teacher or a school administrator may do this.", code="teacher_or_admin_only")
+    # The teacher too must be known in the caller's district (as for the calendar
+    # itself): a token from another district naming this teacher gets nothing.
     scope = StudentDirectory(db).visible_filter(principal)
-    if principal.role != "teacher" and not db[StudentDirectory.COLLECTION].find_one(
-            {**scope, "teacher_ids": teacher_id}, {"_id": 1}):
+    if not db[StudentDirectory.COLLECTION].find_one({**scope, "teacher_ids": teacher_id}, {"_id": 1}):
         raise NotFound(f"No teacher {teacher_id}.", code="teacher_not_found")
 
 
