@@ -4,9 +4,7 @@ School year and cycle (kept simple on purpose):
 
 * A cycle is named ``<year>-<season>``: ``2026-fall``, ``2027-winter``, ``2027-spring``,
   ``2027-summer``. Endpoints take ``?cycle=`` (or ``cycle`` in the body); without one they
-  use ``default_cycle`` when set, otherwise the cycle of today's date, named as
-  scheduling names its windows (``services.common.events.cycles.cycle_for``: December 2026
-  is ``2027-winter``), so goals written without a cycle meet the window they prepare for.
+  use ``default_cycle`` (``2026-fall``).
 * The school year of a cycle runs from ``year_start`` (month, day; default Aug 15) of its
   starting calendar year to ``year_end`` (default Jun 10) of the next: a fall cycle starts
   its school year, winter/spring/summer cycles belong to the year that began the previous
@@ -18,12 +16,10 @@ Override through ``Settings.extra`` (``create_app({"extra": {...}})``): ``defaul
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from services.common.errors import Invalid
-from services.common.events.cycles import cycle_for
 from services.goals.domain import DEFAULT_MAX_BYTES, SchoolYear
 
 SEASONS = ("winter", "spring", "summer", "fall")  # calendar order within a year
@@ -32,28 +28,25 @@ CYCLE_RE = re.compile(r"^(\d{4})-(winter|spring|summer|fall)$")
 
 @dataclass(frozen=True)
 class GoalsConfig:
-    default_cycle: str = ""  # empty: the cycle of today's date
+    default_cycle: str = "2026-fall"
     year_start: tuple[int, int] = (8, 15)
     year_end: tuple[int, int] = (6, 10)
     evidence_max_bytes: int = DEFAULT_MAX_BYTES
     max_active_goals: int = 3
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc), compare=False)
 
     @classmethod
-    def from_settings(cls, settings, clock: Callable[[], datetime] | None = None) -> "GoalsConfig":
+    def from_settings(cls, settings) -> "GoalsConfig":
         extra = dict(getattr(settings, "extra", None) or {})
         kw = {k: extra[k] for k in ("default_cycle", "evidence_max_bytes", "max_active_goals") if k in extra}
         for key in ("year_start", "year_end"):
             if key in extra:
                 month, day = str(extra[key]).split("-")
                 kw[key] = (int(month), int(day))
-        if clock is not None:
-            kw["clock"] = clock
         return cls(**kw)
 
     def cycle(self, value: str | None) -> str:
         """The requested cycle, or the default; 422 when it is not `<year>-<season>`."""
-        value = (value or self.default_cycle or cycle_for(self.clock().date())).strip().lower()
+        value = (value or self.default_cycle).strip().lower()
         if not CYCLE_RE.match(value):
             raise Invalid("A cycle looks like 2026-fall or 2027-spring.", code="cycle_invalid",
                           errors={"cycle": ["Use <year>-<winter|spring|summer|fall>, e.g. 2026-fall."]})
@@ -87,6 +80,5 @@ def goals_config() -> GoalsConfig:
 
     ext = current_app.extensions["confer"]
     if "goals_config" not in ext:
-        store = ext.get("store")
-        ext["goals_config"] = GoalsConfig.from_settings(ext["settings"], getattr(store, "clock", None))
+        ext["goals_config"] = GoalsConfig.from_settings(ext["settings"])
     return ext["goals_config"]

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.common.events.cycles import cycle_for  # noqa: F401  (windows name their cycle with it)
 from services.scheduling.domain import (
     CANCELLED, MODALITIES, POLICIES, SLOT_LENGTHS, Availability, Booking, DomainError, Slot, Window,
     as_utc,
@@ -82,6 +81,24 @@ def _validate_days(window: Window, err) -> None:
         for j, r in enumerate(ranges):
             if r.end <= r.start:
                 err(f"breaks[{on}][{j}]", "end must be after start")
+
+
+def cycle_for(day: date) -> str:
+    """The conference cycle a window starting on ``day`` belongs to, named like the goals
+    service's cycles (``<year>-<season>``, where winter, spring and summer carry the year
+    they fall in and belong to the school year that began the August before): August to
+    November is that year's fall, December to February the winter ending in the next
+    (so a window on 16 December 2026 is ``2027-winter``, in school year 2026-27), March
+    to May spring, June and July summer."""
+    if day.month == 12:
+        return f"{day.year + 1}-winter"
+    if day.month <= 2:
+        return f"{day.year}-winter"
+    if day.month <= 5:
+        return f"{day.year}-spring"
+    if day.month <= 7:
+        return f"{day.year}-summer"
+    return f"{day.year}-fall"
 
 
 def validate_availability(window: Window, availability: Availability) -> dict[str, list[str]]:

@@ -153,7 +153,7 @@ def walk_season(sw: SeasonWalk, *, school_id: str, zone: str, guardian: str, ema
     [invite, *_] = sw.sent_links(rf"/family/windows/{window_id}/book$", to=email)
     sw.follow(invite, guardian, "guardian")
     assert sw.page.locator("html").get_attribute("lang") == lang
-    sw.page.check(f"input[name=student_id][value={child}]")
+    sw.page.check(f'input[name=student_id][value="{child}"]')  # quoted: ids carry "~"
     for other in sw.page.locator("input[name=student_id]").all():
         if other.get_attribute("value") != child:
             other.uncheck()

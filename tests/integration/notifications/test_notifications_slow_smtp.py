@@ -44,12 +44,16 @@ def phase(world, tag: str) -> dict:
     total = RATE * SECONDS
     start = time.time()
     t0 = time.perf_counter()
+    published = []
     for i in range(total):
         delay = t0 + i / RATE - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        world.publish(report_ready(i % FAMILIES, tag))
-    causes = {"cause_type": "ReportReady", "notice.context.report_url": {"$regex": f"/reports/r-{tag}-"}}
+        event = report_ready(i % FAMILIES, f"{tag}-{i}")
+        world.publish(event)
+        published.append(event["id"])
+    # this phase's deliveries, by the events that caused them
+    causes = {"cause_type": "ReportReady", "cause_event_id": {"$in": published}}
     rates = {}
     for channel in ("inapp", "sms"):
         query = {**causes, "channel": channel, "status": "sent"}
