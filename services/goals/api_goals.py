@@ -52,7 +52,8 @@ def create(body, student_id):
 @blp.arguments(CycleQuery, location="query")
 @blp.response(200, GoalListOut)
 def list_goals(query, student_id):
-    """A student's goals in a cycle, with history and feedback."""
+    """A student's goals in a cycle, with history and feedback; without `cycle`, the default cycle's goals
+    and every goal still open in another cycle."""
     return services.list_goals(*ctx(), student_id, query["cycle"])
 
 

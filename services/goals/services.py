@@ -10,7 +10,7 @@ from services.goals import access
 from services.goals.access import authorize, domain_errors, feedback_out, school_today
 from services.goals.config import GoalsConfig
 from services.goals.domain import (
-    Goal, GoalStatus, allowed_moves, can_submit, carry_forward, check_goal, revise, submit, transition,
+    ACTIVE_STATUSES, Goal, GoalStatus, allowed_moves, can_submit, carry_forward, check_goal, revise, submit, transition,
 )
 from services.goals.repository import (
     GOALS, active_count, goal_fields, goal_from_doc, goals_of, load_goal, plain, plan_from_doc, scope,
@@ -141,9 +141,16 @@ def get_goal(store, principal, cfg, goal_id: str) -> dict:
 
 
 def list_goals(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
-    cycle = cfg.cycle(cycle)
+    """The goals of `cycle`; without one, those of the default cycle and every goal still
+    open in another (a goal agreed at a conference in the next cycle, say the family's
+    goals from a winter conference, is what the child checks in on now)."""
+    asked, cycle = cycle, cfg.cycle(cycle)
     record = authorize(store.db, principal, student_id, READ)
-    docs = goals_of(store.db, record, cycle=cycle)
+    if asked:
+        docs = goals_of(store.db, record, cycle=cycle)
+    else:
+        docs = [d for d in goals_of(store.db, record)
+                if d["cycle"] == cycle or GoalStatus(d["status"]) in ACTIVE_STATUSES]
     access.audit(store, principal, record, "goals", cycle=cycle)
     today = school_today(store.db, record, store.clock())
     goals = [goal_from_doc(d) for d in docs]

@@ -27,7 +27,8 @@ TEACHER = seed.TEACHERS[CHILD]
 # Routes that are not pages for people: probes, assets, files, the district IdP's redirects.
 NOT_PAGES = {"static", "metrics_view", "home.healthz", "home.readyz", "home.evidence_file",
              "auth.oidc_start", "auth.oidc_callback", "family.report_document_pdf",
-             "home.calendar_feed"}  # files (PDF, iCalendar), not pages
+             "home.calendar_feed",  # files (PDF, iCalendar), not pages
+             "devtools.mail_message"}  # a caught e-mail as sent: in its recipient's language, not the page's
 AUDIENCE = {"family": "guardian", "student": "student", "teacher": "teacher", "admin": "school_admin"}
 WORDS_WRITTEN = {  # what people typed in this season (data, not the portal's words)
     "Que tenga más confianza en matemáticas.", "Le cuesta pedir ayuda en clase.", "Matemáticas", "Tareas en casa",

@@ -71,3 +71,24 @@ def test_a_teacher_sees_the_follow_ups_of_their_conferences(goals_env):
     assert env.client("guardian", "g-1").get("/follow-ups").status_code == 403
     admin = env.client("school_admin", "a-1", school_ids=("s-1",)).get("/follow-ups").get_json()["follow_ups"]
     assert len(admin) == 2
+
+
+def test_goals_open_in_another_cycle_are_listed_until_they_are_finished(goals_env):
+    """A December conference names its cycle 2027-winter while the goals service's default
+    cycle is still the fall: the family's goals from it are what the child checks in on, so
+    a listing without a cycle shows them; one asked for a cycle shows that cycle only."""
+    env = goals_env
+    env.seed_roster()
+    winter = {**CONTENT, "cycle": "2027-winter", "booking_id": "b-2",
+              "family_goals": [{"id": "fg-w", "text": "Read together every night"}]}
+    run_handler(env.store, HANDLERS, make_envelope("ConferenceOutcomeContent", winter, subject="b-2"))
+    teacher = env.client("teacher", "t-1")
+
+    def listed(**query):
+        return [g["goal_id"] for g in teacher.get("/students/st-1/goals", query_string=query).get_json()["goals"]]
+
+    assert "fg-w" in listed() and "fg-w" in listed(cycle="2027-winter")
+    assert "fg-w" not in listed(cycle="2026-fall")
+    r = teacher.post("/goals/fg-w/status", json={"status": "achieved", "note": ""})
+    assert r.status_code == 200, r.get_json()
+    assert "fg-w" not in listed() and "fg-w" in listed(cycle="2027-winter")  # finished: in its own cycle only
