@@ -135,6 +135,9 @@ class Worker:
     def __init__(self, defn: ServiceDefinition, settings: Settings, store: Store | None = None, *,
                  relay: bool = True, consume: bool = True, run_timers: bool = True, engines: bool = True):
         production.require_ready(settings, f"confer worker {defn.name}")
+        # Checked first, and even when not consuming: a definition that does not hold
+        # together never starts (a misspelled table used to mean a worker consuming nothing).
+        table, timer_table, engine_table = defn.handler_table(), defn.timer_table(), defn.engines()
         self.defn, self.settings = defn, settings
         self.store = store or make_store(defn, settings)
         self.topology = Topology(settings.exchange)
@@ -142,9 +145,6 @@ class Worker:
         self.relay = OutboxRelay(self.store, publisher_for(settings.amqp_url, self.topology, service=defn.name),
                                  poll_seconds=settings.relay_poll_seconds,
                                  retention_days=settings.outbox_retention_days) if relay else None
-        # Checked even when not consuming: a definition that does not hold together
-        # never starts (a misspelled table used to mean a worker that consumes nothing).
-        table = defn.handler_table()
         handlers = table if consume else {}
         self.dispatcher = Dispatcher(self.store, handlers)
         self.ledger_renames = wiring.ledger_renames(defn.name, handlers)
@@ -156,12 +156,11 @@ class Worker:
                            batch=settings.consumer_batch)
             for _ in range(max(1, settings.consumer_concurrency) if handlers else 0)]
         self.consumer = self.consumers[0] if self.consumers else None
-        timer_table = defn.timer_table()
         callbacks = timer_table if run_timers else {}
         self.timers = timers.TimerRunner(self.store, callbacks, concurrency=settings.timer_concurrency) \
             if callbacks else None
         self.engines = {name: factory(self.store, settings)
-                        for name, factory in (defn.engines() if engines else {}).items()}
+                        for name, factory in (engine_table if engines else {}).items()}
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "Worker":
