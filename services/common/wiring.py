@@ -25,17 +25,17 @@ class WiringError(Exception):
     """A service's definition does not hold together: the process must not start."""
 
 
-def handler(name: str, *, formerly: str | None = None):
+def handler(name: str, *, formerly: str | tuple[str, ...] = ()):
     """Declare an event handler: `name` is its key in the processed-events ledger, unique
-    within the service and kept when the function moves. `formerly` is the key its ledger
-    entries had before (the module path the ledger used to store), moved over to `name`
-    by `migrate_ledger` when the worker starts."""
+    within the service and kept when the function moves. `formerly` is the key (or keys)
+    its ledger entries had before (the module path the ledger used to store, or an
+    earlier name), moved over to `name` by `migrate_ledger` when the worker starts."""
     if not name or not isinstance(name, str):
         raise WiringError(f"a handler name must be a non-empty string, not {name!r}")
 
     def declare(fn: Callable) -> Callable:
         setattr(fn, NAME, name)
-        setattr(fn, FORMERLY, formerly)
+        setattr(fn, FORMERLY, (formerly,) if isinstance(formerly, str) else tuple(formerly))
         return fn
 
     return declare
@@ -131,10 +131,10 @@ def ledger_renames(service: str, by_type: dict[str, list[Callable]]) -> dict[str
     renames: dict[str, str] = {}
     for fns in by_type.values():
         for fn in fns:
-            old, name = getattr(fn, FORMERLY, None), name_of(fn)
-            if old and renames.setdefault(old, name) != name:
-                raise WiringError(f"service {service!r}: handlers {renames[old]!r} and {name!r} both "
-                                  f"were {old!r}")
+            for old in getattr(fn, FORMERLY, ()):
+                if renames.setdefault(old, name_of(fn)) != name_of(fn):
+                    raise WiringError(f"service {service!r}: handlers {renames[old]!r} and {name_of(fn)!r} both "
+                                      f"were {old!r}")
     return renames
 
 

@@ -130,3 +130,8 @@ def test_two_handlers_claiming_one_former_key_are_refused():
     b = handler("test.b", formerly="services.x.on_a")(lambda event, uow: None)
     with pytest.raises(WiringError, match="both were 'services.x.on_a'"):
         ledger_renames("goals", {"SchoolUpdated": [a], "StudentUpdated": [b]})
+
+
+def test_a_handler_renamed_twice_moves_both_former_keys():
+    h = handler("test.now", formerly=("services.x.on_a", "test.then"))(lambda event, uow: None)
+    assert ledger_renames("goals", {"SchoolUpdated": [h]}) == {"services.x.on_a": "test.now", "test.then": "test.now"}
