@@ -39,6 +39,7 @@ from services.common.config import Settings  # noqa: E402
 from services.common.service import ServiceDefinition, Worker  # noqa: E402
 from services.common.store import Store  # noqa: E402
 from services.common.testing import MongoDaemon, RabbitVhost  # noqa: E402
+from services.common.wiring import handler as declared  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
 SCHOOL = {"name": "Lovett", "time_zone": "America/Chicago", "languages": ["en"], "active": True}
@@ -158,6 +159,7 @@ def outbox_runs(mongo_url: str, amqp_url: str, n: int, rate: int, seconds: int):
     seen = {"n": 0}
     cond = threading.Condition()
 
+    @declared("bench.handler")
     def handler(event, uow):
         sent = event.data.get("name", "")
         if sent.startswith("t="):

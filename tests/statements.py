@@ -154,7 +154,9 @@ def handled_events(mongo_url: str, events: int, *, batch: int = 20) -> dict:
     """Statements per event of the consumer's batches (one update per event), and one by one."""
     from services.common.consumer import Dispatcher
     from services.common.store import Store
+    from services.common.wiring import handler
 
+    @handler("test.on_school")
     def on_school(event, uow):
         uow.db["schools"].update_one({"_id": event.data["school_id"]}, {"$set": event.data}, upsert=True,
                                      session=uow.session)

@@ -20,7 +20,7 @@ from typing import Callable
 from kombu.mixins import ConsumerMixin
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from services.common import logs, metrics
+from services.common import logs, metrics, wiring
 from services.common.bus import Publisher, Topology, resolve
 from services.common.envelope import InvalidEvent, decode, encode, validate_event
 from services.common.store import LEDGER, REPLAYS, Store, UnitOfWork
@@ -62,13 +62,13 @@ class HandlerFailed(Exception):
 
 class Dispatcher:
     """Routes an event to the service's handlers, each in its own unit of work with a
-    ledger entry keyed (event id, handler), so a redelivery has no second effect."""
+    ledger entry keyed (event id, handler's declared name), so a redelivery has no second
+    effect, nor does moving or renaming the handler's function."""
 
     def __init__(self, store: Store, handlers: dict[str, list[Handler]]):
         self.store = store
-        self.by_type: dict[str, list[Handler]] = {}
-        for key, fns in handlers.items():
-            self.by_type.setdefault(resolve(key).type, []).extend(fns)
+        # Every handler declared with a stable name, none twice for one event (else this raises).
+        self.by_type: dict[str, list[Handler]] = wiring.check_handlers(store.service, handlers)
 
     @property
     def event_keys(self) -> list[str]:
@@ -76,7 +76,8 @@ class Dispatcher:
 
     @staticmethod
     def handler_name(handler: Handler) -> str:
-        return f"{handler.__module__}.{handler.__qualname__}"
+        """The handler's declared name (`wiring.handler`), its key in the ledger."""
+        return wiring.name_of(handler)
 
     def dispatch(self, env: dict, *, validated: bool = False) -> str:
         """Run every handler for `env`, each in its own transaction; return 'processed'

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from services.common.auth import Principal
 from services.common.errors import Forbidden, NotFound
+from services.common.wiring import handler
 
 READ, WRITE = "read", "write"
 
@@ -133,6 +134,7 @@ def _students(uow):
     return uow.db[StudentDirectory.COLLECTION]
 
 
+@handler("roster_projection.school_updated", formerly="services.common.policy.on_school_updated")
 def on_school_updated(event, uow) -> None:
     d = event.data
     uow.db[StudentDirectory.SCHOOLS].update_one(
@@ -142,6 +144,7 @@ def on_school_updated(event, uow) -> None:
         upsert=True, session=uow.session)
 
 
+@handler("roster_projection.student_enrolled", formerly="services.common.policy.on_student_enrolled")
 def on_student_enrolled(event, uow) -> None:
     d = event.data
     doc = _students(uow).find_one({"_id": d["student_id"]}, {"classes": 1}, session=uow.session) or {}
@@ -155,6 +158,7 @@ def on_student_enrolled(event, uow) -> None:
         upsert=True, session=uow.session)
 
 
+@handler("roster_projection.student_updated", formerly="services.common.policy.on_student_updated")
 def on_student_updated(event, uow) -> None:
     d = event.data
     _students(uow).update_one(
@@ -163,6 +167,7 @@ def on_student_updated(event, uow) -> None:
                   "active": d["active"]}}, upsert=True, session=uow.session)
 
 
+@handler("roster_projection.student_unenrolled", formerly="services.common.policy.on_student_unenrolled")
 def on_student_unenrolled(event, uow) -> None:
     d = event.data
     doc = _students(uow).find_one({"_id": d["student_id"]}, session=uow.session)
@@ -175,6 +180,7 @@ def on_student_unenrolled(event, uow) -> None:
                               session=uow.session)
 
 
+@handler("roster_projection.guardian_linked", formerly="services.common.policy.on_guardian_linked")
 def on_guardian_linked(event, uow) -> None:
     d = event.data
     _students(uow).update_one(
@@ -184,12 +190,14 @@ def on_guardian_linked(event, uow) -> None:
         upsert=True, session=uow.session)
 
 
+@handler("roster_projection.guardian_unlinked", formerly="services.common.policy.on_guardian_unlinked")
 def on_guardian_unlinked(event, uow) -> None:
     d = event.data
     _students(uow).update_one({"_id": d["student_id"]}, {"$pull": {"guardian_ids": d["guardian_id"]}},
                               session=uow.session)
 
 
+@handler("roster_projection.person_deactivated", formerly="services.common.policy.on_person_deactivated")
 def on_person_deactivated(event, uow) -> None:
     d = event.data
     if d["role"] == "student":

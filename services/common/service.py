@@ -15,7 +15,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
-from services.common import logs, production, queues, timers
+from services.common import logs, production, queues, timers, wiring
 from services.common.bus import Topology, connect, is_memory, publisher_for
 from services.common.config import Settings
 from services.common.consumer import ConsumerRunner, Dispatcher
@@ -28,6 +28,9 @@ log = logs.get("confer.service")
 
 @dataclass
 class ServiceDefinition:
+    """A service's parts, each loaded when a process needs it (so importing the service
+    package stays light). Build a real service's definition with `declare`, which names
+    every module and table explicitly."""
     name: str
     blueprints: Callable[[], list]
     handlers: Callable[[], dict] = dict
@@ -39,34 +42,42 @@ class ServiceDefinition:
     public_prefixes: Callable[[], tuple] = tuple
     extra: dict = field(default_factory=dict)
 
+    @classmethod
+    def declare(cls, name: str, *, blueprints: str, handlers: str | None = None, timers: str | None = None,
+                indexes: str | None = None, engines: str | None = None, rate_limits: str | None = None,
+                public_prefixes: str | None = None) -> "ServiceDefinition":
+        """The definition from "package.module:NAME" references: `blueprints` and
+        `indexes` name functions (`blueprints()`, `ensure_indexes(db)`), the others the
+        tables themselves. A part left out is empty (a service that consumes nothing
+        names no handlers); a reference that does not resolve raises `WiringError`,
+        naming the service and the entry, when a process loads it (at its start)."""
+        def table(entry: str, target: str | None, empty):
+            return (lambda: wiring.load(name, entry, target)) if target else empty
 
-def _optional(module: str, attr: str, default):
-    """`module.attr` if the module exists (a service grows its modules one by one);
-    a module that exists but fails to import raises, never silently disappears."""
-    import importlib
-    import importlib.util
+        return cls(
+            name=name,
+            blueprints=lambda: wiring.load(name, "blueprints", blueprints)(),
+            handlers=table("handlers", handlers, dict),
+            indexes=(lambda db: wiring.load(name, "indexes", indexes)(db)) if indexes else None,
+            timer_callbacks=table("timers", timers, dict),
+            rate_limits=table("rate_limits", rate_limits, dict),
+            engines=table("engines", engines, dict),
+            public_prefixes=table("public_prefixes", public_prefixes, tuple),
+        )
 
-    def get():
-        if importlib.util.find_spec(module) is None:
-            return default() if callable(default) else default
-        return getattr(importlib.import_module(module), attr, default() if callable(default) else default)
+    def handler_table(self) -> dict[str, list]:
+        """The handlers by full event type, checked (`wiring.check_handlers`)."""
+        return wiring.check_handlers(self.name, self.handlers())
 
-    return get
+    def timer_table(self) -> dict:
+        return wiring.check_timers(self.name, self.timer_callbacks())
 
 
 def definition_for(name: str) -> ServiceDefinition:
-    pkg = f"services.{name}"
-    index_hook = _optional(f"{pkg}.repository", "ensure_indexes", None)
-    return ServiceDefinition(
-        name=name,
-        blueprints=lambda: (_optional(f"{pkg}.api", "blueprints", None)() or (lambda: []))(),
-        handlers=_optional(f"{pkg}.handlers", "HANDLERS", dict),
-        indexes=lambda db: (index_hook() or (lambda _db: None))(db),
-        timer_callbacks=_optional(f"{pkg}.handlers", "TIMERS", dict),
-        rate_limits=_optional(f"{pkg}.api", "RATE_LIMITS", dict),
-        engines=_optional(f"{pkg}.handlers", "ENGINES", dict),
-        public_prefixes=_optional(f"{pkg}.api", "PUBLIC_PREFIXES", tuple),
-    )
+    """The definition a service package declares (`services.<name>.SERVICE`)."""
+    import importlib
+
+    return importlib.import_module(f"services.{name}").SERVICE
 
 
 def make_store(defn: ServiceDefinition, settings: Settings, **kw) -> Store:
@@ -124,6 +135,9 @@ class Worker:
     def __init__(self, defn: ServiceDefinition, settings: Settings, store: Store | None = None, *,
                  relay: bool = True, consume: bool = True, run_timers: bool = True, engines: bool = True):
         production.require_ready(settings, f"confer worker {defn.name}")
+        # Checked first, and even when not consuming: a definition that does not hold
+        # together never starts (a misspelled table used to mean a worker consuming nothing).
+        table, timer_table, engine_table = defn.handler_table(), defn.timer_table(), defn.engines()
         self.defn, self.settings = defn, settings
         self.store = store or make_store(defn, settings)
         self.topology = Topology(settings.exchange)
@@ -131,8 +145,9 @@ class Worker:
         self.relay = OutboxRelay(self.store, publisher_for(settings.amqp_url, self.topology, service=defn.name),
                                  poll_seconds=settings.relay_poll_seconds,
                                  retention_days=settings.outbox_retention_days) if relay else None
-        handlers = defn.handlers() if consume else {}
+        handlers = table if consume else {}
         self.dispatcher = Dispatcher(self.store, handlers)
+        self.ledger_renames = wiring.ledger_renames(defn.name, handlers)
         # Several consumer connections: each event is one transaction, so handling
         # overlaps database round trips. Order across them is not kept (never promised).
         self.consumers = [
@@ -141,17 +156,22 @@ class Worker:
                            batch=settings.consumer_batch)
             for _ in range(max(1, settings.consumer_concurrency) if handlers else 0)]
         self.consumer = self.consumers[0] if self.consumers else None
-        callbacks = defn.timer_callbacks() if run_timers else {}
+        callbacks = timer_table if run_timers else {}
         self.timers = timers.TimerRunner(self.store, callbacks, concurrency=settings.timer_concurrency) \
             if callbacks else None
         self.engines = {name: factory(self.store, settings)
-                        for name, factory in (defn.engines() if engines else {}).items()}
+                        for name, factory in (engine_table if engines else {}).items()}
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "Worker":
         for attempt in range(5):  # the web process may be creating the same indexes right now
             try:
                 self.store.ensure_indexes()
+                # Before any consumer runs: ledger entries under a handler's former key
+                # take its declared name, so events it already handled stay handled.
+                moved = wiring.migrate_ledger(self.store.db, self.ledger_renames)
+                if moved:
+                    log.info("ledger entries renamed", service=self.defn.name, moved=moved)
                 break
             except Exception:  # noqa: BLE001
                 if attempt == 4:

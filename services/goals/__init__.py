@@ -3,9 +3,15 @@ consumer, outbox relay and timers."""
 from __future__ import annotations
 
 from services.common.config import Settings
-from services.common.service import build_app, definition_for
+from services.common.service import ServiceDefinition, build_app
 
-SERVICE = definition_for("goals")
+# Every part named here; a reference that does not resolve stops the process at start.
+SERVICE = ServiceDefinition.declare(
+    "goals",
+    blueprints="services.goals.api:blueprints",
+    handlers="services.goals.handlers:HANDLERS",
+    indexes="services.goals.repository:ensure_indexes",
+)
 
 
 def create_app(config: dict | None = None, *, store=None):

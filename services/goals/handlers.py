@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from services.common import logs
 from services.common.policy import ROSTER_HANDLERS, StudentDirectory
+from services.common.wiring import handler, merge
 from services.goals.config import cycle_key, school_year_start
 from services.goals.domain import GoalStatus, transition
 from services.goals.repository import GOALS, goal_from_doc
@@ -24,6 +25,7 @@ from services.goals.services_progress import open_follow_up
 log = logs.get("confer.goals.handlers")
 
 
+@handler("goals.conference_held", formerly="services.goals.handlers.on_conference_held")
 def on_conference_held(event, uow) -> None:
     d = event.data
     record = StudentDirectory(uow.db).get(d["student_id"], session=uow.session)
@@ -52,14 +54,13 @@ def agreed_at(goal_cycle: str | None, conference_cycle: str) -> bool:
             and cycle_key(goal_cycle) <= cycle_key(conference_cycle))
 
 
+@handler("goals.follow_up_due", formerly="services.goals.handlers.on_follow_up_due")
 def on_follow_up_due(event, uow) -> None:
     open_follow_up(uow, event)
 
 
-HANDLERS = {
-    **ROSTER_HANDLERS,
+HANDLERS = merge(ROSTER_HANDLERS, {
     "ConferenceHeld": [on_conference_held],
     "FollowUpDue": [on_follow_up_due],
     "ConferenceOutcomeContent": [on_outcome_content],
-}
-TIMERS: dict = {}
+})

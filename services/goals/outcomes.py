@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from services.common import logs
 from services.common.policy import StudentDirectory
+from services.common.wiring import handler
 from services.goals.config import GoalsConfig, cycle_key
 from services.goals.domain import Focus, FocusKind, Goal, GoalStatus, Plan, SetBy, Term
 from services.goals.repository import CONFERENCE_OUTCOMES, GOALS, scope
@@ -22,6 +23,7 @@ def family_goal(goal_id: str, student_id: str, cycle: str, text: str, cfg: Goals
     return Goal(goal_id, student_id, cfg.school_year(cycle), cycle, plan, GoalStatus.AGREED, set_by=SetBy.FAMILY)
 
 
+@handler("goals.outcome_content", formerly="services.goals.outcomes.on_outcome_content")
 def on_outcome_content(event, uow) -> None:
     d = event.data
     record = StudentDirectory(uow.db).get(d["student_id"], session=uow.session)

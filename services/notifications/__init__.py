@@ -3,9 +3,17 @@ consumer, outbox relay and timers."""
 from __future__ import annotations
 
 from services.common.config import Settings
-from services.common.service import build_app, definition_for
+from services.common.service import ServiceDefinition, build_app
 
-SERVICE = definition_for("notifications")
+# Every part named here; a reference that does not resolve stops the process at start.
+SERVICE = ServiceDefinition.declare(
+    "notifications",
+    blueprints="services.notifications.api:blueprints",
+    handlers="services.notifications.handlers:HANDLERS",
+    timers="services.notifications.handlers:TIMERS",
+    engines="services.notifications.handlers:ENGINES",
+    indexes="services.notifications.repository:ensure_indexes",
+)
 
 
 def create_app(config: dict | None = None, *, store=None):

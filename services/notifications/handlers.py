@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 
 from services.common.policy import ROSTER_HANDLERS
+from services.common.wiring import handler, merge
 from services.notifications import delivery, digest, lanes, projections as p
 from services.notifications.directory import Directory
 from services.notifications.notices import RULES
 from services.notifications.recording import prefetch, record_event
 
 
+@handler("notifications.notify", formerly="services.notifications.handlers.notify")
 def notify(event, uow) -> None:
     record_event(event, uow)
 
@@ -26,7 +28,8 @@ notify.prefetch = prefetch  # a consumer batch reads everyone its notices name a
 
 def _projection(fn):
     """A projection handler: the notices after it in the same unit of work read afresh.
-    (functools.wraps keeps its name, and so its entries in the processed-events ledger.)"""
+    (functools.wraps keeps its declared name, and so its entries in the processed-events
+    ledger.)"""
     @functools.wraps(fn)
     def handler(event, uow):
         fn(event, uow)
@@ -43,17 +46,17 @@ _BEFORE = {  # projections that must be current before the notices of the same e
     "ConferenceCancelled": [p.on_booking_changed],
 }
 
-HANDLERS = {
-    **_projections({
-        **ROSTER_HANDLERS,
+HANDLERS = merge(
+    _projections(merge(ROSTER_HANDLERS, {
         "PersonProfileChanged": [p.on_person_profile_changed],
-        "PersonDeactivated": [*ROSTER_HANDLERS["PersonDeactivated"], p.on_person_deactivated],
+        "PersonDeactivated": [p.on_person_deactivated],
         "ConferenceWindowOpened": [p.on_window_opened],
         "GoalContentChanged": [p.on_goal_content_changed],
         "GoalUpdated": [p.on_goal_updated],
-    }),
-    **{name: [*_projections({name: _BEFORE.get(name, [])})[name], notify] for name in RULES},
-}
+    })),
+    _projections(_BEFORE),
+    {name: [notify] for name in RULES},  # after the projections of the same event
+)
 
 TIMERS = {
     "deliver": delivery.deliver,

@@ -3,9 +3,12 @@ ROSTER_HANDLERS): people's contact details, conference windows, goal titles, boo
 change counts. Contact details never leave this service."""
 from __future__ import annotations
 
+from services.common.wiring import handler
 from services.notifications import repository as repo
 
 
+@handler("notifications.person_profile_changed",
+         formerly="services.notifications.projections.on_person_profile_changed")
 def on_person_profile_changed(event, uow) -> None:
     d = event.data
     uow.db[repo.RECIPIENTS].update_one(
@@ -18,11 +21,13 @@ def on_person_profile_changed(event, uow) -> None:
         upsert=True, session=uow.session)
 
 
+@handler("notifications.person_deactivated", formerly="services.notifications.projections.on_person_deactivated")
 def on_person_deactivated(event, uow) -> None:
     uow.db[repo.RECIPIENTS].update_one({"_id": event.data["person_id"]},
                                        {"$set": {"active": False, "updated_at": uow.now}}, session=uow.session)
 
 
+@handler("notifications.window_opened", formerly="services.notifications.projections.on_window_opened")
 def on_window_opened(event, uow) -> None:
     d = event.data
     uow.db[repo.WINDOWS].update_one(
@@ -33,6 +38,7 @@ def on_window_opened(event, uow) -> None:
         upsert=True, session=uow.session)
 
 
+@handler("notifications.goal_content_changed", formerly="services.notifications.projections.on_goal_content_changed")
 def on_goal_content_changed(event, uow) -> None:
     d = event.data
     uow.db[repo.GOALS].update_one(
@@ -42,11 +48,13 @@ def on_goal_content_changed(event, uow) -> None:
         upsert=True, session=uow.session)
 
 
+@handler("notifications.goal_updated", formerly="services.notifications.projections.on_goal_updated")
 def on_goal_updated(event, uow) -> None:
     uow.db[repo.GOALS].update_one({"_id": event.data["goal_id"]}, {"$set": {"status": event.data["status"]}},
                                   session=uow.session)
 
 
+@handler("notifications.booking_changed", formerly="services.notifications.projections.on_booking_changed")
 def on_booking_changed(event, uow) -> None:
     """Count changes to a booking: the SEQUENCE of the iCalendar update we attach."""
     d = event.data

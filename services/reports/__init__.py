@@ -28,8 +28,15 @@ def __getattr__(name: str):
     # render worker processes import only render.py) does not pull in Flask and pymongo.
     if name == "SERVICE":
         if "SERVICE" not in globals():
-            from services.common.service import definition_for
+            from services.common.service import ServiceDefinition
 
-            globals()["SERVICE"] = definition_for("reports")
+            # Every part named here; a reference that does not resolve stops the process at start.
+            globals()["SERVICE"] = ServiceDefinition.declare(
+                "reports",
+                blueprints="services.reports.api:blueprints",
+                handlers="services.reports.handlers:HANDLERS",
+                timers="services.reports.handlers:TIMERS",
+                indexes="services.reports.repository:ensure_indexes",
+            )
         return globals()["SERVICE"]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

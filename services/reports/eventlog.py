@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from pymongo import ASCENDING, DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
 
 from services.common.consumer import Event
+from services.common.wiring import handler
 
 from . import projection
 from .repository import COUNTERS, EVENT_LOG, READ_MODELS, ensure_read_model_indexes
@@ -43,6 +44,7 @@ def next_seq(uow, n: int = 1) -> int:
     return uow.db[COUNTERS].find_one({"_id": EVENT_LOG}, session=uow.session)["value"] - n + 1
 
 
+@handler("reports.record", formerly="services.reports.eventlog.record")
 def record(event: Event, uow) -> None:
     """The reports consumer's one handler: project the event, then log it. The sequence
     number is taken last: it is the order of commits (a consumer can bump the counter

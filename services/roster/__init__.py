@@ -3,9 +3,16 @@ consumer, outbox relay and timers."""
 from __future__ import annotations
 
 from services.common.config import Settings
-from services.common.service import build_app, definition_for
+from services.common.service import ServiceDefinition, build_app
 
-SERVICE = definition_for("roster")
+# Every part named here; a reference that does not resolve stops the process at start.
+SERVICE = ServiceDefinition.declare(
+    "roster",
+    blueprints="services.roster.api:blueprints",
+    timers="services.roster.handlers:TIMERS",
+    indexes="services.roster.repository:ensure_indexes",
+    rate_limits="services.roster.api:RATE_LIMITS",
+)
 
 
 def create_app(config: dict | None = None, *, store=None):

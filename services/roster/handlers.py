@@ -6,7 +6,6 @@ from services.common import timers
 from services.roster import recovery
 from services.roster.staging import TIMER_KIND
 
-HANDLERS: dict = {}
 STEPS_PER_FIRING = 4
 
 

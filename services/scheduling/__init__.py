@@ -3,9 +3,18 @@ consumer, outbox relay and timers."""
 from __future__ import annotations
 
 from services.common.config import Settings
-from services.common.service import build_app, definition_for
+from services.common.service import ServiceDefinition, build_app
 
-SERVICE = definition_for("scheduling")
+# Every part named here; a reference that does not resolve stops the process at start.
+SERVICE = ServiceDefinition.declare(
+    "scheduling",
+    blueprints="services.scheduling.api:blueprints",
+    handlers="services.scheduling.handlers:HANDLERS",
+    timers="services.scheduling.handlers:TIMERS",
+    indexes="services.scheduling.repository:ensure_indexes",
+    rate_limits="services.scheduling.api:RATE_LIMITS",
+    public_prefixes="services.scheduling.api:PUBLIC_PREFIXES",
+)
 
 
 def create_app(config: dict | None = None, *, store=None):

@@ -14,6 +14,7 @@ from datetime import timedelta
 from services.common import timers
 from services.common.envelope import iso
 from services.common.policy import ROSTER_HANDLERS
+from services.common.wiring import handler, merge
 from services.scheduling import reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import NUDGE_AFTER_DAYS
@@ -21,6 +22,7 @@ from services.scheduling.domain import HELD
 from services.scheduling.policy import families_to_nudge
 
 
+@handler("scheduling.person_profile_changed", formerly="services.scheduling.handlers.on_person_profile_changed")
 def on_person_profile_changed(event, uow) -> None:
     d = event.data
     uow.db[repo.PEOPLE].update_one(
@@ -31,6 +33,7 @@ def on_person_profile_changed(event, uow) -> None:
         upsert=True, session=uow.session)
 
 
+@handler("scheduling.invite_late_family", formerly="services.scheduling.handlers.invite_late_family")
 def invite_late_family(event, uow) -> None:
     """A guardian linked while a window of the school is open is invited too."""
     d = event.data
@@ -103,10 +106,9 @@ def _ensure_nudge(uow, w: dict, skip=frozenset()) -> None:
                         district_id=w["district_id"], school_id=w["school_id"])
 
 
-HANDLERS = {
-    **ROSTER_HANDLERS,
-    "GuardianLinked": [*ROSTER_HANDLERS["GuardianLinked"], invite_late_family],
+HANDLERS = merge(ROSTER_HANDLERS, {
+    "GuardianLinked": [invite_late_family],  # after the projection has linked the guardian
     "PersonProfileChanged": [on_person_profile_changed],
-}
+})
 TIMERS = {"reminders": reminders.fire_slot_time, "reminder": reminders.fire_own, "follow_up": fire_follow_up,
           "nudge": fire_nudge}

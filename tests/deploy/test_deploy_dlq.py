@@ -10,6 +10,7 @@ from services.common.bus import Publisher, connect
 from services.common.catalogue import latest
 from services.common.queues import queue_depth, refresh_depths
 from services.common.service import ServiceDefinition, Worker
+from services.common.wiring import handler
 from services.common.testing import make_envelope, wait_until
 
 SCHOOL = {"name": "Lovett", "time_zone": "America/Chicago", "languages": ["en"], "active": True}
@@ -25,6 +26,7 @@ def test_dlq_list_and_replay_moves_messages_back_and_they_are_processed(settings
     calls: dict[str, int] = {}
     failed_after_fix: set[str] = set()
 
+    @handler("test.fragile")
     def fragile(event, uow):
         school = event.data["school_id"]
         calls[school] = calls.get(school, 0) + 1
@@ -96,6 +98,7 @@ def test_dlq_replay_says_which_messages_died_again_and_why(settings_for):
     replay says so with the error, not just how many it moved."""
     settings = settings_for("goals")
 
+    @handler("test.broken")
     def broken(event, uow):
         raise RuntimeError(f"still broken for {event.data['school_id']}")
 

@@ -15,6 +15,7 @@ from services.common.catalogue import latest
 from services.common.envelope import encode
 from services.common.service import ServiceDefinition, Worker, make_store
 from services.common.testing import make_envelope, rabbitmqctl, run_handler, wait_until
+from services.common.wiring import handler
 
 SCHOOL = {"school_id": "s-1", "name": "Lovett", "time_zone": "America/Chicago", "languages": ["en"], "active": True}
 
@@ -23,6 +24,7 @@ def school_event(i=1, **kw):
     return make_envelope("SchoolUpdated", dict(SCHOOL, school_id=f"s-{i}"), school_id=f"s-{i}", **kw)
 
 
+@handler("test.record_school")
 def record_school(event, uow):
     uow.db["seen"].insert_one({"event_id": event.id, "school_id": event.data["school_id"]}, session=uow.session)
 
@@ -96,6 +98,7 @@ def test_duplicate_delivery_has_no_second_effect(settings_for):
 def test_poison_is_dead_lettered_after_tries_and_queue_keeps_flowing(settings_for):
     calls = []
 
+    @handler("test.fussy")
     def fussy(event, uow):
         calls.append(event.data["school_id"])
         if event.data["school_id"] == "s-bad":
@@ -127,6 +130,8 @@ CRASHY = r'''
 import sys, time
 from services.common.config import Settings
 from services.common.service import ServiceDefinition, Worker
+from services.common.wiring import handler
+@handler("test.slow")
 def slow(event, uow):
     uow.store.db["started"].insert_one({"event_id": event.id})
     sys.stdout.write("handling\n"); sys.stdout.flush()
@@ -222,6 +227,7 @@ def test_a_failure_while_the_broker_is_down_does_not_stop_the_consumer(settings_
     state = {"broken": True, "calls": 0}
     stopped = {"broker": False}
 
+    @handler("test.fragile")
     def fragile(event, uow):
         state["calls"] += 1
         if state["broken"]:
