@@ -68,8 +68,32 @@ def new_event(spec: EventSpec, data: dict, *, subject: str | None, district_id: 
         "schoolid": school_id,
         "data": data,
     }
-    validate_event(env)
+    _check_built(env)
     return env
+
+
+_CALLER_VALUES = ("subject", "correlationid", "districtid", "schoolid")
+
+
+def _check_built(env: dict) -> None:
+    """What `validate_event` checks, for an envelope `new_event` built: its fixed
+    attributes are right by construction, so only the caller's values and the data are
+    checked. The full envelope schema costs ~50 us an event, seconds for the ~26,000
+    events of a district's first roster import."""
+    errors = {key: ["Not a valid string."] for key in _CALLER_VALUES
+              if env[key] is not None and not isinstance(env[key], str)}
+    if not (isinstance(env["id"], str) and 1 <= len(env["id"]) <= 128):
+        errors["id"] = ["Length must be between 1 and 128."]
+    if errors:
+        raise InvalidEvent(errors)
+    try:
+        registered = spec_for_type(env["type"])
+    except KeyError as exc:
+        raise InvalidEvent({"type": [str(exc)]}) from None
+    try:
+        registered.validate(env["data"])
+    except ValidationError as exc:
+        raise InvalidEvent({"data": exc.messages}) from None
 
 
 def validate_event(env) -> EventSpec:

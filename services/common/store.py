@@ -36,6 +36,15 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def outbox_entry(env: dict, spec, *, created_at: datetime, seq: int, **tags) -> dict:
+    """The outbox document the relay publishes, one shape for every producer: pending
+    entries are sent by (created_at, seq). `tags` are extra fields to find entries by."""
+    return {"_id": env["id"], "status": "pending", "created_at": created_at, "seq": seq,
+            "type": spec.type, "name": spec.name, "routing_key": spec.routing_key,
+            "private": spec.private, "envelope": env, "attempts": 0,
+            "district_id": env.get("districtid"), "school_id": env.get("schoolid"), **tags}
+
+
 class Store:
     """One service's database. `clock` is injectable so tests can move time."""
 
@@ -131,6 +140,7 @@ class UnitOfWork:
         self.rolled_back = False
         self._after_commit: list[Callable[[], None]] = []
         self._before_commit: list[Callable[[], None]] = []
+        self._sequence: tuple[datetime, int, dict] | None = None
 
     @property
     def now(self) -> datetime:
@@ -166,6 +176,14 @@ class UnitOfWork:
                         correlation_id=self.correlation_id, now=self.now)
         self.events.append({"env": env, "spec": spec})
         return env
+
+    def continue_sequence(self, created_at: datetime, first_seq: int, **tags) -> None:
+        """Place the events of this unit of work at `first_seq`, `first_seq + 1`, ... of a
+        sequence that began at `created_at` (instead of at 0.. of now): a sequence too long
+        for one transaction (a roster import) is emitted over several units of work and
+        the relay, which sends by (created_at, seq), still publishes it in order. `tags`
+        are stored on each entry (outbox_entry)."""
+        self._sequence = (created_at, first_seq, tags)
 
     def claim(self, event_id: str, handler: str) -> bool:
         """Record that `handler` processed `event_id`; False if it already had (and then
@@ -205,16 +223,9 @@ class UnitOfWork:
         for fn in self._before_commit:
             fn()
         if self.events:
-            now = self.now
-            docs = []
-            for i, item in enumerate(self.events):
-                env, spec = item["env"], item["spec"]
-                docs.append({
-                    "_id": env["id"], "status": "pending", "created_at": now, "seq": i,
-                    "type": spec.type, "name": spec.name, "routing_key": spec.routing_key,
-                    "private": spec.private, "envelope": env, "attempts": 0,
-                    "district_id": env.get("districtid"), "school_id": env.get("schoolid"),
-                })
+            created_at, first, tags = self._sequence or (self.now, 0, {})
+            docs = [outbox_entry(item["env"], item["spec"], created_at=created_at, seq=first + i, **tags)
+                    for i, item in enumerate(self.events)]
             self.db[OUTBOX].insert_many(docs, session=self.session, ordered=True)
         self.session.commit_transaction()
         self._committed = True

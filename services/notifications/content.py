@@ -373,9 +373,26 @@ class Renderer:
 _default: Renderer | None = None
 
 
-def render(kind: str, lang: str, context: Mapping[str, Any], tz: str, *, html: bool = True) -> Message:
-    """Render ``kind`` for a recipient speaking ``lang`` (BCP 47) living in ``tz`` (IANA)."""
+def _renderer() -> Renderer:
     global _default
     if _default is None:
         _default = Renderer()
-    return _default.render(kind, lang, context, tz, html=html)
+    return _default
+
+
+def calendar_language(lang: str) -> str:
+    """The catalogue language text outside the templates (the .ics) is written in:
+    the recipient's, or English when this service has no catalogue for it."""
+    return _renderer()._resolve(lang)[0]
+
+
+def translate(msgid: str, lang: str) -> str:
+    """One msgid in a catalogue language (`calendar_language`); English where the
+    catalogue has no usable translation."""
+    catalogue = _renderer().catalogue(lang)
+    return catalogue.translations.gettext(msgid) if catalogue and msgid in catalogue.translated else msgid
+
+
+def render(kind: str, lang: str, context: Mapping[str, Any], tz: str, *, html: bool = True) -> Message:
+    """Render ``kind`` for a recipient speaking ``lang`` (BCP 47) living in ``tz`` (IANA)."""
+    return _renderer().render(kind, lang, context, tz, html=html)

@@ -28,7 +28,7 @@ from services.roster.oneroster import Bundle, load_bundle
 from services.roster.oneroster_schema import ORGS, RowError
 from services.roster.recovery import recover_locked
 from services.roster.repository import load_state
-from services.roster.staged_events import OutboxEntries, new_import_id
+from services.roster.staged_events import StagedEvents, new_import_id
 
 log = logs.get("confer.roster.import")
 MAX_LISTED_ERRORS = 1000
@@ -103,27 +103,27 @@ def import_bundle(store: Store, path, *, partial: bool = False, district_id: str
     return summary
 
 
-def _entries(import_id, district, store, plan, before, after, version) -> OutboxEntries:
-    entries = OutboxEntries(import_id=import_id, district_id=district, now=store.clock(),
+def _entries(import_id, district, store, plan, before, after, version) -> StagedEvents:
+    entries = StagedEvents(import_id=import_id, district_id=district, now=store.clock(),
                             correlation_id=logs.current_correlation_id())
     for event in event_rules.derive(before, after):
         entries.add(event.name, event.data, subject=event.subject, school_id=event.school_id)
     counts = {f"{kind}_{_VERB[action]}": n for kind, c in plan.summary().items() for action, n in c.items()}
-    counts["events"] = len(entries.entries)
+    counts["events"] = len(entries.events)
     entries.add("RosterImported", {"import_id": import_id, "oneroster_version": version, "counts": counts},
                 subject=import_id, school_id=None)
     return entries
 
 
-def _import_doc(import_id, district, path, partial, summary, entries: OutboxEntries) -> dict:
+def _import_doc(import_id, district, path, partial, summary, entries: StagedEvents) -> dict:
     return {"_id": import_id, "district_id": district, "school_id": None, "source": str(path),
             "partial": partial, "oneroster_version": summary["oneroster_version"], "counts": summary["counts"],
             "changes": summary["changes"], "error_count": summary["error_count"],
-            "events": len(entries.entries), "chunks": len(entries.chunks()), "released": 0,
+            "events": len(entries.events), "chunks": len(entries.chunks()), "released": 0,
             "correlation_id": entries.correlation_id}
 
 
-def _apply(store, doc, writes, entries: OutboxEntries, lease, batch) -> None:
+def _apply(store, doc, writes, entries: StagedEvents, lease, batch) -> None:
     staged = staging.StagedImport(store, doc, lease=lease, batch=batch)
     staged.begin()
     try:

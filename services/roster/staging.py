@@ -15,12 +15,13 @@ a half-applied state:
    lease. Readers resolve documents of a staging import to ``prev`` (``repository``), so
    nobody sees them yet; they read in a snapshot transaction, so the check and the data
    agree.
-3. ``stage_events``: the import's outbox entries, in chunk documents of 1,000 in
+3. ``stage_events``: the import's events, checked, in chunk documents of 1,000 in
    ``import_chunks`` -- not in the outbox, so the relay cannot see them.
 4. ``commit``: one tiny transaction flips the ``imports`` document to *committed*. This
    is the commit point: from here on every reader sees the whole import at once.
-5. ``finish`` (roll forward): chunk by chunk, copy the entries into the outbox as
-   *pending* and advance ``released`` in the same transaction (exactly once); then mark
+5. ``finish`` (roll forward): chunk by chunk, emit the events through the unit of work
+   (the platform's outbox) and advance ``released`` in the same transaction (exactly
+   once), in their place in the import's sequence (``staged_events``); then mark
    the import *done*, drop its chunks, release the lock.
 
 If the importer dies or fails before the commit, the import is *aborting*: ``step``
@@ -39,8 +40,8 @@ from pymongo.errors import DuplicateKeyError
 
 from services.common import timers
 from services.common.errors import Conflict
-from services.common.store import OUTBOX
 from services.roster.repository import COLLECTIONS, IMPORTS, LOCKS, strip_version
+from services.roster.staged_events import chunk_id, emit_chunk
 
 CHUNKS = "import_chunks"
 LEASE_SECONDS = 60.0
@@ -160,7 +161,7 @@ class StagedImport:
 def run_steps(store, import_id: str) -> str | None:
     """Roll a committed import forward, or an aborting one back, to its end; its status."""
     while store.atomic(lambda uow: step(uow, import_id)):
-        store.outbox_wake.set()
+        pass  # each released chunk's commit wakes this process's relay
     doc = store.db[IMPORTS].find_one({"_id": import_id}, {"status": 1})
     return doc and doc["status"]
 
@@ -180,9 +181,11 @@ def _release_step(uow, imp: dict) -> bool:
     if n < imp.get("chunks", 0):
         claimed = uow.db[IMPORTS].update_one({"_id": imp["_id"], "status": "committed", "released": n},
                                              {"$set": {"released": n + 1}}, session=uow.session)
-        chunk = uow.db[CHUNKS].find_one({"_id": f"{imp['_id']}:e:{n:06d}"}, session=uow.session)
-        if claimed.matched_count and chunk and chunk["entries"]:
-            uow.db[OUTBOX].insert_many(chunk["entries"], ordered=True, session=uow.session)
+        chunk = uow.db[CHUNKS].find_one({"_id": chunk_id(imp["_id"], n)}, session=uow.session)
+        if claimed.matched_count and chunk:
+            # The events belong to the request that imported, whoever releases them.
+            uow.correlation_id = imp.get("correlation_id")
+            emit_chunk(uow, chunk, started_at=imp["started_at"], district_id=imp["district_id"])
         return True
     _finalise(uow, imp, "done")
     return False

@@ -14,7 +14,7 @@ def booking_data(b: dict, **extra) -> dict:
             "student_id": b["student_id"], "teacher_id": b["teacher_id"], "guardian_id": b["guardian_id"],
             "start": iso(b["start"]), "end": iso(b.get("private_end") or b["end"]), "modality": b["modality"],
             "room": b.get("room"), "interpreter_language": b.get("interpreter_language"),
-            "private_talk": bool(b.get("private_talk")), **extra}
+            "private_talk": bool(b.get("private_talk")), "slot_id": b["slot_id"], **extra}
 
 
 def emit_booking(uow, name: str, b: dict, **extra) -> None:

@@ -19,6 +19,9 @@ class BookingData(EventData):
     room = OptId()
     interpreter_language = OptId()
     private_talk = fields.Boolean(load_default=False)
+    # Added (optional) so a consumer needs no knowledge of scheduling's id format; events
+    # published before it have none.
+    slot_id = OptId(metadata={"description": "The booked slot (the conference part, without a private word)."})
 
 
 @event("scheduling", "ConferenceWindowOpened")

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from roster_support import counts
+from services.common import logs
 from services.common.service import Worker
 from services.common.store import OUTBOX
 from services.common.testing import wait_until
@@ -127,3 +128,25 @@ def test_oneroster_12_bundle_imports_the_same_district(roster, tmp_path):
     assert again["counts"]["guardian_links"] == {"create": 0, "update": 0, "deactivate": 0}
     assert again["counts"]["enrolments"] == {"create": 0, "update": 0, "deactivate": 0}
     assert again["counts"]["people"]["create"] == 0 and again["counts"]["people"]["deactivate"] == 0
+
+
+def test_an_import_released_over_several_chunks_keeps_its_order_in_the_outbox(roster, tmp_path):
+    """Each chunk is its own unit of work; with a clock that does not move between them
+    the relay's order (created_at, seq) must still be the order the events were derived."""
+    _, store = roster
+    frozen = store.clock()
+    store.clock = lambda: frozen
+    generate(tmp_path / "demo", schools=1, students=300)
+    logs.bind_correlation("req-import-300")
+    try:
+        summary = import_bundle(store, tmp_path / "demo")
+    finally:
+        logs.bind_correlation(None)
+    imp = store.db[IMPORTS].find_one({"_id": summary["import_id"]})
+    assert imp["chunks"] >= 2 and imp["released"] == imp["chunks"]
+    relayed = list(store.db[OUTBOX].find({}, {"seq": 1, "name": 1, "import_id": 1, "envelope.correlationid": 1})
+                   .sort([("created_at", 1), ("seq", 1)]))
+    assert [d["seq"] for d in relayed] == list(range(imp["events"]))
+    assert {d["import_id"] for d in relayed} == {imp["_id"]}
+    assert relayed[-1]["name"] == "RosterImported"
+    assert {d["envelope"]["correlationid"] for d in relayed} == {"req-import-300"}

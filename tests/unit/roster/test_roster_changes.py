@@ -95,27 +95,78 @@ def test_versioned_reads_hide_a_staging_import():
                                 "prev": {"$exists": True}}
 
 
-def test_outbox_entries_are_validated_ordered_and_shaped_like_the_platforms():
+def test_staged_events_are_checked_before_anything_is_written_and_chunked_in_order():
     from datetime import datetime, timezone
 
     import pytest
 
-    from services.common.envelope import InvalidEvent, validate_event
-    from services.roster.staged_events import OutboxEntries
+    from services.common.envelope import InvalidEvent
+    from services.roster.staged_events import StagedEvents
 
     now = datetime(2026, 8, 1, tzinfo=timezone.utc)
-    entries = OutboxEntries(import_id="imp-1", district_id="d1", now=now, correlation_id="c-1")
+    staged = StagedEvents(import_id="imp-1", district_id="d1", now=now, correlation_id="c-1")
     link = {"guardian_id": "g1", "student_id": "st1", "school_id": "s1"}
-    entries.add("GuardianLinked", link, subject="st1", school_id="s1")
-    second = entries.add("GuardianLinked", {**link, "student_id": "st2"}, subject="st2", school_id="s1")
+    for n in range(5):
+        staged.add("GuardianLinked", {**link, "student_id": f"st{n}"}, subject=f"st{n}", school_id=None)
     with pytest.raises(InvalidEvent):
-        entries.add("GuardianLinked", {**link, "colour": "red"}, subject="st3", school_id="s1")
-    validate_event(second["envelope"])
-    assert second["envelope"]["subject"] == "st2" and second["envelope"]["correlationid"] == "c-1"
-    assert [e["seq"] for e in entries.entries] == [0, 1]
-    assert {e["_id"] for e in entries.entries} == {e["envelope"]["id"] for e in entries.entries}
-    assert set(second) == {"_id", "status", "created_at", "seq", "type", "name", "routing_key", "private",
-                           "envelope", "attempts", "district_id", "school_id", "import_id"}
-    assert second["status"] == "pending" and second["created_at"] == now
-    (chunk,) = entries.chunks()
-    assert chunk["_id"] == "imp-1:e:000000" and len(chunk["entries"]) == 2
+        staged.add("GuardianLinked", {**link, "colour": "red"}, subject="st9", school_id="s1")
+    with pytest.raises(InvalidEvent):
+        staged.add("GuardianLinked", link, subject=7, school_id="s1")  # the envelope is checked too
+    assert len(staged.events) == 5 and staged.count_by_name() == {"GuardianLinked": 5}
+    assert staged.events[0] == {"name": "GuardianLinked", "data": {**link, "student_id": "st0"},
+                                "subject": "st0", "school_id": "s1"}  # the school as uow.emit resolves it
+    chunks = staged.chunks(size=2)
+    assert [c["_id"] for c in chunks] == ["imp-1:e:000000", "imp-1:e:000001", "imp-1:e:000002"]
+    assert [c["first_seq"] for c in chunks] == [0, 2, 4]
+    assert [e["subject"] for c in chunks for e in c["events"]] == [f"st{n}" for n in range(5)]
+
+
+class RecordingUnitOfWork:
+    """Records what is emitted and where it is placed (the real one: tests/integration)."""
+
+    def __init__(self):
+        self.placed, self.emitted = None, []
+
+    def continue_sequence(self, created_at, first_seq, **tags):
+        self.placed = (created_at, first_seq, tags)
+
+    def emit(self, name, data, **kw):
+        self.emitted.append((name, data, kw))
+
+
+def test_a_chunk_is_released_through_the_unit_of_works_emit_in_its_place_in_the_sequence():
+    from datetime import datetime, timezone
+
+    from services.roster.staged_events import StagedEvents, emit_chunk
+
+    now = datetime(2026, 8, 1, tzinfo=timezone.utc)
+    staged = StagedEvents(import_id="imp-1", district_id="d1", now=now, correlation_id=None)
+    for n in range(3):
+        staged.add("GuardianLinked", {"guardian_id": "g1", "student_id": f"st{n}", "school_id": "s1"},
+                   subject=f"st{n}", school_id="s1")
+    uow = RecordingUnitOfWork()
+    emit_chunk(uow, staged.chunks(size=2)[1], started_at=now, district_id="d1")
+    assert uow.placed == (now, 2, {"import_id": "imp-1"})
+    assert uow.emitted == [("GuardianLinked", {"guardian_id": "g1", "student_id": "st2", "school_id": "s1"},
+                            {"subject": "st2", "district_id": "d1", "school_id": "s1"})]
+
+
+def test_a_chunk_staged_as_outbox_entries_before_an_upgrade_is_still_released():
+    from datetime import datetime, timezone
+
+    from services.common.catalogue import latest
+    from services.common.envelope import new_event
+    from services.common.store import outbox_entry
+    from services.roster.staged_events import emit_chunk
+
+    now = datetime(2026, 8, 1, tzinfo=timezone.utc)
+    data = {"guardian_id": "g1", "student_id": "st1", "school_id": "s1"}
+    spec = latest("GuardianLinked")
+    env = new_event(spec, data, subject="st1", district_id="d1", school_id="s1", now=now)
+    chunk = {"_id": "imp-1:e:000001", "import_id": "imp-1", "n": 1,
+             "entries": [{**outbox_entry(env, spec, created_at=now, seq=1000), "import_id": "imp-1"}]}
+    uow = RecordingUnitOfWork()
+    emit_chunk(uow, chunk, started_at=now, district_id="d1")
+    assert uow.placed == (now, 1000, {"import_id": "imp-1"})
+    assert uow.emitted == [("GuardianLinked", data, {"subject": "st1", "district_id": "d1", "school_id": "s1"})]
+
