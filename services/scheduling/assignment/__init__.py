@@ -10,7 +10,9 @@ no Flask; the service's use cases feed it plain data and store what it returns.
     checker.py    an independent check of any assignment against the hard rules
     metrics.py    what the benchmark compares
 """
-from services.scheduling.assignment.capacity import capacity_warnings, interpreter_warnings, teacher_warnings
+from services.scheduling.assignment.capacity import (
+    capacity_warnings, interpreter_warnings, teacher_warnings, window_warnings,
+)
 from services.scheduling.assignment.checker import check
 from services.scheduling.assignment.firstcome import first_come
 from services.scheduling.assignment.metrics import measure
@@ -21,4 +23,4 @@ from services.scheduling.assignment.solver import solve
 
 __all__ = ["CapacityWarning", "Child", "Conference", "Family", "Interpreter", "Pin", "Problem", "Result",
            "Unassigned", "capacity_warnings", "check", "first_come", "interpreter_warnings", "measure",
-           "solve", "teacher_warnings"]
+           "solve", "teacher_warnings", "window_warnings"]

@@ -12,7 +12,8 @@ from typing import Mapping
 
 from services.scheduling.assignment.plans import Grid, utc_ranges
 from services.scheduling.assignment.problem import CapacityWarning, Interpreter, Problem
-from services.scheduling.domain import Window
+from services.scheduling.domain import Availability, Window
+from services.scheduling.slots import generate_slots
 
 
 def teacher_warnings(slots_by_teacher: Mapping[str, int], demand_by_teacher: Mapping[str, int]) -> list[CapacityWarning]:
@@ -42,6 +43,16 @@ def interpreter_warnings(window: Window, interpreters: list[Interpreter],
                                        f"{language}: {people} interpreter(s), room for {have} conferences, "
                                        f"{wanted} requested"))
     return out
+
+
+def window_warnings(window: Window, teachers: list[Availability], students_by_teacher: Mapping[str, int],
+                    interpreters: list[Interpreter] = (),
+                    expected_by_language: Mapping[str, int] | None = None) -> list[CapacityWarning]:
+    """Before the window opens: the roster's students per teacher against the teacher's
+    slots, and the interpreter conferences the school expects (e.g. last time's)."""
+    slots = Counter(s.teacher_id for s in generate_slots(window, teachers)) if teachers else Counter()
+    return (teacher_warnings(slots, students_by_teacher)
+            + interpreter_warnings(window, list(interpreters), expected_by_language or {}))
 
 
 def capacity_warnings(problem: Problem, grid: Grid | None = None) -> list[CapacityWarning]:

@@ -148,11 +148,11 @@ def _plans(grid: Grid, family: Family, pins: dict[str, str]):
     options = {c.student_id: child_options(grid, family, c.student_id, c.teacher_id,
                                            private=family.private_talk, pinned=pins.get(c.student_id))
                for c in kids}
-    empty = [s for s, opts in options.items() if not opts]
-    if empty:
-        if family.private_talk and all(child_options(grid, family, s, c.teacher_id, private=False,
-                                                     pinned=pins.get(s))
-                                       for c in kids for s in [c.student_id] if s in empty):
+    stuck = [c for c in kids if not options[c.student_id]]
+    if stuck:
+        empty = [c.student_id for c in stuck]
+        if family.private_talk and all(child_options(grid, family, c.student_id, c.teacher_id, private=False,
+                                                     pinned=pins.get(c.student_id)) for c in stuck):
             return [], (NO_PRIVATE_SLOT, {"student_ids": empty})
         return [], (NO_OVERLAP, {"student_ids": empty})
     chains = _chains(grid.family_window(family), [c.student_id for c in kids], options)

@@ -17,7 +17,7 @@ and the answer if CP-SAT finds nothing in time.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from ortools.sat.python import cp_model
@@ -51,9 +51,9 @@ def solve(problem: Problem, *, stage_seconds: float = 10.0, workers: int = 2, se
     pinned = {p.student_id for p in problem.pins}
     for fid, vs in by_family.items():
         if any(c.student_id in pinned for c in families[fid].children):
-            model.Add(sum(vs) == 1)  # the admin placed it: not negotiable
+            model.AddExactlyOne(vs)  # the admin placed it: not negotiable
         else:
-            model.Add(sum(vs) <= 1)
+            model.AddAtMostOne(vs)
 
     occupancy = defaultdict(list)  # teacher slot id -> choices holding it
     rooms, helpers = defaultdict(list), defaultdict(list)
@@ -69,8 +69,11 @@ def solve(problem: Problem, *, stage_seconds: float = 10.0, workers: int = 2, se
     used = {}
     for sid, vs in occupancy.items():
         used[sid] = model.NewBoolVar(f"used_{sid}")
-        model.Add(sum(vs) == used[sid])  # also: one conference per teacher slot
-    for spans in list(rooms.values()) + list(helpers.values()):
+        model.AddExactlyOne([used[sid].Not()] + vs)  # one conference per teacher slot
+    # A room of one teacher is already kept by the teacher's slots (a teacher's slots never
+    # overlap): only shared rooms need their own rule.
+    shared = {r for r, n in Counter(av.room for av in problem.teachers).items() if n > 1}
+    for spans in [spans for room, spans in rooms.items() if room in shared] + list(helpers.values()):
         _one_at_a_time(model, spans)
 
     stages: list[tuple[str, object]] = []
@@ -128,7 +131,7 @@ def _one_at_a_time(model: cp_model.CpModel, spans: list[tuple[datetime, datetime
     for point in sorted({s for s, _, _ in spans}):
         covering = [v for s, e, v in spans if s <= point < e]
         if len(covering) > 1:
-            model.Add(sum(covering) <= 1)
+            model.AddAtMostOne(covering)
 
 
 def _waiting(model, x, plans, grid, used, origin) -> object:

@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timezone
 
 from services.scheduling.assignment import (
     Child, Family, Interpreter, Problem, capacity_warnings, check, interpreter_warnings, solve,
-    teacher_warnings,
+    teacher_warnings, window_warnings,
 )
 from services.scheduling.domain import Availability, TimeRange, Window, WindowDay
 
@@ -19,6 +19,14 @@ def test_roster_warning_before_any_request():
     warnings = teacher_warnings({"a": 40, "b": 120}, {"a": 100, "b": 100})
     assert [(w.subject, w.capacity, w.demand, w.message) for w in warnings] == \
         [("a", 40, 100, "a: 40 slots for 100 conferences")]
+
+
+def test_window_warning_from_the_roster_and_the_teachers_hours():
+    teachers = [Availability("a", "1", HOURS), Availability("b", "2", {DAY: [TimeRange(time(15), time(18))]})]
+    es = [Interpreter("i1", frozenset({"es"}), HOURS)]
+    warnings = window_warnings(W, teachers, {"a": 5, "b": 9}, es, {"es": 4})
+    assert [w.message for w in warnings] == ["a: 3 slots for 5 conferences",
+                                             "es: 1 interpreter(s), room for 3 conferences, 4 requested"]
 
 
 def test_requests_count_private_talk_twice_and_interpreters_by_language():

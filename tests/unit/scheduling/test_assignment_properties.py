@@ -1,10 +1,10 @@
 """Property tests on random small schools: every solution (and every first-come
 result) passes the independent checker, and the solver never does worse than
 first-come on what it puts first."""
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from services.scheduling.assignment import check, first_come, measure, solve
+from services.scheduling.assignment import Pin, check, first_come, measure, solve
 from services.scheduling.assignment.sample import arrival_order, school
 from services.scheduling.domain import SLOT_LENGTHS
 
@@ -33,3 +33,16 @@ def test_every_solution_keeps_every_hard_rule(problem):
             assert ours.families_assigned >= theirs.families_assigned
     # every family is either given a time or told why not
     assert ours.families_assigned + len(result.unassigned) == ours.families
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=schools, pick=st.integers(0, 1000))
+def test_a_pinned_conference_stays_where_the_admin_put_it(problem, pick):
+    placed = first_come(problem, arrival_order(problem)).conferences
+    assume(placed)
+    family = placed[pick % len(placed)].family_id
+    problem.pins = [Pin(c.student_id, c.slot_id) for c in placed if c.family_id == family]
+    result = solve(problem, stage_seconds=2, workers=1)
+    assert check(problem, result) == []
+    at = {c.student_id: c.slot_id for c in result.conferences}
+    assert all(at[p.student_id] == p.slot_id for p in problem.pins)
