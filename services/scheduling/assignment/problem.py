@@ -110,8 +110,8 @@ class CapacityWarning:
 @dataclass(frozen=True)
 class Stage:
     name: str
-    status: str  # OPTIMAL | FEASIBLE | FALLBACK | ...
-    value: int
+    status: str  # OPTIMAL | FEASIBLE (stopped at its time limit) | FALLBACK | UNKNOWN
+    value: int  # what the stage maximised (compact: minus the waiting minutes)
     seconds: float
 
 

@@ -55,6 +55,36 @@ def solve(problem: Problem, *, stage_seconds: float = 10.0, workers: int = 2, se
         else:
             model.AddAtMostOne(vs)
 
+    used = _one_holder_each(model, x, plans, problem)
+
+    stages: list[tuple[str, object]] = []
+    for mark in sorted({f.priority for f in problem.families if f.priority > 0}, reverse=True):
+        stages.append((f"priority {mark}", sum(assigned.get(f.family_id, 0) for f in problem.families
+                                               if f.priority == mark)))
+    stages.append(("families", sum(assigned.values())))
+    stages.append(("preferences", sum(plans[fid][k].preferred * v for (fid, k, _), v in x.items())))
+    stages.append(("compact", -_waiting(model, x, plans, grid, used, origin)))
+
+    _hint(model, x, plans, hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = stage_seconds
+    values, done = _in_order(model, solver, x, stages)
+    if values is None:
+        hint.warnings = capacity_warnings(problem, grid)
+        hint.stages = done + [Stage("fallback first-come", "FALLBACK", len(hint.assigned_families()), 0.0)]
+        return hint
+    chosen = [c for (fid, k, who), on in values.items() if on
+              for c in conferences(families[fid], plans[fid][k], who)]
+    chosen.sort(key=lambda c: (c.start_utc, c.teacher_id))
+    return Result(chosen, explain(problem, chosen, plans, reasons), capacity_warnings(problem, grid), done)
+
+
+def _one_holder_each(model: cp_model.CpModel, x: dict[Choice, object], plans: dict[str, list[Plan]],
+                     problem: Problem) -> dict[str, object]:
+    """A teacher's slot, a shared room and an interpreter each hold one conference at a
+    time. Returns, per teacher slot, the boolean "someone holds it"."""
     occupancy = defaultdict(list)  # teacher slot id -> choices holding it
     rooms, helpers = defaultdict(list), defaultdict(list)
     for (fid, k, who), var in x.items():
@@ -75,20 +105,12 @@ def solve(problem: Problem, *, stage_seconds: float = 10.0, workers: int = 2, se
     shared = {r for r, n in Counter(av.room for av in problem.teachers).items() if n > 1}
     for spans in [spans for room, spans in rooms.items() if room in shared] + list(helpers.values()):
         _one_at_a_time(model, spans)
+    return used
 
-    stages: list[tuple[str, object]] = []
-    for mark in sorted({f.priority for f in problem.families if f.priority > 0}, reverse=True):
-        stages.append((f"priority {mark}", sum(assigned.get(f.family_id, 0) for f in problem.families
-                                               if f.priority == mark)))
-    stages.append(("families", sum(assigned.values())))
-    stages.append(("preferences", sum(plans[fid][k].preferred * v for (fid, k, _), v in x.items())))
-    stages.append(("compact", -_waiting(model, x, plans, grid, used, origin)))
 
-    _hint(model, x, plans, hint)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = stage_seconds
+def _in_order(model, solver, x, stages) -> tuple[dict | None, list[Stage]]:
+    """Solve each objective in turn, then hold it at the value reached (the optimum, or
+    the best found in the time limit) while the next one is solved from that answer."""
     done: list[Stage] = []
     values = None
     for name, expr in stages:
@@ -108,14 +130,7 @@ def solve(problem: Problem, *, stage_seconds: float = 10.0, workers: int = 2, se
         model.ClearHints()
         for key, var in x.items():
             model.AddHint(var, values[key])
-    if values is None:
-        hint.warnings = capacity_warnings(problem, grid)
-        hint.stages = done + [Stage("fallback first-come", "FALLBACK", len(hint.assigned_families()), 0.0)]
-        return hint
-    chosen = [c for (fid, k, who), on in values.items() if on
-              for c in conferences(families[fid], plans[fid][k], who)]
-    chosen.sort(key=lambda c: (c.start_utc, c.teacher_id))
-    return Result(chosen, explain(problem, chosen, plans, reasons), capacity_warnings(problem, grid), done)
+    return values, done
 
 
 def _hardest_first(problem: Problem, plans: dict[str, list[Plan]]) -> list[str]:
