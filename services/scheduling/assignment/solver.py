@@ -57,13 +57,15 @@ def solve(problem: Problem, *, stage_seconds: float = 10.0, workers: int = 2, se
 
     used = _one_holder_each(model, x, plans, problem)
 
+    # Each objective is built when its stage comes (the compact one adds variables the
+    # earlier stages need not carry).
     stages: list[tuple[str, object]] = []
     for mark in sorted({f.priority for f in problem.families if f.priority > 0}, reverse=True):
-        stages.append((f"priority {mark}", sum(assigned.get(f.family_id, 0) for f in problem.families
-                                               if f.priority == mark)))
-    stages.append(("families", sum(assigned.values())))
-    stages.append(("preferences", sum(plans[fid][k].preferred * v for (fid, k, _), v in x.items())))
-    stages.append(("compact", -_waiting(model, x, plans, grid, used, origin)))
+        stages.append((f"priority {mark}", lambda mark=mark: sum(
+            assigned.get(f.family_id, 0) for f in problem.families if f.priority == mark)))
+    stages.append(("families", lambda: sum(assigned.values())))
+    stages.append(("preferences", lambda: sum(plans[fid][k].preferred * v for (fid, k, _), v in x.items())))
+    stages.append(("compact", lambda: -_waiting(model, x, plans, grid, used, origin)))
 
     _hint(model, x, plans, hint)
     solver = cp_model.CpSolver()
@@ -113,7 +115,8 @@ def _in_order(model, solver, x, stages) -> tuple[dict | None, list[Stage]]:
     the best found in the time limit) while the next one is solved from that answer."""
     done: list[Stage] = []
     values = None
-    for name, expr in stages:
+    for name, objective in stages:
+        expr = objective()
         model.Maximize(expr)
         started = time.monotonic()
         status = solver.Solve(model)

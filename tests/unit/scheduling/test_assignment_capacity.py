@@ -61,3 +61,13 @@ def test_first_come_is_the_answer_when_the_solver_finds_nothing_in_time():
     r = solve(p, stage_seconds=1e-6, workers=1)
     assert r.stages[-1].status == "FALLBACK" and r.stages[-1].value == len(r.assigned_families()) > 0
     assert check(p, r) == [] and r.warnings == capacity_warnings(p)
+
+
+def test_with_room_to_spare_every_family_with_a_fitting_time_is_assigned():
+    from services.scheduling.assignment.firstcome import all_plans
+    from services.scheduling.assignment.sample import school
+    p = school(7, students=30, teachers=5, hours=3, interpreters=3)
+    _, plans, reasons = all_plans(p)
+    r = solve(p, stage_seconds=5, workers=1)
+    assert check(p, r) == [] and r.assigned_families() == {fid for fid, ps in plans.items() if ps}
+    assert {u.family_id: u.reason for u in r.unassigned} == {fid: code for fid, (code, _) in reasons.items()}
