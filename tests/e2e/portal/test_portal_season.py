@@ -102,7 +102,8 @@ def main() -> None:
     school = roster.get("http://127.0.0.1:8005/schools").json()["items"][0]
     people = roster.get(f"http://127.0.0.1:8005/schools/{school['id']}/people").json()
     bundle = Path(".data/demo-bundle/users.csv")
-    emails = {r["sourcedId"]: r["email"] for r in csv.DictReader(bundle.open())} if bundle.exists() else {}
+    emails = {f"org-district~{r['sourcedId']}": r["email"]  # Confer ids are district-scoped
+              for r in csv.DictReader(bundle.open())} if bundle.exists() else {}
     g = next(g for g in people["guardians"] if g.get("language") == lang and len(g["child_ids"]) == 1)
     child = roster.get(f"http://127.0.0.1:8005/students/{g['child_ids'][0]}").json()
     shots = ARTIFACTS.parent / "portal-dev"
