@@ -41,12 +41,14 @@ def system(rabbit_vhost, artifacts):
 
 
 @pytest.fixture(scope="module")
-def portal(system):
-    """The portal app, served on a free port, pointed at the system's services."""
+def portal(system, tmp_path_factory):
+    """The portal app, served on a free port, pointed at the system's services (and at
+    an empty dev mailbox of its own, never a developer's .data/mail)."""
     from services.portal import create_app
 
     app = create_app({"urls": {name: system.url(name, "").rstrip("/") for name in system.services},
-                      "dev_login": True, "cookie_secure": False})
+                      "dev_login": True, "cookie_secure": False,
+                      "dev_mailbox": str(tmp_path_factory.mktemp("portal-mailbox"))})
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="portal-http")

@@ -28,7 +28,8 @@ TEACHER = seed.TEACHERS[CHILD]
 NOT_PAGES = {"static", "metrics_view", "home.healthz", "home.readyz", "home.evidence_file",
              "auth.oidc_start", "auth.oidc_callback", "family.report_document_pdf",
              "home.calendar_feed",  # files (PDF, iCalendar), not pages
-             "devtools.mail_message"}  # a caught e-mail as sent: in its recipient's language, not the page's
+             "devtools.mail_message", "devtools.mail",  # messages as sent, each in its recipient's language
+             "me.open_item"}  # marks a message read and redirects to its page (checked there)
 AUDIENCE = {"family": "guardian", "student": "student", "teacher": "teacher", "admin": "school_admin"}
 WORDS_WRITTEN = {  # what people typed in this season (data, not the portal's words)
     "Que tenga más confianza en matemáticas.", "Le cuesta pedir ayuda en clase.", "Matemáticas", "Tareas en casa",
