@@ -8,7 +8,7 @@ conference for the packet; only a newer revision replaces them."""
 from __future__ import annotations
 
 from services.common import logs
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 from services.goals.config import GoalsConfig, cycle_key
 from services.goals.domain import Focus, FocusKind, Goal, GoalStatus, Plan, SetBy, Term
 from services.goals.repository import CONFERENCE_OUTCOMES, GOALS, scope

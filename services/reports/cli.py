@@ -15,7 +15,7 @@ import click
 
 from services.common.auth import Principal
 from services.common.config import Settings
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 from services.common.service import make_store
 
 

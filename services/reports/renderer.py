@@ -20,7 +20,7 @@ from pathlib import Path
 from prometheus_client import Counter
 
 from services.common import logs
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 
 from .facts import labels
 from .model import Period, build_model, choose_lang, homeroom_teacher

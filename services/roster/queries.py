@@ -11,7 +11,7 @@ from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.roster import access
 from services.roster.directory import View
-from services.common.policy import decide_school
+from services.access import decide_school
 from services.roster.repository import CLASSES, ENROLMENTS, LINKS
 from services.roster.schemas import MAX_LIMIT
 

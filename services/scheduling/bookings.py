@@ -8,7 +8,8 @@ from pymongo.errors import OperationFailure
 
 from services.common import metrics
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.policy import WRITE, StudentDirectory, same_district
+from services.access import WRITE, StudentDirectory
+from services.common.guards import same_district
 from services.scheduling import access, booking_ops as ops, cache, reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import BOOKING_RETRIES
@@ -23,7 +24,7 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
     the earliest back-to-back slots (on `on_date` if given) are chosen."""
     db, now = store.db, store.clock()
     entry = cache.window(db, window_id)
-    if entry is None or not same_district(principal, entry[0]["district_id"]):
+    if entry is None or not same_district(principal, entry[0]):
         raise NotFound(f"No conference window {window_id}.", code="window_not_found")
     window_doc, rooms = entry
     window = repo.window_from_doc(window_doc)

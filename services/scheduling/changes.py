@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from pymongo.errors import OperationFailure
 
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 from services.scheduling import access, booking_ops as ops, outcomes, reminders, waitlist
 from services.scheduling import repository as repo
 from services.scheduling.config import BOOKING_RETRIES

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 
 from services.common.errors import Forbidden, NotFound
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 from services.scheduling import access
 
 FEEDS = "calendar_feeds"

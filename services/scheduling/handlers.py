@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from services.common import timers
 from services.common.envelope import iso
-from services.common.policy import ROSTER_HANDLERS
+from services.access import ROSTER_HANDLERS
 from services.scheduling import reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import NUDGE_AFTER_DAYS

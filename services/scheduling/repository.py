@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from pymongo import ASCENDING as A
 
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 from services.scheduling.domain import Availability, Booking, Slot, TimeRange, Window, WindowDay
 
 WINDOWS, AVAILABILITY, SLOTS, BOOKINGS = "windows", "availability", "slots", "bookings"

@@ -8,7 +8,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from services.common.errors import Conflict, NotFound
-from services.common.policy import WRITE, StudentDirectory
+from services.access import WRITE, StudentDirectory
 from services.scheduling import access, booking_ops as ops, reminders
 from services.scheduling import repository as repo
 from services.scheduling.event_data import emit_booking

@@ -8,7 +8,8 @@ from datetime import timedelta
 from services.common import timers
 from services.common.envelope import iso
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.policy import StudentDirectory, require_role
+from services.access import StudentDirectory
+from services.common.guards import require_role
 from services.scheduling import access, booking_ops as ops, cache, reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import NUDGE_AFTER_DAYS

@@ -4,7 +4,7 @@ teacher's packet, a FollowUpDue answered by a check-in; every event seen once.""
 import time
 
 from services.common.envelope import validate_event
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 from services.common.testing import wait_until
 
 GOAL = {

@@ -3,7 +3,7 @@ the platform's decide() / decide_school() and the roster's list rules on top."""
 import pytest
 
 from services.common.auth import Principal
-from services.common.policy import READ, WRITE, StudentRecord, decide, decide_school
+from services.access import READ, WRITE, StudentRecord, decide, decide_school
 from services.roster import access
 
 D = "d-1"
