@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from services.common.errors import Conflict, NotFound
 from services.access import READ, WRITE
+from services.common.errors import Conflict, NotFound
 from services.common.guards import require_role
 from services.goals import access
 from services.goals.access import authorize, domain_errors, feedback_out, school_today

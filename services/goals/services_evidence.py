@@ -5,8 +5,8 @@ import uuid
 
 from marshmallow import ValidationError
 
-from services.common.errors import Invalid, NotFound
 from services.access import READ, WRITE
+from services.common.errors import Invalid, NotFound
 from services.common.guards import district_scope, require_role
 from services.goals import access, uploads
 from services.goals.access import authorize, refuse

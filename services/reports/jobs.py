@@ -19,9 +19,9 @@ import time
 import uuid
 from datetime import timedelta
 
+from services.access import StudentDirectory
 from services.common import logs, timers
 from services.common.errors import Invalid, NotFound
-from services.access import StudentDirectory
 from services.common.guards import require_role, same_district
 
 from .model import Period

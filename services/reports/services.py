@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import gzip
 
+from services.access import StudentDirectory
 from services.common import logs
 from services.common.errors import Forbidden, NotFound
-from services.access import StudentDirectory
 from services.common.guards import district_scope, require_role
 
 from . import facts

@@ -13,8 +13,8 @@ own data, plus the roster's list endpoints. Pure; the API turns False into 404.
 """
 from __future__ import annotations
 
-from services.common.auth import Principal
 from services.access import READ, StudentRecord, decide, decide_school
+from services.common.auth import Principal
 from services.common.guards import same_district
 
 STUDENTS_SCOPE = "students:read"

@@ -3,9 +3,9 @@ rules (`services.access`) and this service's projection of the roster. Anything
 the caller may not see is reported as not found, so existence does not leak."""
 from __future__ import annotations
 
+from services.access import READ, StudentDirectory, StudentRecord, decide, decide_school
 from services.common.auth import Principal
 from services.common.errors import Forbidden, Invalid, NotFound
-from services.access import READ, StudentDirectory, StudentRecord, decide, decide_school
 from services.common.guards import same_district
 from services.scheduling import cache
 from services.scheduling import repository as repo

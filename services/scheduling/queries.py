@@ -6,8 +6,8 @@ from datetime import date, time, timedelta
 
 from pymongo import ASCENDING
 
-from services.common.errors import Forbidden, NotFound
 from services.access import StudentDirectory
+from services.common.errors import Forbidden, NotFound
 from services.common.guards import district_scope
 from services.scheduling import access
 from services.scheduling import repository as repo
