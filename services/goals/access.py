@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from services.access import READ, StudentDirectory, StudentRecord
 from services.common import logs
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
-from services.common.guards import require_role
 from services.goals.domain import DomainError, Feedback, GoalNotReady, InvalidTransition, NotAllowed
 from services.goals.repository import AUDIT_LOG
 from services.goals.texts import Text, request_lang, say
