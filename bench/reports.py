@@ -38,11 +38,11 @@ os.environ.setdefault("CONFER_DEV_MODE", "1")
 
 import psutil  # noqa: E402
 
+from services.access import StudentDirectory# noqa: E402
 from services.common.auth import Principal  # noqa: E402
 from services.common.catalogue import latest  # noqa: E402
 from services.common.consumer import Event  # noqa: E402
 from services.common.envelope import new_event  # noqa: E402
-from services.common.policy import StudentDirectory  # noqa: E402
 from services.common.store import Store  # noqa: E402
 from services.common.testing import MongoDaemon  # noqa: E402
 from services.reports import jobs, repository  # noqa: E402

@@ -1,6 +1,7 @@
 """Bearer tokens (JWT). Dev and tests sign HS256 with JWT_SECRET; production verifies
 RS256 against the district IdP's JWKS (JWT_JWKS_URL). Object-level rules live in
-`services.common.policy`, applied by each service to its own projection.
+`services.access`, applied by each service to its own projection; the tenancy and
+role checks in `services.common.guards`.
 
 Every token names its subject (`sub`, non-empty) and its district (`district_id`,
 non-empty): a token without a district is refused (401), never read as "all districts".

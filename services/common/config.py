@@ -30,6 +30,7 @@ ENV_VARS = {
     "WORKER_METRICS_PORT": "port of a worker's own /metrics (default: the service port + 1000; 0 turns it off)",
     "RELAY_POLL_SECONDS": "relay poll interval when no wake-up arrives (default 0.5)",
     "MAX_CONTENT_LENGTH": "largest request body in bytes (default 12 MiB)",
+    "RATE_LIMIT_SCALE": "multiplies every per-person request limit (booking, sign-in lookups); default 1",
     "LOG_LEVEL": "log level (default INFO)",
     "PROMETHEUS_MULTIPROC_DIR": "directory for prometheus-client multiprocess mode under gunicorn",
     "SMTP_HOST": "SMTP server host (notifications)",
@@ -127,6 +128,7 @@ class Settings:
     consumer_batch: int = 20
     timer_concurrency: int = 4
     max_content_length: int = 12 * 1024 * 1024
+    rate_limit_scale: float = 1.0
     dev_clock_file: str | None = None  # CONFER_DEV_CLOCK_FILE, honoured only in development mode
     extra: dict = field(default_factory=dict)
     dev_mode: bool = field(default_factory=dev_mode)
@@ -158,6 +160,7 @@ class Settings:
             consumer_batch=int(_env("CONSUMER_BATCH", "20")),
             timer_concurrency=int(_env("TIMER_CONCURRENCY", "4")),
             max_content_length=int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+            rate_limit_scale=float(_env("RATE_LIMIT_SCALE", "1")),
             dev_clock_file=_env(CLOCK_ENV),
         )
         values.update(overrides)

@@ -83,6 +83,11 @@ def current_principal() -> Principal:
     return principal
 
 
+def scaled_limits(limits: dict, scale: float) -> dict:
+    """The declared per-person limits times RATE_LIMIT_SCALE (at least one request)."""
+    return {k: (max(1, int(n * scale)), seconds) for k, (n, seconds) in limits.items()}
+
+
 class RateLimiter:
     """Per-token fixed-window limits on the routes a service names (booking, sign-in
     lookups). In-process: each gunicorn worker counts alone, so the effective limit is up
@@ -138,7 +143,8 @@ def create_service_app(service: str, settings, store, blueprints=(), *, verifier
         api.register_blueprint(bp)
     verifier = verifier or TokenVerifier.from_settings(settings)
     _register_ops(app, service, store, broker_check)
-    _register_hooks(app, service, store, verifier, RateLimiter(rate_limits or {}), tuple(public_prefixes))
+    limits = scaled_limits(rate_limits or {}, getattr(settings, "rate_limit_scale", 1.0))
+    _register_hooks(app, service, store, verifier, RateLimiter(limits), tuple(public_prefixes))
     _register_errors(app)
     app.api = api
     return app

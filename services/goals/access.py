@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from services.access import READ, StudentDirectory, StudentRecord
 from services.common import logs
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
-from services.common.policy import READ, StudentDirectory, StudentRecord
 from services.goals.domain import DomainError, Feedback, GoalNotReady, InvalidTransition, NotAllowed
 from services.goals.repository import AUDIT_LOG
 from services.goals.texts import Text, request_lang, say
@@ -24,11 +24,6 @@ FAMILY_READERS = ("teacher", "guardian")
 
 def authorize(db, principal, student_id: str, action: str = READ, session=None) -> StudentRecord:
     return StudentDirectory(db).authorize(principal, student_id, action, session=session)
-
-
-def require_role(principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise Forbidden(f"The {principal.role} role may not do this.", code="role_not_allowed")
 
 
 def reveal_only_to(principal, *roles: str, what: str = "record") -> None:

@@ -12,8 +12,8 @@ redelivered event has no second effect.
 """
 from __future__ import annotations
 
+from services.access import ROSTER_HANDLERS, StudentDirectory
 from services.common import logs
-from services.common.policy import ROSTER_HANDLERS, StudentDirectory
 from services.common.wiring import handler, merge
 from services.goals.config import cycle_key, school_year_start
 from services.goals.domain import GoalStatus, transition

@@ -7,8 +7,8 @@ second). The supports the teacher will give and the next check-in day are kept p
 conference for the packet; only a newer revision replaces them."""
 from __future__ import annotations
 
+from services.access import StudentDirectory
 from services.common import logs
-from services.common.policy import StudentDirectory
 from services.common.wiring import handler
 from services.goals.config import GoalsConfig, cycle_key
 from services.goals.domain import Focus, FocusKind, Goal, GoalStatus, Plan, SetBy, Term

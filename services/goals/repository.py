@@ -11,7 +11,8 @@ from enum import Enum
 
 from pymongo import ASCENDING as A, DESCENDING as D
 
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
+from services.common.guards import district_scope
 from services.goals.domain import (
     Focus, Goal, GoalStatus, Measure, Plan, Revision, Role, SchoolYear, StatusChange, Supports,
     Trackable,
@@ -112,7 +113,7 @@ def goal_fields(goal: Goal) -> dict:
 
 
 def load_goal(db, goal_id: str, principal, session=None) -> dict | None:
-    query = {"_id": goal_id, "district_id": principal.district_id}
+    query = district_scope(principal, _id=goal_id)
     return db[GOALS].find_one(query, session=session)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from services.access import READ, WRITE
 from services.common.errors import Conflict, NotFound
-from services.common.policy import READ, WRITE
+from services.common.guards import require_role
 from services.goals import access
 from services.goals.access import authorize, domain_errors, feedback_out, school_today
 from services.goals.config import GoalsConfig
@@ -75,7 +76,7 @@ def check_draft(store, principal, cfg: GoalsConfig, body: dict) -> dict:
     """Quality feedback for a draft that is not saved."""
     cycle = cfg.cycle(body.get("cycle"))
     record = authorize(store.db, principal, body["student_id"], WRITE)
-    access.require_role(principal, "student", "teacher")
+    require_role(principal, "student", "teacher")
     goal = Goal(body.get("goal_id") or "draft", record.student_id, cfg.school_year(cycle), cycle, plan_from_body(body))
     others = active_count(store.db, record, cycle, exclude=body.get("goal_id"))
     feedback = check_goal(goal, school_today(store.db, record, store.clock()), others, cfg.max_active_goals)
@@ -87,7 +88,7 @@ def create_goal(store, principal, cfg: GoalsConfig, student_id: str, body: dict)
 
     def work(uow):
         record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
-        access.require_role(principal, "student")
+        require_role(principal, "student")
         with domain_errors():
             goal = Goal(str(uuid.uuid4()), record.student_id, cfg.school_year(cycle), cycle, plan_from_body(body))
         doc = save_goal(uow, record, goal, created_by=principal.sub)

@@ -5,8 +5,9 @@ import uuid
 
 from marshmallow import ValidationError
 
+from services.access import READ, WRITE
 from services.common.errors import Invalid, NotFound
-from services.common.policy import READ, WRITE
+from services.common.guards import district_scope, require_role
 from services.goals import access, uploads
 from services.goals.access import authorize, refuse
 from services.goals.domain import Evidence, EvidenceFile, NoteCard, validate_evidence
@@ -57,7 +58,7 @@ def _save(store, principal, cfg, student_id: str, cycle: str, title: str, note: 
 
 def add_link(store, principal, cfg, student_id: str, body: dict) -> dict:
     authorize(store.db, principal, student_id, WRITE)
-    access.require_role(principal, *AUTHORS)
+    require_role(principal, *AUTHORS)
     note = body.get("note") or {}
     return _save(store, principal, cfg, student_id, cfg.cycle(body.get("cycle")), body["title"],
                  NoteCard(note.get("what_it_shows", ""), note.get("goal_id")), link=body["link"])
@@ -67,7 +68,7 @@ def add_file(store, principal, cfg, student_id: str, stream, content_type, conte
     """Authorize before reading the body; stream the file part into GridFS; keep it only
     if the record is stored."""
     record = authorize(store.db, principal, student_id, WRITE)
-    access.require_role(principal, *AUTHORS)
+    require_role(principal, *AUTHORS)
     meta = {**scope(record), "student_id": record.student_id, "uploaded_by": principal.sub}
     form, sink = uploads.receive(store.db, stream, content_type, content_length, cfg.evidence_max_bytes, meta)
     if sink is None:
@@ -105,7 +106,7 @@ def evidence_docs(db, record, cycle: str) -> list[dict]:
 
 def open_file(store, principal, evidence_id: str):
     """(GridOut, evidence doc) for a download the caller may make."""
-    query = {"_id": evidence_id, "district_id": principal.district_id}
+    query = district_scope(principal, _id=evidence_id)
     doc = store.db[EVIDENCE].find_one(query)
     if doc is None or not doc.get("file"):
         raise NotFound(f"No file for evidence {evidence_id}.", code="evidence_not_found")

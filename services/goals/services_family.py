@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from services.access import READ, WRITE
 from services.common.errors import Invalid, NotFound
-from services.common.policy import READ, WRITE
+from services.common.guards import require_role
 from services.goals import access
 from services.goals.access import authorize, domain_errors, refuse
 from services.goals.config import GoalsConfig
@@ -31,7 +32,7 @@ def submit_self_assessment(store, principal, cfg: GoalsConfig, student_id: str, 
 
     def work(uow):
         record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
-        access.require_role(principal, "student")
+        require_role(principal, "student")
         refuse(validate_self_assessment(sa), T("The self-assessment needs a few fixes."), "self_assessment_invalid")
         doc = {**scope(record), "student_id": record.student_id, "cycle": cycle, **plain(sa),
                "submitted_at": uow.now}
@@ -71,7 +72,7 @@ def submit_reflections(store, principal, cfg, student_id: str, body: dict) -> di
 
     def work(uow):
         record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
-        access.require_role(principal, "student")
+        require_role(principal, "student")
         with domain_errors():
             qs = questions_for_grade(record.grade or "")
             refuse(validate_reflections(record.grade or "", body["answers"]), T("Some answers need a fix."),
@@ -100,7 +101,7 @@ def submit_parent_input(store, principal, cfg, student_id: str, body: dict) -> d
 
     def work(uow):
         record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
-        access.require_role(principal, "guardian")
+        require_role(principal, "guardian")
         pi = ParentInput(principal.sub, record.student_id, body["hopes"], body["concerns"], body["goals_for_child"],
                          body["wants_private_talk"], body["private_concerns"])
         refuse(validate_parent_input(pi), T("The form needs a few fixes."), "parent_input_invalid")
@@ -162,7 +163,7 @@ def add_private_note(store, principal, cfg, student_id: str, body: dict) -> dict
 
     def work(uow):
         record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
-        access.require_role(principal, "teacher")
+        require_role(principal, "teacher")
         household = _household(uow, record, cycle, body.get("guardian_ids"))
         doc = {"_id": str(uuid.uuid4()), **scope(record), "student_id": record.student_id, "cycle": cycle,
                "author_id": principal.sub, "guardian_ids": household, "at": uow.now, "text": body["text"].strip()}

@@ -6,7 +6,8 @@ they are not even loaded for a student (or an admin), and a guardian sees their 
 """
 from __future__ import annotations
 
-from services.common.policy import READ
+from services.access import READ
+from services.common.guards import require_role
 from services.goals import access
 from services.goals.access import authorize
 from services.goals.config import cycle_key
@@ -39,7 +40,7 @@ def _self_assessment(db, record, cycle):
 def get_packet(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
     cycle = cfg.cycle(cycle)
     record = authorize(store.db, principal, student_id, READ)
-    access.require_role(principal, *VIEWERS)
+    require_role(principal, *VIEWERS)
     db, family = store.db, principal.role in access.FAMILY_READERS
     all_goals = goals_of(db, record)
     current = [d for d in all_goals if d["cycle"] == cycle]

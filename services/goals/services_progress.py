@@ -6,7 +6,8 @@ import dataclasses
 import uuid
 from datetime import datetime
 
-from services.common.policy import READ, WRITE
+from services.access import READ, WRITE
+from services.common.guards import district_scope, require_role
 from services.goals import access
 from services.goals.access import authorize, refuse, school_today
 from services.goals.domain import Checkin, progress_summary, validate_checkin
@@ -26,7 +27,7 @@ def checkin_view(doc: dict) -> dict:
 
 
 def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
-    access.require_role(principal, "student", "teacher", "guardian")
+    require_role(principal, "student", "teacher", "guardian")
 
     def work(uow):
         record, _doc, goal = load_authorized(uow.db, principal, goal_id, WRITE, session=uow.session)
@@ -91,8 +92,8 @@ FOLLOW_UP_KEYS = ("student_id", "teacher_id", "booking_id", "cycle", "due_at", "
 
 def follow_ups_due(store, principal, status: str) -> dict:
     """A teacher's follow-ups (their own conferences), or an administrator's schools'."""
-    access.require_role(principal, "teacher", "school_admin", "district_admin")
-    query: dict = {"district_id": principal.district_id} if principal.district_id else {}
+    require_role(principal, "teacher", "school_admin", "district_admin")
+    query = district_scope(principal)
     if principal.role == "teacher":
         query["teacher_id"] = principal.sub
     elif principal.role == "school_admin":

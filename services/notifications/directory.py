@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.common.policy import StudentDirectory, StudentRecord
+from services.access import StudentDirectory, StudentRecord
 from services.notifications import repository as repo
 from services.notifications.domain import Preferences
 

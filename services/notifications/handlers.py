@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from services.common.policy import ROSTER_HANDLERS
+from services.access import ROSTER_HANDLERS
 from services.common.wiring import handler, merge
 from services.notifications import delivery, digest, lanes, projections as p
 from services.notifications.directory import Directory

@@ -32,8 +32,8 @@ from datetime import timedelta
 from pymongo import ASCENDING
 from pymongo.errors import PyMongoError
 
+from services.access import StudentDirectory
 from services.common import logs, metrics
-from services.common.policy import StudentDirectory
 from services.common.resilience import CLOSED, HALF_OPEN, OPEN, STATE_VALUE, CircuitBreaker, TokenBucket
 from services.notifications import config, repository as repo
 from services.notifications.channels import OutcomeUnknown, PermanentSendError, ProviderUnavailable, \

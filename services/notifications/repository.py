@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING
 
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 
 RECIPIENTS = "recipients"
 PREFERENCES = "preferences"

@@ -9,14 +9,14 @@ from pymongo import DESCENDING
 
 from services.common.auth import Principal
 from services.common.errors import Forbidden, Invalid, NotFound
-from services.common.policy import require_role
+from services.common.guards import district_scope, require_role
 from services.notifications import repository as repo
 from services.notifications.config import load
 from services.notifications.targets import TargetRefused, check_url
 
 
 def _mine(principal: Principal, **more) -> dict:
-    return {"district_id": principal.district_id, **more}
+    return district_scope(principal, **more)
 
 
 # -- inbox ------------------------------------------------------------------------

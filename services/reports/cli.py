@@ -13,9 +13,9 @@ import time
 
 import click
 
+from services.access import StudentDirectory
 from services.common.auth import Principal
 from services.common.config import Settings
-from services.common.policy import StudentDirectory
 from services.common.service import make_store
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 
 from .dashboard import summarize
 from .model import homeroom_teacher, person_name

@@ -19,9 +19,10 @@ import time
 import uuid
 from datetime import timedelta
 
+from services.access import StudentDirectory
 from services.common import logs, timers
 from services.common.errors import Invalid, NotFound
-from services.common.policy import StudentDirectory, require_role, same_district
+from services.common.guards import require_role, same_district
 
 from .model import Period
 from .repository import JOBS
@@ -83,7 +84,7 @@ def get_job(store, principal, job_id: str) -> dict:
 
 
 def _may_see(principal, job: dict) -> bool:
-    if not same_district(principal, job.get("district_id")):
+    if not same_district(principal, job):
         return False
     if principal.role == "district_admin" or job["requested_by"]["sub"] == principal.sub:
         return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.common.policy import ROSTER_HANDLERS
+from services.access import ROSTER_HANDLERS
 
 from .repository import BOOKINGS, PEOPLE, STUDENTS, key
 

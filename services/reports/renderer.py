@@ -19,8 +19,8 @@ from pathlib import Path
 
 from prometheus_client import Counter
 
+from services.access import StudentDirectory
 from services.common import logs
-from services.common.policy import StudentDirectory
 
 from .facts import labels
 from .model import Period, build_model, choose_lang, homeroom_teacher

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 
-from services.common.policy import StudentDirectory
+from services.access import StudentDirectory
 
 STUDENTS = "report_students"
 PEOPLE = "people"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import gzip
 
+from services.access import StudentDirectory
 from services.common import logs
 from services.common.errors import Forbidden, NotFound
-from services.common.policy import StudentDirectory, require_role
+from services.common.guards import district_scope, require_role
 
 from . import facts
 from .model import Period, booking_date, build_model, choose_lang, homeroom_teacher, household_view, person_name, zone
@@ -59,7 +60,7 @@ def student_report(store, principal, student_id: str, period_key: str, fmt: str 
 def conference_summary(store, principal, booking_id: str, audience: str | None = None,
                        lang: str | None = None) -> str:
     audience = audience or ("teacher" if principal.role in STAFF else "family")
-    index = store.db[BOOKINGS].find_one({"_id": booking_id, "district_id": principal.district_id})
+    index = store.db[BOOKINGS].find_one(district_scope(principal, _id=booking_id))
     if index is None:
         raise NotFound(f"No conference {booking_id}.", code="conference_not_found")
     _, doc = _student_doc(store, principal, index["student_id"], "conference_summary", booking_id)

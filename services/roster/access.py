@@ -1,5 +1,5 @@
-"""Who may read what in the roster: the platform's rules (``policy.decide`` for a
-student's records, ``policy.decide_school`` for school-wide data) fed with the roster's
+"""Who may read what in the roster: the platform's rules (``services.access.decide``
+for a student's records, ``decide_school`` for school-wide data) fed with the roster's
 own data, plus the roster's list endpoints. Pure; the API turns False into 404.
 
 | caller         | a student           | a school (and its classes)    | a teacher's / guardian's list |
@@ -13,8 +13,9 @@ own data, plus the roster's list endpoints. Pure; the API turns False into 404.
 """
 from __future__ import annotations
 
+from services.access import READ, StudentRecord, decide, decide_school
 from services.common.auth import Principal
-from services.common.policy import READ, StudentRecord, decide, decide_school, same_district
+from services.common.guards import same_district
 
 STUDENTS_SCOPE = "students:read"
 SCHOOLS_SCOPE = "schools:read"
@@ -45,9 +46,9 @@ def may_list_classes(principal: Principal, school_id: str, district_id: str | No
 def may_list_students_of(principal: Principal, teacher: dict) -> bool:
     """A teacher's class lists: the teacher, admins of one of the teacher's schools, the
     district admin, a service with students:read. Another teacher: no."""
-    district_id = teacher.get("district_id")
-    if not same_district(principal, district_id):
+    if not same_district(principal, teacher):
         return False
+    district_id = teacher["district_id"]
     if principal.role == "teacher":
         return principal.sub == teacher["_id"]
     if principal.role in ("school_admin", "district_admin"):
@@ -58,7 +59,7 @@ def may_list_students_of(principal: Principal, teacher: dict) -> bool:
 def may_list_children_of(principal: Principal, guardian: dict, visible_children: list) -> bool:
     """A guardian's children: the guardian themself; anyone else only if they may read
     at least one of the children (and then sees only those)."""
-    if not same_district(principal, guardian.get("district_id")):
+    if not same_district(principal, guardian):
         return False
     if principal.role == "guardian":
         return principal.sub == guardian["_id"]

@@ -20,7 +20,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.common.errors import Invalid, NotFound
-from services.common.policy import require_role
+from services.common.guards import require_role
 from services.common.service import get_store
 from services.common.web import current_principal, problem
 from services.roster.importer import MAX_LISTED_ERRORS, BundleRejected, error_item, import_bundle

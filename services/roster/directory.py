@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from services.common.policy import StudentRecord
+from services.access import StudentRecord
 from services.common.store import TXN_READ
 from services.roster.repository import (
     CLASSES, ENROLMENTS, LINKS, ORGS, PEOPLE, hidden_imports, resolve, visible_query)

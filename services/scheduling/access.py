@@ -1,11 +1,12 @@
 """Who may do what with windows, slots and bookings. Builds on the platform's access
-policy (`services.common.policy`) and this service's projection of the roster. Anything
+rules (`services.access`) and this service's projection of the roster. Anything
 the caller may not see is reported as not found, so existence does not leak."""
 from __future__ import annotations
 
+from services.access import READ, StudentDirectory, StudentRecord, decide, decide_school
 from services.common.auth import Principal
 from services.common.errors import Forbidden, Invalid, NotFound
-from services.common.policy import READ, StudentDirectory, StudentRecord, decide, decide_school, same_district
+from services.common.guards import same_district
 from services.scheduling import cache
 from services.scheduling import repository as repo
 
@@ -13,16 +14,12 @@ STAFF = ("teacher", "school_admin", "district_admin")
 ADMINS = ("school_admin", "district_admin")
 
 
-def _same_district(principal: Principal, doc: dict) -> bool:
-    return same_district(principal, doc.get("district_id"))
-
-
 def is_staff_of(principal: Principal, doc: dict) -> bool:
-    return principal.role in STAFF and decide_school(principal, doc["school_id"], doc.get("district_id"))
+    return principal.role in STAFF and decide_school(principal, doc.get("school_id"), doc.get("district_id"))
 
 
 def is_admin_of(principal: Principal, doc: dict) -> bool:
-    return principal.role in ADMINS and decide_school(principal, doc["school_id"], doc.get("district_id"))
+    return principal.role in ADMINS and decide_school(principal, doc.get("school_id"), doc.get("district_id"))
 
 
 def window_for(db, principal: Principal, window_id: str, *, cached: bool = False, session=None) -> dict:
@@ -32,7 +29,7 @@ def window_for(db, principal: Principal, window_id: str, *, cached: bool = False
         doc = entry[0] if entry else None
     else:
         doc = repo.get_window(db, window_id, session=session)
-    if doc is None or not _same_district(principal, doc) or not may_see_school(db, principal, doc, session):
+    if doc is None or not same_district(principal, doc) or not may_see_school(db, principal, doc, session):
         raise NotFound(f"No conference window {window_id}.", code="window_not_found")
     return doc
 
@@ -78,7 +75,7 @@ def booking_for(db, principal: Principal, booking_id: str, *, session=None) -> d
 
 
 def may_see_booking(db, principal: Principal, doc: dict, *, session=None) -> bool:
-    if not _same_district(principal, doc):
+    if not same_district(principal, doc):
         return False
     role = principal.role
     if role == "guardian":

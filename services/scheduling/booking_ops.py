@@ -16,22 +16,19 @@ from services.common.errors import Conflict, Invalid, NotFound
 from services.scheduling import repository as repo
 from services.scheduling import reminders
 from services.scheduling.config import FOLLOW_UP_DAYS
-from services.scheduling.domain import BOOKED, CANCELLED, HELD, DomainError
+from services.scheduling.domain import BOOKED, CANCELLED, HELD, INVALID, Booking, DomainError
 from services.scheduling.event_data import emit_booking
-from services.scheduling.policy import check_family_free, follow_up_due_at
-
-# Rules that reject the request itself (422); every other DomainError is a conflict
-# with the current state (409).
-INVALID_CODES = {"duplicate_student", "household_booking_not_allowed", "invalid_window"}
+from services.scheduling.policy import follow_up_due_at
 
 
 def domain(fn, *args, **kw):
-    """Run a pure rule; turn its DomainError into the HTTP-facing error."""
+    """Run a pure rule; turn its DomainError into the HTTP-facing error of its kind
+    (invalid 422, conflict 409)."""
     try:
         return fn(*args, **kw)
     except DomainError as exc:
         details = {k: v for k, v in exc.details.items() if k != "errors"}
-        if exc.code in INVALID_CODES:
+        if exc.kind == INVALID:
             raise Invalid(exc.message, code=exc.code, errors=exc.details.get("errors"), **details) from None
         raise Conflict(exc.message, code=exc.code, **details) from None
 
@@ -68,36 +65,22 @@ def span(booking: dict) -> tuple[str, datetime, datetime]:
     return booking["_id"], booking["start"], booking.get("private_end") or booking["end"]
 
 
-def family_free(uow, docs: list[dict]) -> None:
-    """Refuse (409 family_busy) when the guardian of `docs` would be in two places at
-    once. Touching the guardian's lock document first makes two concurrent bookings of
-    one guardian write-conflict, so the retry of the second one sees the first."""
-    domain(check_family_free, [span(d) for d in docs], _family_spans(uow, docs))
-
-
-def family_clash(uow, doc: dict) -> bool:
-    """Whether `doc` would overlap another active booking of its guardian (no error)."""
-    try:
-        check_family_free([span(doc)], _family_spans(uow, [doc]))
-    except DomainError:
-        return True
-    return False
-
-
-def _family_spans(uow, docs: list[dict]) -> list[tuple]:
+def family_bookings(uow, docs: list[dict]) -> list[Booking]:
+    """The other active bookings of the guardian of `docs` (one query), for the rules
+    that depend on them: one conference per child per window, never two rooms at once.
+    Touching the guardian's lock document first makes two concurrent changes of one
+    guardian's bookings write-conflict, so the retry of the second one sees the first."""
     guardian, district = docs[0]["guardian_id"], docs[0]["district_id"]
     uow.db[repo.FAMILY_LOCKS].update_one(
         {"_id": f"{district}:{guardian}"},
         {"$inc": {"changes": 1}, "$set": {"district_id": district, "school_id": docs[0]["school_id"],
                                           "guardian_id": guardian}},
         upsert=True, session=uow.session)
-    first = min(d["start"] for d in docs)
-    last = max(d.get("private_end") or d["end"] for d in docs)
-    existing = [span(b) for b in uow.db[repo.BOOKINGS].find(
-        {"district_id": district, "guardian_id": guardian, "start": {"$lt": last},
-         "status": {"$in": [BOOKED, HELD]}, "_id": {"$nin": [d["_id"] for d in docs]}},
-        {"start": 1, "end": 1, "private_end": 1}, session=uow.session)]
-    return [e for e in existing if e[2] > first]
+    return [repo.booking_from_doc(b) for b in uow.db[repo.BOOKINGS].find(
+        {"district_id": district, "guardian_id": guardian, "status": {"$in": [BOOKED, HELD]},
+         "_id": {"$nin": [d["_id"] for d in docs]}},
+        {"student_id": 1, "teacher_id": 1, "slot_id": 1, "window_id": 1, "guardian_id": 1, "status": 1,
+         "start": 1, "end": 1, "private_end": 1}, session=uow.session)]
 
 
 def slot_ids(booking: dict) -> list[str]:
@@ -165,9 +148,10 @@ def close_booking(uow, b: dict, status: str, *, reason: str | None = None) -> di
     return closed
 
 
-def move_booking(uow, b: dict, slot_doc: dict, private_doc: dict | None, *, family_check: bool = True) -> dict:
+def move_booking(uow, b: dict, slot_doc: dict, private_doc: dict | None) -> dict:
     """Move a booked conference to claimed slot(s); free the old ones; move the reminder.
-    The family must be free at the new time, except when the school moves a whole day."""
+    The rules about the family's other bookings are the caller's (a family's move checks
+    them, the school moving a whole day does not)."""
     fields = {**place(slot_doc, private_doc), "private_talk": private_doc is not None,
               "sequence": b.get("sequence", 0) + 1, "updated_at": uow.now}
     fields.update(reminders.for_booking(uow, {**b, **fields}, new=False))
@@ -176,8 +160,6 @@ def move_booking(uow, b: dict, slot_doc: dict, private_doc: dict | None, *, fami
     if res.modified_count != 1:
         raise Conflict("The booking changed meanwhile; reload it.", code="booking_changed", booking_id=b["_id"])
     moved = {**b, **fields}
-    if family_check:
-        family_free(uow, [moved])
     for sid in set(slot_ids(b)) - set(slot_ids(moved)):
         release(uow, sid, b["_id"])
     emit_booking(uow, "ConferenceRescheduled", moved, previous_start=iso(b["start"]))

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from pymongo.errors import OperationFailure
 
+from services.access import WRITE, StudentDirectory
 from services.common import metrics
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.policy import WRITE, StudentDirectory, same_district
+from services.common.guards import same_district
 from services.scheduling import access, booking_ops as ops, cache, reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import BOOKING_RETRIES
 from services.scheduling.event_data import emit_booking
-from services.scheduling.policy import check_can_book, check_family_free, check_household_request
+from services.scheduling.policy import (
+    bookings_of, check_can_book, check_distinct_slots, check_family_free, check_household_request, check_window_open,
+)
 from services.scheduling.slots import plan_sibling_slots, private_followup_slot, sibling_shortfall
 
 
@@ -23,7 +26,7 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
     the earliest back-to-back slots (on `on_date` if given) are chosen."""
     db, now = store.db, store.clock()
     entry = cache.window(db, window_id)
-    if entry is None or not same_district(principal, entry[0]["district_id"]):
+    if entry is None or not same_district(principal, entry[0]):
         raise NotFound(f"No conference window {window_id}.", code="window_not_found")
     window_doc, rooms = entry
     window = repo.window_from_doc(window_doc)
@@ -33,22 +36,22 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
         raise Invalid("Name the family this booking is for.", code="guardian_required",
                       errors={"guardian_id": ["the children have different guardians"]})
     family = families.pop()
-    if window_doc["status"] != "open":
-        raise Conflict("This conference window is not open for booking.", code="window_not_open")
+    ops.domain(check_window_open, window)
     ops.domain(check_household_request, window, [r.student_id for r in records])
     plan = _plan(db, window_doc, rooms, window, children, records, now, on_date)
-    for slot_doc, _private in plan:
-        ops.domain(check_can_book, window, repo.slot_from_doc(slot_doc), now, [])
+    slots = [repo.slot_from_doc(slot_doc) for slot_doc, _private in plan]
     group = ops.new_id("g") if len(plan) > 1 else None
     docs = [ops.new_booking_doc(window_doc, slot_doc, private_doc, student_id=c["student_id"], guardian_id=family,
                                 principal=principal, now=now, interpreter_language=interpreter_language,
                                 group_id=group)
             for c, (slot_doc, private_doc) in zip(children, plan)]
 
-    ops.domain(check_family_free, [ops.span(d) for d in docs], [])  # the request itself
-
     def work(uow):
-        ops.family_free(uow, docs)
+        # The rules that depend on what the family already has, fed with it (one query).
+        existing = ops.family_bookings(uow, docs)
+        for doc, slot in zip(docs, slots):
+            ops.domain(check_can_book, window, slot, now, bookings_of(doc["student_id"], existing))
+        ops.domain(check_family_free, [ops.span(d) for d in docs], [b.span for b in existing])
         for doc in docs:
             for sid in ops.slot_ids(doc):
                 ops.claim(uow, window_id, sid, doc["_id"])
@@ -89,9 +92,7 @@ def _plan(db, window_doc, rooms, window, children, records, now, on_date) -> lis
     read: their id says what they are, and the claim says whether they are free."""
     if all(c.get("slot_id") for c in children):
         ids = [c["slot_id"] for c in children]
-        if len(set(ids)) != len(ids):
-            raise Invalid("Each child needs a slot of their own.", code="duplicate_slot",
-                          errors={"students": ["the same slot is listed twice"]})
+        ops.domain(check_distinct_slots, ids)
         chosen = []
         for sid, record in zip(ids, records):
             doc = repo.slot_from_id(window_doc, rooms, sid)

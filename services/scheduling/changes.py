@@ -6,14 +6,16 @@ from zoneinfo import ZoneInfo
 
 from pymongo.errors import OperationFailure
 
+from services.access import StudentDirectory
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.policy import StudentDirectory
 from services.scheduling import access, booking_ops as ops, outcomes, reminders, waitlist
 from services.scheduling import repository as repo
 from services.scheduling.config import BOOKING_RETRIES
 from services.scheduling.domain import BOOKED, CANCELLED, HELD, NO_SHOW
 from services.scheduling.event_data import outcome_data
-from services.scheduling.policy import check_can_book, check_can_cancel, check_can_reschedule
+from services.scheduling.policy import (
+    acts_for_school, bookings_of, check_can_cancel, check_can_reschedule, check_family_free,
+)
 from services.scheduling.slots import private_followup_slot
 
 
@@ -23,15 +25,9 @@ def _load(store, principal, booking_id: str) -> tuple[dict, dict]:
     return b, window_doc
 
 
-def _is_staff(principal) -> bool:
-    """Staff change a booking on the school's authority, families within its policy;
-    `booking_for` has already checked that the caller may see the booking at all."""
-    return principal.role != "guardian"
-
-
 def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bool | None = None) -> dict:
     b, window_doc = _load(store, principal, booking_id)
-    staff = _is_staff(principal)
+    staff = acts_for_school(principal.role)
     if b["status"] != BOOKED:
         raise Conflict(f"This booking is {b['status']}.", code="booking_not_active")
     window, now = repo.window_from_doc(window_doc), store.clock()
@@ -44,17 +40,16 @@ def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bo
             raise Invalid("That teacher does not teach this child.", code="teacher_not_for_student",
                           errors={"slot_id": ["belongs to a teacher of another class"]})
     new_slot, booking = repo.slot_from_doc(slot_doc), repo.booking_from_doc(b)
-    if staff:
-        ops.domain(check_can_book, window, new_slot, now, [])
-        if new_slot.id == booking.slot_id:
-            raise Conflict("The booking is already in this slot.", code="same_slot")
-    else:
-        ops.domain(check_can_reschedule, window, booking, new_slot, now, [])
-    private_doc = None
-    if b.get("private_talk") if private_talk is None else private_talk:
-        private_doc = _private_after(store.db, window, slot_doc, b["_id"])
+    with_private = b.get("private_talk") if private_talk is None else private_talk
 
     def work(uow):
+        # The rules, fed with the family's other bookings (one query); then the slots.
+        existing = ops.family_bookings(uow, [b])
+        ops.domain(check_can_reschedule, window, booking, new_slot, now, bookings_of(b["student_id"], existing),
+                   for_school=staff)
+        private_doc = _private_after(uow, window, slot_doc, b["_id"]) if with_private else None
+        ops.domain(check_family_free, [ops.span({**b, **ops.place(slot_doc, private_doc)})],
+                   [x.span for x in existing])
         for sid in [slot_id] + ([private_doc["_id"]] if private_doc else []):
             ops.claim(uow, b["window_id"], sid, b["_id"], moving=True)
         moved = ops.move_booking(uow, b, slot_doc, private_doc)
@@ -65,11 +60,11 @@ def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bo
     return _atomic(store, work, window_doc)
 
 
-def _private_after(db, window, slot_doc: dict, booking_id: str) -> dict:
+def _private_after(uow, window, slot_doc: dict, booking_id: str) -> dict:
     query = {"window_id": slot_doc["window_id"], "teacher_id": slot_doc["teacher_id"],
              "start": ops.private_window(slot_doc, window.buffer_minutes),
              "booked_by": {"$in": [None, booking_id]}}
-    docs = {d["_id"]: d for d in db[repo.SLOTS].find(query)}
+    docs = {d["_id"]: d for d in uow.db[repo.SLOTS].find(query, session=uow.session)}
     chosen = private_followup_slot(repo.slot_from_doc(slot_doc), [repo.slot_from_doc(d) for d in docs.values()],
                                    buffer_minutes=window.buffer_minutes)
     if chosen is None:
@@ -80,15 +75,11 @@ def _private_after(db, window, slot_doc: dict, booking_id: str) -> dict:
 
 def cancel(store, principal, booking_id: str) -> dict:
     b, window_doc = _load(store, principal, booking_id)
-    staff = _is_staff(principal)
+    staff = acts_for_school(principal.role)
     if b["status"] != BOOKED:
         raise Conflict(f"This booking is {b['status']}.", code="booking_not_active")
     window, now = repo.window_from_doc(window_doc), store.clock()
-    if staff:
-        if now >= b["start"]:
-            raise Conflict("The conference has already started.", code="conference_started")
-    else:
-        ops.domain(check_can_cancel, window, b["start"], now)
+    ops.domain(check_can_cancel, window, b["start"], now, for_school=staff)
 
     def work(uow):
         closed = ops.close_booking(uow, b, CANCELLED, reason="school" if staff else "family")

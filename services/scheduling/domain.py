@@ -17,12 +17,21 @@ SLOT_LENGTHS = (10, 15, 20, 30)
 MODALITIES = ("in_person", "video", "phone")
 POLICIES = ("per_student", "per_household")
 BOOKED, HELD, NO_SHOW, CANCELLED = "booked", "held", "no_show", "cancelled"
+DRAFT, OPEN = "draft", "open"  # a window's status: families book only while it is open
 # A student may hold at most one of these per window (no-show / cancelled free them).
 ACTIVE_STATUSES = frozenset({BOOKED, HELD})
 
 
+INVALID, CONFLICT = "invalid", "conflict"
+
+
 class DomainError(Exception):
-    """A rule said no. ``code`` is stable and safe to show to clients."""
+    """A rule said no. ``code`` is stable and safe to show to clients; ``kind`` says why:
+    the request itself is wrong (``INVALID``, 422) or it clashes with the current state
+    (``CONFLICT``, 409). Rules raise one of the two subclasses, so each error's kind is
+    written where the error is."""
+
+    kind = CONFLICT
 
     def __init__(self, code: str, message: str = "", **details):
         super().__init__(message or code)
@@ -31,7 +40,19 @@ class DomainError(Exception):
         self.details = details
 
 
-class InvalidWindow(DomainError):
+class InvalidRequest(DomainError):
+    """The request cannot succeed whatever the state (422)."""
+
+    kind = INVALID
+
+
+class StateConflict(DomainError):
+    """The request clashes with the current state; it may succeed later or elsewhere (409)."""
+
+    kind = CONFLICT
+
+
+class InvalidWindow(InvalidRequest):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("invalid_window", "the conference window is not valid", errors=errors)
         self.errors = errors
@@ -70,6 +91,7 @@ class Window:
     travel_gap_minutes: int = 5
     max_idle_minutes: int = 15  # longest wait allowed between siblings' conferences
     window_id: str | None = None
+    status: str = DRAFT
 
     @property
     def tz(self) -> ZoneInfo:
@@ -121,10 +143,16 @@ class Booking:
     student_name: str = ""
     interpreter_language: str | None = None
     private_talk: bool = False
+    private_end_utc: datetime | None = None  # the end of the paired private word, if any
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def span(self) -> tuple[str, datetime, datetime]:
+        """The time the booking takes from its family (through the private word)."""
+        return self.booking_id, self.start_utc, self.private_end_utc or self.end_utc
 
 
 def slot_id(teacher_id: str, start_utc: datetime) -> str:

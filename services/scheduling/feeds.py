@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import secrets
 
+from services.access import StudentDirectory
 from services.common.errors import Forbidden, NotFound
-from services.common.policy import StudentDirectory
+from services.common.guards import district_scope
 from services.scheduling import access
+from services.scheduling import repository as repo
 
 FEEDS = "calendar_feeds"
 
@@ -20,10 +22,14 @@ def ensure_indexes(db) -> None:
 def _authorize(db, principal, teacher_id: str) -> None:
     if principal.role not in access.STAFF or (principal.role == "teacher" and principal.sub != teacher_id):
         raise Forbidden("Only the teacher or a school administrator may do this.", code="teacher_or_admin_only")
-    # The teacher too must be known in the caller's district (as for the calendar
-    # itself): a token from another district naming this teacher gets nothing.
-    scope = StudentDirectory(db).visible_filter(principal)
-    if not db[StudentDirectory.COLLECTION].find_one({**scope, "teacher_ids": teacher_id}, {"_id": 1}):
+    if principal.role == "teacher":
+        # Their own link, in their own district only: an id of another district is unknown here.
+        known = db[repo.PEOPLE].find_one(district_scope(principal, _id=teacher_id), {"_id": 1}) or \
+            db[StudentDirectory.COLLECTION].find_one(district_scope(principal, teacher_ids=teacher_id), {"_id": 1})
+    else:
+        scope = StudentDirectory(db).visible_filter(principal)
+        known = db[StudentDirectory.COLLECTION].find_one({**scope, "teacher_ids": teacher_id}, {"_id": 1})
+    if not known:
         raise NotFound(f"No teacher {teacher_id}.", code="teacher_not_found")
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from services.access import ROSTER_HANDLERS
 from services.common import timers
 from services.common.envelope import iso
-from services.common.policy import ROSTER_HANDLERS
 from services.common.wiring import handler, merge
 from services.scheduling import reminders
 from services.scheduling import repository as repo

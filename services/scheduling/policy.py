@@ -1,9 +1,14 @@
 """Window validation, booking policy, timers, nudges, teacher agenda. Pure: clock passed in.
 
-Every check raises ``DomainError`` with one of these codes, or returns ``None``:
-booking_not_open, booking_closed, slot_in_past, slot_not_in_window,
-student_already_booked, conference_started, cancellation_cutoff_passed, same_slot,
-household_booking_not_allowed, duplicate_student, family_busy.
+Every check returns ``None`` or raises a ``DomainError`` whose class says its kind:
+``InvalidRequest`` (422: household_booking_not_allowed, duplicate_student,
+duplicate_slot) or ``StateConflict`` (409: window_not_open, booking_not_open,
+booking_closed, slot_in_past, slot_not_in_window, student_already_booked,
+conference_started, cancellation_cutoff_passed, same_slot, family_busy).
+
+The rules that depend on what is already booked are fed the family's real bookings,
+read once inside the booking's transaction (``booking_ops.family_bookings``); the unique
+indexes on bookings stay as the guard against a race between two transactions.
 """
 from __future__ import annotations
 
@@ -13,8 +18,8 @@ from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.scheduling.domain import (
-    CANCELLED, MODALITIES, POLICIES, SLOT_LENGTHS, Availability, Booking, DomainError, Slot, Window,
-    as_utc,
+    CANCELLED, MODALITIES, OPEN, POLICIES, SLOT_LENGTHS, Availability, Booking, InvalidRequest, Slot,
+    StateConflict, Window, as_utc,
 )
 
 
@@ -125,26 +130,60 @@ def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
+def acts_for_school(role: str) -> bool:
+    """Whether a change to a booking is made on the school's authority (staff may change
+    it until it starts) rather than the family's (within the window's cutoff). Only the
+    family and the school's staff ever reach a booking (``access.booking_for``), so
+    everyone but the guardian is staff."""
+    return role != "guardian"
+
+
+def check_window_open(window: Window) -> None:
+    """Families book, and join a waitlist, only while the school has the window open."""
+    if window.status != OPEN:
+        raise StateConflict("window_not_open", "This conference window is not open for booking.")
+
+
+def check_distinct_slots(slot_ids: Sequence[str]) -> None:
+    """Children booked in one request each need a slot of their own."""
+    if len(set(slot_ids)) != len(slot_ids):
+        raise InvalidRequest("duplicate_slot", "Each child needs a slot of their own.",
+                             errors={"students": ["the same slot is listed twice"]})
+
+
+def bookings_of(student_id: str, bookings: Iterable[Booking]) -> list[Booking]:
+    """The bookings about one child, out of a family's."""
+    return [b for b in bookings if b.student_id == student_id]
+
+
 def check_can_book(window: Window, slot: Slot, now: datetime,
                    existing_active_bookings_for_student: Iterable[Booking]) -> None:
     """Booking opens at ``booking_opens_at`` (inclusive) and closes at
-    ``booking_closes_at`` (exclusive); a slot starting at ``now`` is already past."""
+    ``booking_closes_at`` (exclusive); a slot starting at ``now`` is already past. A
+    family holds at most one active conference per child per window: the existing
+    bookings are this family's bookings of the child (separated guardians each book
+    their own, so another guardian's booking is not passed in)."""
     now = as_utc(now, "now")
     if now < as_utc(window.booking_opens_at):
-        raise DomainError("booking_not_open", f"booking opens at {window.booking_opens_at.isoformat()}",
+        raise StateConflict("booking_not_open", f"booking opens at {window.booking_opens_at.isoformat()}",
                           opens_at=window.booking_opens_at)
     if now >= as_utc(window.booking_closes_at):
-        raise DomainError("booking_closed", "booking for this conference window has closed")
+        raise StateConflict("booking_closed", "booking for this conference window has closed")
     if slot.start_utc <= now:
-        raise DomainError("slot_in_past", "this slot has already started")
+        raise StateConflict("slot_in_past", "this slot has already started")
     if window.day(slot.local_date) is None:
-        raise DomainError("slot_not_in_window", "this slot is not on a day of the window")
-    for b in existing_active_bookings_for_student:
-        same_window = not (window.window_id and b.window_id) or b.window_id == window.window_id
-        if b.active and same_window:
-            raise DomainError("student_already_booked",
-                              "this student already has a conference in this window",
-                              booking_id=b.booking_id)
+        raise StateConflict("slot_not_in_window", "this slot is not on a day of the window")
+    booked = booked_in(window.window_id, existing_active_bookings_for_student)
+    if booked is not None:
+        raise StateConflict("student_already_booked", "this student already has a conference in this window",
+                            booking_id=booked.booking_id)
+
+
+def booked_in(window_id: str | None, bookings: Iterable[Booking]) -> Booking | None:
+    """The active booking among `bookings` in the window (any window when either side
+    does not name one), if there is one."""
+    return next((b for b in bookings if b.active and (not (window_id and b.window_id) or b.window_id == window_id)),
+                None)
 
 
 Span = tuple[str, datetime, datetime]  # (booking id, start, end) of the time a family is taken
@@ -155,48 +194,61 @@ def check_family_free(new: Sequence[Span], existing: Iterable[Span]) -> None:
     active booking of the same guardian (nor another one being made with it). Two
     guardians of a child who attend separately each book with their own account."""
     taken = list(existing)
-    for i, (bid, start, end) in enumerate(new):
-        others = [o for o in taken + list(new[:i]) if o[0] != bid]
-        clash = next((o for o in others if o[1] < end and start < o[2]), None)
+    for i, one in enumerate(new):
+        clash = overlapping(one, taken + list(new[:i]))
         if clash is not None:
-            raise DomainError("family_busy", "you already have a conference at this time; choose another time, "
-                              "or let another guardian book this one with their own account",
-                              booking_id=clash[0], start=clash[1].isoformat(), end=clash[2].isoformat())
+            raise StateConflict("family_busy", "you already have a conference at this time; choose another time, "
+                                "or let another guardian book this one with their own account",
+                                booking_id=clash[0], start=clash[1].isoformat(), end=clash[2].isoformat())
+
+
+def overlapping(span: Span, others: Iterable[Span]) -> Span | None:
+    """The first of `others` (another booking) that overlaps `span`, if any."""
+    bid, start, end = span
+    return next((o for o in others if o[0] != bid and o[1] < end and start < o[2]), None)
 
 
 def cancellation_deadline(window: Window, booking_start: datetime) -> datetime:
     return as_utc(booking_start, "booking_start") - timedelta(hours=window.cancellation_cutoff_hours)
 
 
-def check_can_cancel(window: Window, booking_start: datetime, now: datetime) -> None:
-    """Families may cancel or reschedule up to and including the cutoff instant."""
+def check_can_cancel(window: Window, booking_start: datetime, now: datetime, *, for_school: bool = False) -> None:
+    """Families may cancel or reschedule up to and including the cutoff instant; the
+    school (``for_school``, see ``acts_for_school``) until the conference starts."""
     now = as_utc(now, "now")
     if now >= as_utc(booking_start, "booking_start"):
-        raise DomainError("conference_started", "the conference has already started")
+        raise StateConflict("conference_started", "the conference has already started")
+    if for_school:
+        return
     deadline = cancellation_deadline(window, booking_start)
     if now > deadline:
-        raise DomainError("cancellation_cutoff_passed",
+        raise StateConflict("cancellation_cutoff_passed",
                           f"changes are possible until {window.cancellation_cutoff_hours} hours before",
                           deadline=deadline)
 
 
 def check_can_reschedule(window: Window, booking: Booking, new_slot: Slot, now: datetime,
-                         existing_active_bookings_for_student: Iterable[Booking]) -> None:
-    """The old booking must still be cancellable and the new slot bookable (the booking
-    being moved does not count against the one-per-student rule)."""
-    if new_slot.id == booking.slot_id:
-        raise DomainError("same_slot", "the booking is already in this slot")
-    check_can_cancel(window, booking.start_utc, now)
+                         existing_active_bookings_for_student: Iterable[Booking], *,
+                         for_school: bool = False) -> None:
+    """The new slot must be bookable (the booking being moved does not count against the
+    one-per-child rule). A family's booking must also still be cancellable; the school
+    may move one at any time, into any bookable slot."""
     others = [b for b in existing_active_bookings_for_student if b.booking_id != booking.booking_id]
-    check_can_book(window, new_slot, now, others)
+    if for_school:
+        check_can_book(window, new_slot, now, others)
+    if new_slot.id == booking.slot_id:
+        raise StateConflict("same_slot", "the booking is already in this slot")
+    if not for_school:
+        check_can_cancel(window, booking.start_utc, now)
+        check_can_book(window, new_slot, now, others)
 
 
 def check_household_request(window: Window, student_ids: Sequence[str]) -> None:
     """One request for several children needs the per_household policy."""
     if len(set(student_ids)) != len(student_ids):
-        raise DomainError("duplicate_student", "a child appears twice in the request")
+        raise InvalidRequest("duplicate_student", "a child appears twice in the request")
     if len(student_ids) > 1 and window.policy != "per_household":
-        raise DomainError("household_booking_not_allowed",
+        raise InvalidRequest("household_booking_not_allowed",
                           "this school books each child separately")
 
 

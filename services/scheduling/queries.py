@@ -6,8 +6,9 @@ from datetime import date, time, timedelta
 
 from pymongo import ASCENDING
 
+from services.access import StudentDirectory
 from services.common.errors import Forbidden, NotFound
-from services.common.policy import StudentDirectory
+from services.common.guards import district_scope
 from services.scheduling import access
 from services.scheduling import repository as repo
 from services.scheduling.domain import local_to_utc
@@ -22,7 +23,7 @@ def windows(store, principal, school_id: str) -> list[dict]:
     staff = access.is_staff_of(principal, scope)
     if not staff and not access.may_see_school(db, principal, scope):
         raise NotFound(f"No school {school_id}.", code="school_not_found")
-    query = {"school_id": school_id, "district_id": principal.district_id}
+    query = district_scope(principal, school_id=school_id)
     if not staff:
         query["status"] = {"$ne": "draft"}
     return list(db[repo.WINDOWS].find(query).sort("created_at", ASCENDING))
@@ -50,7 +51,7 @@ def slots(store, principal, window_id: str, *, teacher_id=None, on: date | None 
 
 
 def bookings(store, principal, *, window_id=None, status=None) -> list[dict]:
-    query: dict = {"district_id": principal.district_id}
+    query = district_scope(principal)
     if principal.role == "guardian":
         query["guardian_id"] = principal.sub
     elif principal.role == "teacher":

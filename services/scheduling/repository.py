@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from pymongo import ASCENDING as A
 
-from services.common.policy import StudentDirectory
-from services.scheduling.domain import Availability, Booking, Slot, TimeRange, Window, WindowDay
+from services.access import StudentDirectory
+from services.scheduling.domain import DRAFT, Availability, Booking, Slot, TimeRange, Window, WindowDay
 
 WINDOWS, AVAILABILITY, SLOTS, BOOKINGS = "windows", "availability", "slots", "bookings"
 INVITATIONS, WAITLIST, PEOPLE = "invitations", "waitlist", "proj_people"
@@ -84,7 +84,7 @@ WINDOW_FIELDS = ("slot_minutes", "buffer_minutes", "modality", "video_link", "bo
 def window_from_doc(doc: dict) -> Window:
     days = [WindowDay(s2d(d["date"]), s2t(d["start"]), s2t(d["end"]), d.get("evening", False)) for d in doc["days"]]
     return Window(school_id=doc["school_id"], time_zone=doc["time_zone"], days=days,
-                  breaks=ranges_from_doc(doc.get("breaks")), window_id=doc["_id"],
+                  breaks=ranges_from_doc(doc.get("breaks")), window_id=doc["_id"], status=doc.get("status", DRAFT),
                   **{k: doc[k] for k in WINDOW_FIELDS if k in doc})
 
 
@@ -118,7 +118,8 @@ def booking_from_doc(doc: dict, student_name: str = "") -> Booking:
     return Booking(booking_id=doc["_id"], student_id=doc["student_id"], teacher_id=doc["teacher_id"],
                    slot_id=doc["slot_id"], start_utc=doc["start"], end_utc=doc["end"], status=doc["status"],
                    window_id=doc["window_id"], guardian_id=doc.get("guardian_id"), student_name=student_name,
-                   interpreter_language=doc.get("interpreter_language"), private_talk=doc.get("private_talk", False))
+                   interpreter_language=doc.get("interpreter_language"), private_talk=doc.get("private_talk", False),
+                   private_end_utc=doc.get("private_end"))
 
 
 # -- reads -------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def _shift(uow, window_doc: dict, window, from_date: date, to_date: date) -> dic
     for b, slot_doc, private_doc in plan:
         for sid in [slot_doc["_id"]] + ([private_doc["_id"]] if private_doc else []):
             ops.claim(uow, window_doc["_id"], sid, b["_id"], moving=True)
-        ops.move_booking(uow, b, slot_doc, private_doc, family_check=False)
+        ops.move_booking(uow, b, slot_doc, private_doc)
         out["moved"].append(b["_id"])
     for bid in out["released"]:
         ops.close_booking(uow, bookings[bid], CANCELLED, reason="day_moved")

@@ -14,8 +14,8 @@ from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pymongo import ASCENDING
 
+from services.access import StudentDirectory
 from services.common.errors import Forbidden, NotFound
-from services.common.policy import StudentDirectory
 from services.scheduling import access, feeds
 from services.scheduling import repository as repo
 from services.scheduling.calendar import booking_ics, teacher_feed_ics

@@ -7,11 +7,12 @@ from __future__ import annotations
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from services.access import WRITE, StudentDirectory
 from services.common.errors import Conflict, NotFound
-from services.common.policy import WRITE, StudentDirectory
 from services.scheduling import access, booking_ops as ops, reminders
 from services.scheduling import repository as repo
 from services.scheduling.event_data import emit_booking
+from services.scheduling.policy import booked_in, bookings_of, check_window_open, overlapping
 
 WAITING, BOOKED_FROM_WAITLIST, LEFT, SKIPPED = "waiting", "booked", "left", "skipped"
 
@@ -20,8 +21,7 @@ def join(store, principal, window_id: str, student_id: str, teacher_id: str | No
          guardian_id: str | None = None, interpreter_language: str | None = None) -> dict:
     db, now = store.db, store.clock()
     window_doc = access.window_for(db, principal, window_id)
-    if window_doc["status"] != "open":
-        raise Conflict("This conference window is not open for booking.", code="window_not_open")
+    ops.domain(check_window_open, repo.window_from_doc(window_doc))
     if not window_doc.get("waitlist"):
         raise Conflict("This school does not keep a waitlist.", code="waitlist_disabled")
     record = StudentDirectory(db).authorize(principal, student_id, WRITE)
@@ -79,15 +79,14 @@ def promote(uow, window_doc: dict, slot_id: str) -> dict | None:
     waiting = db[repo.WAITLIST].find({"window_id": window_doc["_id"], "teacher_id": slot["teacher_id"],
                                       "status": WAITING}, session=session).sort("created_at", ASCENDING).limit(20)
     for entry in list(waiting):
-        if db[repo.BOOKINGS].find_one({"window_id": entry["window_id"], "student_id": entry["student_id"],
-                                       "guardian_id": entry["guardian_id"], "active": True}, {"_id": 1},
-                                      session=session):
-            _close(uow, entry, SKIPPED)
-            continue
         doc = ops.new_booking_doc(window_doc, slot, None, student_id=entry["student_id"],
                                   guardian_id=entry["guardian_id"], principal=None, now=uow.now,
                                   interpreter_language=entry.get("interpreter_language"))
-        if ops.family_clash(uow, doc):
+        existing = ops.family_bookings(uow, [doc])
+        if booked_in(window_doc["_id"], bookings_of(entry["student_id"], existing)):
+            _close(uow, entry, SKIPPED)  # booked meanwhile: the entry has done its job
+            continue
+        if overlapping(ops.span(doc), [b.span for b in existing]):
             continue  # the family is at another conference then: keep waiting for another slot
         ops.claim(uow, window_doc["_id"], slot_id, doc["_id"])
         doc.update(reminders.for_booking(uow, doc, new=True))

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from services.access import StudentDirectory
 from services.common import timers
 from services.common.envelope import iso
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.policy import StudentDirectory, require_role
+from services.common.guards import require_role
 from services.scheduling import access, booking_ops as ops, cache, reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import NUDGE_AFTER_DAYS
-from services.scheduling.domain import Availability, InvalidWindow, TimeRange, Window, WindowDay
+from services.scheduling.domain import DRAFT, OPEN, Availability, InvalidWindow, TimeRange, Window, WindowDay
 from services.scheduling.policy import cycle_for, validate_availability, validate_window
 from services.scheduling.slots import generate_slots
 
-DRAFT, OPEN = "draft", "open"
 SETTINGS = ("slot_minutes", "buffer_minutes", "modality", "video_link", "booking_opens_at", "booking_closes_at",
             "cancellation_cutoff_hours", "policy", "travel_gap_minutes", "max_idle_minutes", "auto_break_after")
 

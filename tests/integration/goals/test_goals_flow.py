@@ -3,8 +3,8 @@ through the bus, a student's vague goal made better and submitted, parent input,
 teacher's packet, a FollowUpDue answered by a check-in; every event seen once."""
 import time
 
+from services.access import StudentDirectory
 from services.common.envelope import validate_event
-from services.common.policy import StudentDirectory
 from services.common.testing import wait_until
 
 GOAL = {

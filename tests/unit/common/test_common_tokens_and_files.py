@@ -5,9 +5,10 @@ import time
 import jwt
 import pytest
 
+from services.access import StudentRecord, decide, decide_school
 from services.common.auth import AuthError, Principal, TokenVerifier
 from services.common.config import DEV_JWT_SECRET
-from services.common.policy import StudentRecord, decide, decide_school, same_district
+from services.common.guards import same_district
 from services.goals.evidence import stored_filename
 from services.reports.dashboard import to_csv
 

@@ -2,8 +2,8 @@
 the platform's decide() / decide_school() and the roster's list rules on top."""
 import pytest
 
+from services.access import READ, WRITE, StudentRecord, decide, decide_school
 from services.common.auth import Principal
-from services.common.policy import READ, WRITE, StudentRecord, decide, decide_school
 from services.roster import access
 
 D = "d-1"
