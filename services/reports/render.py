@@ -227,6 +227,7 @@ def environment(lang: str) -> Environment:
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code: no stat of each file per render
     )
     env.install_gettext_translations(translations(lang), newstyle=True)
     return env
