@@ -3,9 +3,9 @@
 Topology (declared once per process, never on every publish):
   confer.events    topic, durable   public events; outside systems bind here
   confer.events.internal  topic, durable   private events (contact details, a child's words)
-  confer.retry     direct, durable  -> confer.<svc>.retry.<ms> (TTL) -> back to confer.<svc>
-  confer.dlx       direct, durable  -> confer.<svc>.dlq
-Each service consumes from one quorum queue `confer.<svc>`. Retries with back-off go
+  confer.events.retry  direct, durable  -> confer.events.<svc>.retry.<ms> (TTL) -> back to confer.events.<svc>
+  confer.events.dlx    direct, durable  -> confer.events.<svc>.dlq
+Each service consumes from one quorum queue `confer.events.<svc>`. Retries with back-off go
 through per-delay TTL queues; after the last try the consumer publishes the message to
 the dead-letter queue itself. The quorum queue's delivery limit is a backstop for a
 message that crashes the worker before it can be handled (RabbitMQ 3.10 sets no limit

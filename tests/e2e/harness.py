@@ -44,7 +44,10 @@ class System:
             "PYTHONPATH": str(ROOT), "MONGO_URL": self.mongo.url, "MONGO_DB": f"{self.prefix}_{service}",
             "AMQP_URL": self.amqp_url, "CONFER_EXCHANGE": self.exchange, "JWT_SECRET": DEV_JWT_SECRET,
             "CONFER_DEV_MODE": "1",
-            "RELAY_POLL_SECONDS": "0.2", "CONFER_RETRY_DELAYS": "200,500,1000", "CONFER_MAX_ATTEMPTS": "4",
+            # An event that arrives before the one it needs (an invitation before its window,
+            # reordered by a killed worker or a broker restart) is retried: the tries must
+            # outlast those faults on a busy machine, or it is dead-lettered.
+            "RELAY_POLL_SECONDS": "0.2", "CONFER_RETRY_DELAYS": "500,2000,5000", "CONFER_MAX_ATTEMPTS": "6",
             "WORKER_METRICS_PORT": str(free_port()), "LOG_LEVEL": "WARNING",
         })
         env.update(self.extra_env)
