@@ -12,6 +12,7 @@ SERVICE = ServiceDefinition.declare(
     handlers="services.scheduling.entrypoints.handlers:HANDLERS",
     timers="services.scheduling.entrypoints.handlers:TIMERS",
     indexes="services.scheduling.adapters.repository:ensure_indexes",
+    repositories="services.scheduling.adapters.repositories:attach",
     rate_limits="services.scheduling.entrypoints.http:RATE_LIMITS",
     public_prefixes="services.scheduling.entrypoints.http:PUBLIC_PREFIXES",
 )

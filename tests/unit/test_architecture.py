@@ -71,19 +71,6 @@ ALLOWED: dict[str, int] = {
     "reports/entrypoints/cli.py": 3,
     "roster/application/recovery.py": 7,
     "roster/entrypoints/http/imports.py": 1,
-    "scheduling/application/access.py": 2,
-    "scheduling/application/booking_steps.py": 8,
-    "scheduling/application/bookings.py": 2,
-    "scheduling/application/changes.py": 5,
-    "scheduling/application/feeds.py": 7,
-    "scheduling/application/outcomes.py": 1,
-    "scheduling/application/queries.py": 8,
-    "scheduling/application/reminders.py": 3,
-    "scheduling/application/snowday.py": 8,
-    "scheduling/application/waitlist.py": 9,
-    "scheduling/application/windows.py": 7,
-    "scheduling/entrypoints/documents/views.py": 4,
-    "scheduling/entrypoints/handlers.py": 10,
 }
 # END ALLOWED
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from services.scheduling.adapters import repository as repo
 from services.scheduling.domain.constants import WINDOW_CACHE_SECONDS
 
 _MAX_ENTRIES = 20_000
@@ -38,20 +37,18 @@ class TtlCache:
 _windows = TtlCache(WINDOW_CACHE_SECONDS)
 
 
-def window(db, window_id: str) -> tuple[dict, dict] | None:
-    """(window document, {teacher_id: {room, video_link}}) or None."""
+def window(uow, window_id: str) -> tuple[dict, dict] | None:
+    """(window document, {teacher_id: {room, video_link}}) or None, read through the
+    repositories of `uow` (`repositories.reads(store)` outside a transaction)."""
     def load():
-        doc = db[repo.WINDOWS].find_one({"_id": window_id})
+        doc = uow.windows.get(window_id)
         if doc is None:
             return None
-        rooms = {a["teacher_id"]: {"room": a.get("room"), "video_link": a.get("video_link")}
-                 for a in db[repo.AVAILABILITY].find({"window_id": window_id}, {"teacher_id": 1, "room": 1,
-                                                                               "video_link": 1})}
-        return doc, rooms
+        return doc, uow.availability.rooms(window_id)
 
-    return _windows.get((db.name, window_id), load)
+    return _windows.get((uow.windows.scope, window_id), load)
 
 
-def forget_window(db, window_id: str) -> None:
-    _windows.forget((db.name, window_id))
+def forget_window(uow, window_id: str) -> None:
+    _windows.forget((uow.windows.scope, window_id))
 

@@ -1,9 +1,10 @@
 """The scheduling service's collections and indexes, and the mapping between stored
-documents and the pure domain objects. Nothing here reads another service's data.
+documents and the pure domain objects. The queries are the repositories'
+(`adapters/repositories/`). Nothing here reads another service's data.
 
 Collections: windows, availability, slots, bookings, invitations, waitlist,
-proj_people (names from the private roster event), plus the platform's proj_students /
-proj_schools, timers and outbox.
+proj_people (names from the private roster event), family_locks, calendar_feeds, plus
+the platform's proj_students / proj_schools, timers and outbox.
 
 A booking's `active` field is True while it is booked or held and its own id once it is
 cancelled or a no-show, so the unique index (window, student, guardian, active) lets
@@ -21,6 +22,7 @@ from services.scheduling.domain.model import DRAFT, Availability, Booking, Slot,
 WINDOWS, AVAILABILITY, SLOTS, BOOKINGS = "windows", "availability", "slots", "bookings"
 INVITATIONS, WAITLIST, PEOPLE = "invitations", "waitlist", "proj_people"
 FAMILY_LOCKS = "family_locks"  # one document per guardian, written by every booking change
+FEEDS = "calendar_feeds"  # a teacher's secret calendar link
 COLLECTIONS = (WINDOWS, AVAILABILITY, SLOTS, BOOKINGS, INVITATIONS, WAITLIST, PEOPLE, FAMILY_LOCKS)
 
 
@@ -45,9 +47,7 @@ def ensure_indexes(db) -> None:
     db[WAITLIST].create_index([("window_id", A), ("student_id", A), ("guardian_id", A), ("active", A)],
                               unique=True)
     db[WAITLIST].create_index([("window_id", A), ("teacher_id", A), ("status", A), ("created_at", A)])
-    from services.scheduling.application import feeds
-
-    feeds.ensure_indexes(db)
+    db[FEEDS].create_index("token", unique=True)
 
 
 # -- dates and times as stored (BSON has no date or time-of-day type) ----------------
@@ -122,11 +122,7 @@ def booking_from_doc(doc: dict, student_name: str = "") -> Booking:
                    private_end_utc=doc.get("private_end"))
 
 
-# -- reads -------------------------------------------------------------------------
-def get_window(db, window_id: str, *, session=None) -> dict | None:
-    return db[WINDOWS].find_one({"_id": window_id}, session=session)
-
-
+# -- slots described without a read -------------------------------------------------
 def slot_from_id(window_doc: dict, rooms: dict, slot_id: str) -> dict | None:
     """The slot document `slot_id` names, derived without a read: a slot id is its
     teacher and UTC start (`domain.slot_id`), a slot lasts the window's slot length and
@@ -151,14 +147,6 @@ def slot_from_id(window_doc: dict, rooms: dict, slot_id: str) -> dict | None:
             "local_date": d2s(day.date), "local_start": f"{local:%H:%M}",
             "local_end": f"{end.astimezone(window.tz):%H:%M}", "evening": day.evening,
             "room": rooms[teacher].get("room"), "modality": window.modality, "video_link": video}
-
-
-def names(db, person_ids, *, session=None) -> dict[str, dict]:
-    """person id -> {given_name, family_name, preferred_name} for those we know."""
-    ids = list({p for p in person_ids if p})
-    if not ids:
-        return {}
-    return {d["_id"]: d for d in db[PEOPLE].find({"_id": {"$in": ids}}, session=session)}
 
 
 def display_name(people: dict, person_id: str, *, full: bool = True) -> str:

@@ -1,14 +1,15 @@
 """Who may do what with windows, slots and bookings. Builds on the platform's access
-rules (`services.access`) and this service's projection of the roster. Anything
-the caller may not see is reported as not found, so existence does not leak."""
+rules (`services.access`) and this service's projection of the roster, read through
+the repositories of `uow` (a unit of work, or `repositories.reads(store)` outside a
+transaction). Anything the caller may not see is reported as not found, so existence
+does not leak."""
 from __future__ import annotations
 
-from services.access import READ, StudentDirectory, StudentRecord, decide, decide_school
+from services.access import READ, StudentRecord, decide, decide_school
 from services.common.auth import Principal
 from services.common.errors import Forbidden, Invalid, NotFound
 from services.common.guards import same_district
 from services.scheduling.adapters import cache
-from services.scheduling.adapters import repository as repo
 
 STAFF = ("teacher", "school_admin", "district_admin")
 ADMINS = ("school_admin", "district_admin")
@@ -22,28 +23,22 @@ def is_admin_of(principal: Principal, doc: dict) -> bool:
     return principal.role in ADMINS and decide_school(principal, doc.get("school_id"), doc.get("district_id"))
 
 
-def window_for(db, principal: Principal, window_id: str, *, cached: bool = False, session=None) -> dict:
+def window_for(uow, principal: Principal, window_id: str, *, cached: bool = False) -> dict:
     """A window the caller may see: staff of its school, or a family / student of it."""
     if cached:
-        entry = cache.window(db, window_id)
+        entry = cache.window(uow, window_id)
         doc = entry[0] if entry else None
     else:
-        doc = repo.get_window(db, window_id, session=session)
-    if doc is None or not same_district(principal, doc) or not may_see_school(db, principal, doc, session):
+        doc = uow.windows.get(window_id)
+    if doc is None or not same_district(principal, doc) or not may_see_school(uow, principal, doc):
         raise NotFound(f"No conference window {window_id}.", code="window_not_found")
     return doc
 
 
-def may_see_school(db, principal: Principal, doc: dict, session=None) -> bool:
+def may_see_school(uow, principal: Principal, doc: dict) -> bool:
     if principal.role in STAFF:
         return is_staff_of(principal, doc)
-    if principal.role == "guardian":
-        query = {"guardian_ids": principal.sub, "school_id": doc["school_id"]}
-    elif principal.role == "student":
-        query = {"_id": principal.sub, "school_id": doc["school_id"]}
-    else:
-        return False
-    return db[StudentDirectory.COLLECTION].find_one(query, {"_id": 1}, session=session) is not None
+    return uow.roster.has_child_at(principal, doc["school_id"])
 
 
 def require_admin(principal: Principal, doc: dict) -> None:
@@ -64,17 +59,17 @@ def require_teacher_or_admin(principal: Principal, doc: dict, teacher_id: str) -
         raise Forbidden("Only the teacher or a school administrator may do this.", code="teacher_or_admin_only")
 
 
-def booking_for(db, principal: Principal, booking_id: str, *, session=None) -> dict:
+def booking_for(uow, principal: Principal, booking_id: str) -> dict:
     """A booking the caller may see. Families see only the bookings they made (separated
     guardians never see each other's); teachers their own conferences or their
     students'; administrators their school's."""
-    doc = db[repo.BOOKINGS].find_one({"_id": booking_id}, session=session)
-    if doc is None or not may_see_booking(db, principal, doc, session=session):
+    doc = uow.bookings.get(booking_id)
+    if doc is None or not may_see_booking(uow, principal, doc):
         raise NotFound(f"No booking {booking_id}.", code="booking_not_found")
     return doc
 
 
-def may_see_booking(db, principal: Principal, doc: dict, *, session=None) -> bool:
+def may_see_booking(uow, principal: Principal, doc: dict) -> bool:
     if not same_district(principal, doc):
         return False
     role = principal.role
@@ -85,7 +80,7 @@ def may_see_booking(db, principal: Principal, doc: dict, *, session=None) -> boo
     if role == "teacher":
         if doc["teacher_id"] == principal.sub:
             return True
-        record = StudentDirectory(db).get(doc["student_id"], session=session)
+        record = uow.roster.get(doc["student_id"], session=uow.session)
         return record is not None and decide(principal, READ, record)
     return False
 

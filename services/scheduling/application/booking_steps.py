@@ -1,24 +1,22 @@
 """Steps shared by every use case that books, moves or releases a conference, run inside
-one unit of work: claim and release slots, create and close bookings, keep the
-reminder timer in step. A slot is claimed with a conditional update (`booked_by: None`),
-so two transactions can never both claim it: the loser's update matches nothing (or
-write-conflicts and is retried until it sees the winner's commit)."""
+one unit of work through its repositories: claim and release slots, create and close
+bookings, keep the reminder timer in step. A slot is claimed with a conditional update
+(`uow.slots.claim`), so two transactions can never both claim it."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from pymongo.errors import DuplicateKeyError
-
-from services.common import timers
 from services.common.envelope import iso
 from services.common.errors import Conflict, Invalid, NotFound
 from services.scheduling.adapters import repository as repo
+from services.scheduling.adapters.repositories.bookings import SLOT_TAKEN
 from services.scheduling.application import reminders
 from services.scheduling.domain.constants import FOLLOW_UP_DAYS
-from services.scheduling.domain.model import BOOKED, CANCELLED, HELD, INVALID, Booking, DomainError
+from services.scheduling.domain.model import BOOKED, CANCELLED, INVALID, Booking, DomainError
 from services.scheduling.adapters.events import emit_booking
 from services.scheduling.domain.policy import follow_up_due_at
+from services.scheduling.domain.slots import private_followup_slot
 
 
 def domain(fn, *args, **kw):
@@ -71,16 +69,9 @@ def family_bookings(uow, docs: list[dict]) -> list[Booking]:
     Touching the guardian's lock document first makes two concurrent changes of one
     guardian's bookings write-conflict, so the retry of the second one sees the first."""
     guardian, district = docs[0]["guardian_id"], docs[0]["district_id"]
-    uow.db[repo.FAMILY_LOCKS].update_one(
-        {"_id": f"{district}:{guardian}"},
-        {"$inc": {"changes": 1}, "$set": {"district_id": district, "school_id": docs[0]["school_id"],
-                                          "guardian_id": guardian}},
-        upsert=True, session=uow.session)
-    return [repo.booking_from_doc(b) for b in uow.db[repo.BOOKINGS].find(
-        {"district_id": district, "guardian_id": guardian, "status": {"$in": [BOOKED, HELD]},
-         "_id": {"$nin": [d["_id"] for d in docs]}},
-        {"student_id": 1, "teacher_id": 1, "slot_id": 1, "window_id": 1, "guardian_id": 1, "status": 1,
-         "start": 1, "end": 1, "private_end": 1}, session=uow.session)]
+    uow.family_locks.touch(district, docs[0]["school_id"], guardian)
+    return [repo.booking_from_doc(b)
+            for b in uow.bookings.active_of_guardian(district, guardian, excluding=[d["_id"] for d in docs])]
 
 
 def slot_ids(booking: dict) -> list[str]:
@@ -90,37 +81,28 @@ def slot_ids(booking: dict) -> list[str]:
 def claim(uow, window_id: str, slot_id: str, booking_id: str, *, moving: bool = False) -> None:
     """Take a free slot for `booking_id` (a booking that moves may keep one it holds),
     or raise 409 / 404 naming what went wrong."""
-    free = {"$in": [None, booking_id]} if moving else None
-    res = uow.db[repo.SLOTS].update_one({"_id": slot_id, "window_id": window_id, "booked_by": free},
-                                        {"$set": {"booked_by": booking_id}}, session=uow.session)
-    if res.matched_count == 1:
+    if uow.slots.claim(window_id, slot_id, booking_id, moving=moving):
         return
-    if uow.db[repo.SLOTS].find_one({"_id": slot_id, "window_id": window_id}, {"_id": 1}, session=uow.session):
+    if uow.slots.exists(window_id, slot_id):
         raise Conflict(f"The slot {slot_id} has just been booked by another family.", code="slot_taken",
                        slot_id=slot_id)
     raise NotFound(f"No slot {slot_id} in this window.", code="slot_not_found", slot_id=slot_id)
 
 
-def release(uow, slot_id: str, booking_id: str) -> None:
-    uow.db[repo.SLOTS].update_one({"_id": slot_id, "booked_by": booking_id}, {"$set": {"booked_by": None}},
-                                  session=uow.session)
-
-
 def insert_booking(uow, doc: dict) -> None:
-    try:
-        uow.db[repo.BOOKINGS].insert_one(doc, session=uow.session)
-    except DuplicateKeyError as exc:
-        if "one_active_per_slot" in str(exc):
-            raise Conflict(f"The slot {doc['slot_id']} has just been booked by another family.",
-                           code="slot_taken", slot_id=doc["slot_id"]) from None
+    refused = uow.bookings.add(doc)
+    if refused == SLOT_TAKEN:
+        raise Conflict(f"The slot {doc['slot_id']} has just been booked by another family.",
+                       code="slot_taken", slot_id=doc["slot_id"])
+    if refused:
         raise Conflict("This child already has a conference in this window; reschedule it instead.",
-                       code="student_already_booked", student_id=doc["student_id"]) from None
+                       code="student_already_booked", student_id=doc["student_id"])
 
 
 def schedule_follow_up(uow, b: dict, held_at: datetime) -> None:
-    timers.schedule(uow, follow_up_key(b["_id"]), "follow_up", follow_up_due_at(held_at, FOLLOW_UP_DAYS),
-                    {"booking_id": b["_id"], "held_at": held_at},
-                    district_id=b["district_id"], school_id=b["school_id"])
+    uow.timers.schedule(follow_up_key(b["_id"]), "follow_up", follow_up_due_at(held_at, FOLLOW_UP_DAYS),
+                        {"booking_id": b["_id"], "held_at": held_at},
+                        district_id=b["district_id"], school_id=b["school_id"])
 
 
 def follow_up_key(booking_id: str) -> str:
@@ -134,13 +116,11 @@ def close_booking(uow, b: dict, status: str, *, reason: str | None = None) -> di
     changes = {"status": status, "active": b["_id"], "updated_at": now, "sequence": b.get("sequence", 0) + 1}
     if reason:
         changes["cancel_reason"] = reason
-    res = uow.db[repo.BOOKINGS].update_one({"_id": b["_id"], "status": BOOKED}, {"$set": changes},
-                                           session=uow.session)
-    if res.modified_count != 1:
+    if not uow.bookings.close(b["_id"], changes):
         raise Conflict("The booking changed meanwhile; reload it.", code="booking_changed", booking_id=b["_id"])
     if status == CANCELLED:
         for sid in slot_ids(b):
-            release(uow, sid, b["_id"])
+            uow.slots.release(sid, b["_id"])
     reminders.drop(uow, b)
     closed = {**b, **changes}
     if status == CANCELLED:
@@ -155,17 +135,28 @@ def move_booking(uow, b: dict, slot_doc: dict, private_doc: dict | None) -> dict
     fields = {**place(slot_doc, private_doc), "private_talk": private_doc is not None,
               "sequence": b.get("sequence", 0) + 1, "updated_at": uow.now}
     fields.update(reminders.for_booking(uow, {**b, **fields}, new=False))
-    res = uow.db[repo.BOOKINGS].update_one({"_id": b["_id"], "status": BOOKED, "slot_id": b["slot_id"]},
-                                           {"$set": fields}, session=uow.session)
-    if res.modified_count != 1:
+    if not uow.bookings.move(b["_id"], b["slot_id"], fields):
         raise Conflict("The booking changed meanwhile; reload it.", code="booking_changed", booking_id=b["_id"])
     moved = {**b, **fields}
     for sid in set(slot_ids(b)) - set(slot_ids(moved)):
-        release(uow, sid, b["_id"])
+        uow.slots.release(sid, b["_id"])
     emit_booking(uow, "ConferenceRescheduled", moved, previous_start=iso(b["start"]))
     return moved
 
 
-def private_window(slot_doc: dict, buffer_minutes: int) -> dict:
-    """The query bounds for the free slot that can follow `slot_doc` as a private word."""
-    return {"$gte": slot_doc["end"], "$lte": slot_doc["end"] + timedelta(minutes=buffer_minutes)}
+
+def private_slot(uow, window, slot_doc: dict, *, keeping: str | None = None, free_docs: dict | None = None,
+                 used=frozenset()) -> dict:
+    """The free slot of the same teacher that follows `slot_doc` as a private word (one a
+    moving booking holds counts as free for it: `keeping`), or 409. `free_docs`: slots
+    already read (the sibling planner's), so none is read again; `used`: those taken by
+    this request already."""
+    if free_docs is None:
+        free_docs = uow.slots.private_candidates(slot_doc, window.buffer_minutes, keeping=keeping)
+    candidates = [repo.slot_from_doc(d) for sid, d in free_docs.items()
+                  if sid not in used and d["teacher_id"] == slot_doc["teacher_id"]]
+    chosen = private_followup_slot(repo.slot_from_doc(slot_doc), candidates, buffer_minutes=window.buffer_minutes)
+    if chosen is None:
+        raise Conflict("The slot right after this one is taken, so there is no room for a private word; "
+                       "choose another slot.", code="private_slot_unavailable", slot_id=slot_doc["_id"])
+    return free_docs[chosen.id]

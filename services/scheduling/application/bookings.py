@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pymongo.errors import OperationFailure
 
-from services.access import WRITE, StudentDirectory
+from services.access import WRITE
 from services.common import metrics
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.guards import same_district
@@ -15,25 +15,26 @@ from services.scheduling.application import booking_steps as ops
 from services.scheduling.adapters import cache
 from services.scheduling.application import reminders
 from services.scheduling.adapters import repository as repo
+from services.scheduling.adapters.repositories import reads
 from services.scheduling.domain.constants import BOOKING_RETRIES
 from services.scheduling.adapters.events import emit_booking
 from services.scheduling.domain.policy import (
     bookings_of, check_can_book, check_distinct_slots, check_family_free, check_household_request, check_window_open,
 )
-from services.scheduling.domain.slots import plan_sibling_slots, private_followup_slot, sibling_shortfall
+from services.scheduling.domain.slots import plan_sibling_slots, sibling_shortfall
 
 
 def book(store, principal, window_id: str, children: list[dict], *, guardian_id: str | None = None,
          interpreter_language: str | None = None, on_date=None) -> list[dict]:
     """`children`: [{student_id, slot_id?, teacher_id?, private_talk?}]. Without slot ids
     the earliest back-to-back slots (on `on_date` if given) are chosen."""
-    db, now = store.db, store.clock()
-    entry = cache.window(db, window_id)
+    rd, now = reads(store), store.clock()
+    entry = cache.window(rd, window_id)
     if entry is None or not same_district(principal, entry[0]):
         raise NotFound(f"No conference window {window_id}.", code="window_not_found")
     window_doc, rooms = entry
     window = repo.window_from_doc(window_doc)
-    records = _students(db, principal, window_doc, [c["student_id"] for c in children])
+    records = _students(rd, principal, window_doc, [c["student_id"] for c in children])
     families = {access.family_guardian(principal, r, guardian_id) for r in records}
     if len(families) != 1:
         raise Invalid("Name the family this booking is for.", code="guardian_required",
@@ -41,7 +42,7 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
     family = families.pop()
     ops.domain(check_window_open, window)
     ops.domain(check_household_request, window, [r.student_id for r in records])
-    plan = _plan(db, window_doc, rooms, window, children, records, now, on_date)
+    plan = _plan(rd, window_doc, rooms, window, children, records, now, on_date)
     slots = [repo.slot_from_doc(slot_doc) for slot_doc, _private in plan]
     group = ops.new_id("g") if len(plan) > 1 else None
     docs = [ops.new_booking_doc(window_doc, slot_doc, private_doc, student_id=c["student_id"], guardian_id=family,
@@ -79,18 +80,17 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
     return result
 
 
-def _students(db, principal, window_doc: dict, student_ids: list[str]):
-    directory = StudentDirectory(db)
+def _students(rd, principal, window_doc: dict, student_ids: list[str]):
     records = []
     for sid in student_ids:
-        record = directory.authorize(principal, sid, WRITE)
+        record = rd.roster.authorize(principal, sid, WRITE)
         if record.school_id != window_doc["school_id"] or not record.active:
             raise NotFound(f"No student {sid} at this window's school.", code="student_not_found")
         records.append(record)
     return records
 
 
-def _plan(db, window_doc, rooms, window, children, records, now, on_date) -> list[tuple[dict, dict | None]]:
+def _plan(rd, window_doc, rooms, window, children, records, now, on_date) -> list[tuple[dict, dict | None]]:
     """(slot, private slot or None) per child, in request order. Chosen slots are not
     read: their id says what they are, and the claim says whether they are free."""
     if all(c.get("slot_id") for c in children):
@@ -108,11 +108,11 @@ def _plan(db, window_doc, rooms, window, children, records, now, on_date) -> lis
         raise Invalid("Give a slot for every child or for none.", code="mixed_slots",
                       errors={"students": ["either every child has a slot_id or none has"]})
     else:
-        chosen, free_docs = _plan_siblings(db, window_doc, window, children, records, now, on_date)
+        chosen, free_docs = _plan_siblings(rd, window_doc, window, children, records, now, on_date)
     used = {d["_id"] for d in chosen}
     out = []
     for c, doc in zip(children, chosen):
-        private = _private_slot(db, window_doc, window, doc, free_docs, used) if c.get("private_talk") else None
+        private = ops.private_slot(rd, window, doc, free_docs=free_docs, used=used) if c.get("private_talk") else None
         if private is not None:
             used.add(private["_id"])
         out.append((doc, private))
@@ -126,7 +126,7 @@ def _teacher_of(record, teacher_id: str) -> str:
     return teacher_id
 
 
-def _plan_siblings(db, window_doc, window, children, records, now, on_date):
+def _plan_siblings(rd, window_doc, window, children, records, now, on_date):
     requests = []
     for c, record in zip(children, records):
         teacher = c.get("teacher_id")
@@ -134,12 +134,7 @@ def _plan_siblings(db, window_doc, window, children, records, now, on_date):
             raise Invalid("Choose the teacher to meet.", code="teacher_required",
                           errors={"students": [f"{record.student_id} has several teachers: name one"]})
         requests.append((record.student_id, _teacher_of(record, teacher or record.teacher_ids[0]), None))
-    query = {"district_id": window_doc["district_id"], "school_id": window_doc["school_id"],
-             "window_id": window_doc["_id"], "teacher_id": {"$in": sorted({r[1] for r in requests})},
-             "start": {"$gt": now}, "booked_by": None}
-    if on_date:
-        query["local_date"] = repo.d2s(on_date)
-    docs = {d["_id"]: d for d in db[repo.SLOTS].find(query)}
+    docs = rd.slots.free_of_teachers(window_doc, {r[1] for r in requests}, now, on_date)
     free: dict[str, list] = {}
     for d in docs.values():
         free.setdefault(d["teacher_id"], []).append(repo.slot_from_doc(d))
@@ -156,17 +151,3 @@ def _plan_siblings(db, window_doc, window, children, records, now, on_date):
                        code="no_back_to_back_slots", reason="too_far_apart")
     return [docs[s.id] for s in plan], docs
 
-
-def _private_slot(db, window_doc, window, slot_doc, free_docs, used) -> dict:
-    if free_docs is None:
-        free_docs = {d["_id"]: d for d in db[repo.SLOTS].find({
-            "district_id": window_doc["district_id"], "school_id": window_doc["school_id"],
-            "window_id": window_doc["_id"], "teacher_id": slot_doc["teacher_id"],
-            "start": ops.private_window(slot_doc, window.buffer_minutes), "booked_by": None})}
-    candidates = [repo.slot_from_doc(d) for sid, d in free_docs.items()
-                  if sid not in used and d["teacher_id"] == slot_doc["teacher_id"]]
-    chosen = private_followup_slot(repo.slot_from_doc(slot_doc), candidates, buffer_minutes=window.buffer_minutes)
-    if chosen is None:
-        raise Conflict("The slot right after this one is taken, so there is no room for a private word; "
-                       "choose another slot.", code="private_slot_unavailable", slot_id=slot_doc["_id"])
-    return free_docs[chosen.id]

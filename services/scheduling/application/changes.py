@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from pymongo.errors import OperationFailure
 
-from services.access import StudentDirectory
 from services.common.errors import Conflict, Invalid, NotFound
 from services.scheduling.application import access
 from services.scheduling.application import booking_steps as ops
@@ -14,19 +13,19 @@ from services.scheduling.application import outcomes
 from services.scheduling.application import reminders
 from services.scheduling.application import waitlist
 from services.scheduling.adapters import repository as repo
+from services.scheduling.adapters.repositories import reads
 from services.scheduling.domain.constants import BOOKING_RETRIES
 from services.scheduling.domain.model import BOOKED, CANCELLED, HELD, NO_SHOW
 from services.scheduling.adapters.events import outcome_data
 from services.scheduling.domain.policy import (
     acts_for_school, bookings_of, check_can_cancel, check_can_reschedule, check_family_free,
 )
-from services.scheduling.domain.slots import private_followup_slot
 
 
 def _load(store, principal, booking_id: str) -> tuple[dict, dict]:
-    b = access.booking_for(store.db, principal, booking_id)
-    window_doc = repo.get_window(store.db, b["window_id"])
-    return b, window_doc
+    rd = reads(store)
+    b = access.booking_for(rd, principal, booking_id)
+    return b, rd.windows.get(b["window_id"])
 
 
 def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bool | None = None) -> dict:
@@ -35,12 +34,13 @@ def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bo
     if b["status"] != BOOKED:
         raise Conflict(f"This booking is {b['status']}.", code="booking_not_active")
     window, now = repo.window_from_doc(window_doc), store.clock()
-    slot_doc = store.db[repo.SLOTS].find_one({"_id": slot_id, "window_id": b["window_id"]})
+    rd = reads(store)
+    slot_doc = rd.slots.get(b["window_id"], slot_id)
     if slot_doc is None:
         raise NotFound(f"No slot {slot_id} in this window.", code="slot_not_found", slot_id=slot_id)
     if slot_doc["teacher_id"] != b["teacher_id"]:
-        record = store.db[StudentDirectory.COLLECTION].find_one({"_id": b["student_id"]}) or {}
-        if slot_doc["teacher_id"] not in record.get("teacher_ids", []):
+        record = rd.roster.get(b["student_id"])
+        if record is None or slot_doc["teacher_id"] not in record.teacher_ids:
             raise Invalid("That teacher does not teach this child.", code="teacher_not_for_student",
                           errors={"slot_id": ["belongs to a teacher of another class"]})
     new_slot, booking = repo.slot_from_doc(slot_doc), repo.booking_from_doc(b)
@@ -51,7 +51,7 @@ def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bo
         existing = ops.family_bookings(uow, [b])
         ops.domain(check_can_reschedule, window, booking, new_slot, now, bookings_of(b["student_id"], existing),
                    for_school=staff)
-        private_doc = _private_after(uow, window, slot_doc, b["_id"]) if with_private else None
+        private_doc = ops.private_slot(uow, window, slot_doc, keeping=b["_id"]) if with_private else None
         ops.domain(check_family_free, [ops.span({**b, **ops.place(slot_doc, private_doc)})],
                    [x.span for x in existing])
         for sid in [slot_id] + ([private_doc["_id"]] if private_doc else []):
@@ -62,19 +62,6 @@ def reschedule(store, principal, booking_id: str, slot_id: str, private_talk: bo
         return moved
 
     return _atomic(store, work, window_doc)
-
-
-def _private_after(uow, window, slot_doc: dict, booking_id: str) -> dict:
-    query = {"window_id": slot_doc["window_id"], "teacher_id": slot_doc["teacher_id"],
-             "start": ops.private_window(slot_doc, window.buffer_minutes),
-             "booked_by": {"$in": [None, booking_id]}}
-    docs = {d["_id"]: d for d in uow.db[repo.SLOTS].find(query, session=uow.session)}
-    chosen = private_followup_slot(repo.slot_from_doc(slot_doc), [repo.slot_from_doc(d) for d in docs.values()],
-                                   buffer_minutes=window.buffer_minutes)
-    if chosen is None:
-        raise Conflict("The slot right after this one is taken, so there is no room for the private word.",
-                       code="private_slot_unavailable", slot_id=slot_doc["_id"])
-    return docs[chosen.id]
 
 
 def cancel(store, principal, booking_id: str) -> dict:
@@ -94,14 +81,14 @@ def cancel(store, principal, booking_id: str) -> dict:
     return _atomic(store, work, window_doc)
 
 
-def _zone(db, school_id: str) -> str:
-    return (StudentDirectory(db).school(school_id) or {}).get("time_zone") or "UTC"
+def _zone(uow, school_id: str) -> str:
+    return (uow.roster.school(school_id, session=uow.session) or {}).get("time_zone") or "UTC"
 
 
 def _agreement_change(store, b: dict, body: dict | None, now) -> dict | None:
     if not body:
         return None
-    zone = ZoneInfo(_zone(store.db, b["school_id"]))
+    zone = ZoneInfo(_zone(reads(store), b["school_id"]))
     return outcomes.validate(body, b.get("agreement"), b["start"].astimezone(zone).date(), now.astimezone(zone).date())
 
 
@@ -125,9 +112,7 @@ def record_outcome(store, principal, booking_id: str, outcome: str, agreement: d
             uow.emit("ConferenceNoShow", outcome_data(b, b["cycle"], start=b["start"]), subject=b["_id"])
             return closed
         changes = {"status": HELD, "held_at": b["start"], "outcome_by": principal.sub, "updated_at": now}
-        res = uow.db[repo.BOOKINGS].update_one({"_id": b["_id"], "status": BOOKED}, {"$set": changes},
-                                               session=uow.session)
-        if res.modified_count != 1:
+        if not uow.bookings.mark_held(b["_id"], changes):
             raise Conflict("The booking changed meanwhile; reload it.", code="booking_changed")
         reminders.drop(uow, b)
         ops.schedule_follow_up(uow, b, b["start"])
@@ -135,7 +120,7 @@ def record_outcome(store, principal, booking_id: str, outcome: str, agreement: d
                                                 private_talk=bool(b.get("private_talk"))), subject=b["_id"])
         held = {**b, **changes}
         if change:
-            held["agreement"] = outcomes.apply(uow, held, change, principal, _zone(uow.db, b["school_id"]))
+            held["agreement"] = outcomes.apply(uow, held, change, principal, _zone(uow, b["school_id"]))
         return held
 
     return _atomic(store, work, window_doc)
@@ -150,9 +135,9 @@ def record_agreement(store, principal, booking_id: str, body: dict) -> dict:
     change = _agreement_change(store, b, body, store.clock())
 
     def work(uow):
-        current = uow.db[repo.BOOKINGS].find_one({"_id": b["_id"]}, session=uow.session)
+        current = uow.bookings.get(b["_id"])
         return {**current, "agreement": outcomes.apply(uow, current, change, principal,
-                                                       _zone(uow.db, b["school_id"]))}
+                                                       _zone(uow, b["school_id"]))}
 
     return _atomic(store, work, window_doc)
 

@@ -15,10 +15,8 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.common import timers
 from services.common.errors import Conflict, Invalid
 from services.scheduling.application import booking_steps as ops
-from services.scheduling.adapters import repository as repo
 from services.scheduling.domain.model import HELD
 
 FAMILY_GOALS_MAX = 10
@@ -76,17 +74,13 @@ def apply(uow, b: dict, change: dict, principal, zone: str) -> dict:
     next_on = on if change["set_next"] else old.get("next_checkin_on")
     agreement = {"family_goals": goals, "supports": supports, "next_checkin_on": next_on,
                  "revision": old.get("revision", 0) + 1, "recorded_by": principal.sub, "updated_at": now}
-    res = uow.db[repo.BOOKINGS].update_one({"_id": b["_id"], "status": HELD,
-                                            "agreement.revision": old.get("revision") if old else None},
-                                           {"$set": {"agreement": agreement, "updated_at": now}},
-                                           session=uow.session)
-    if res.modified_count != 1:
+    if not uow.bookings.set_agreement(b["_id"], old.get("revision") if old else None, agreement, now):
         raise Conflict("Someone recorded this conference meanwhile; reload it.", code="booking_changed")
     if change["set_next"] and next_on:
         due = datetime.combine(date.fromisoformat(next_on), CHECKIN_HOUR, tzinfo=ZoneInfo(zone))
-        timers.schedule(uow, ops.follow_up_key(b["_id"]), "follow_up", due, {"booking_id": b["_id"],
-                                                                           "held_at": b.get("held_at")},
-                        district_id=b["district_id"], school_id=b["school_id"])
+        uow.timers.schedule(ops.follow_up_key(b["_id"]), "follow_up", due,
+                            {"booking_id": b["_id"], "held_at": b.get("held_at")},
+                            district_id=b["district_id"], school_id=b["school_id"])
     base = {"booking_id": b["_id"], "school_id": b["school_id"], "student_id": b["student_id"],
             "teacher_id": b["teacher_id"], "cycle": b["cycle"], "next_checkin_on": next_on,
             "revision": agreement["revision"]}

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services.common import timers
-from services.scheduling.adapters import repository as repo
 from services.scheduling.domain.constants import REMINDER_HOURS_BEFORE
 from services.scheduling.domain.model import BOOKED
 from services.scheduling.adapters.events import emit_booking
@@ -41,42 +39,40 @@ def ensure_slot_times(uow, window_doc: dict, starts) -> None:
     wanted = {slot_time_key(window_doc["_id"], s): s for s in set(starts) if due_at(s) - REMINDER_MARGIN > uow.now}
     if not wanted:
         return
-    have = {d["_id"] for d in uow.db[timers.TIMERS].find({"_id": {"$in": list(wanted)}}, {"_id": 1},
-                                                         session=uow.session)}
+    have = uow.timers.existing(wanted)
     for key, start in wanted.items():
         if key not in have:
-            timers.schedule(uow, key, "reminders", due_at(start), {"window_id": window_doc["_id"], "start": start},
-                            district_id=window_doc["district_id"], school_id=window_doc["school_id"])
+            uow.timers.schedule(key, "reminders", due_at(start), {"window_id": window_doc["_id"], "start": start},
+                                district_id=window_doc["district_id"], school_id=window_doc["school_id"])
 
 
 def for_booking(uow, b: dict, *, new: bool) -> dict:
     """Keep the booking's reminder in step with its time; returns the `reminder` field."""
     if due_at(b["start"]) - REMINDER_MARGIN > uow.now:
         if not new and b.get("reminder") == OWN:
-            timers.cancel(uow, own_key(b["_id"]))
+            uow.timers.cancel(own_key(b["_id"]))
         return {"reminder": SHARED}
     if uow.now < b["start"]:
-        timers.schedule(uow, own_key(b["_id"]), "reminder", max(due_at(b["start"]), uow.now),
-                        {"booking_id": b["_id"]}, district_id=b["district_id"], school_id=b["school_id"])
+        uow.timers.schedule(own_key(b["_id"]), "reminder", max(due_at(b["start"]), uow.now),
+                            {"booking_id": b["_id"]}, district_id=b["district_id"], school_id=b["school_id"])
     return {"reminder": OWN}
 
 
 def drop(uow, b: dict) -> None:
     if b.get("reminder") == OWN:
-        timers.cancel(uow, own_key(b["_id"]))
+        uow.timers.cancel(own_key(b["_id"]))
 
 
 def fire_slot_time(uow, timer: dict) -> None:
     p = timer["payload"]
     if p["start"] <= uow.now:
         return
-    for b in uow.db[repo.BOOKINGS].find({"district_id": timer.get("district_id"), "school_id": timer.get("school_id"),
-                                         "window_id": p["window_id"], "start": p["start"], "status": BOOKED,
-                                         "reminder": {"$ne": OWN}}, session=uow.session):
+    for b in uow.bookings.to_remind(timer.get("district_id"), timer.get("school_id"), p["window_id"], p["start"],
+                                    except_reminder=OWN):
         emit_booking(uow, "ConferenceReminderDue", b)
 
 
 def fire_own(uow, timer: dict) -> None:
-    b = uow.db[repo.BOOKINGS].find_one({"_id": timer["payload"]["booking_id"]}, session=uow.session)
+    b = uow.bookings.get(timer["payload"]["booking_id"])
     if b and b["status"] == BOOKED and b.get("reminder") == OWN and b["start"] > uow.now:
         emit_booking(uow, "ConferenceReminderDue", b)

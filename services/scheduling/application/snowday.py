@@ -13,14 +13,15 @@ from services.scheduling.application import booking_steps as ops
 from services.scheduling.adapters import cache
 from services.scheduling.application import reminders
 from services.scheduling.adapters import repository as repo
-from services.scheduling.domain.model import BOOKED, CANCELLED
+from services.scheduling.adapters.repositories import reads
+from services.scheduling.domain.model import CANCELLED
 from services.scheduling.domain.policy import validate_window
 from services.scheduling.domain.slots import generate_slots, move_day as moved_window, private_followup_slot, shift_day
 
 
 def move_day(store, principal, window_id: str, from_date: date, to_date: date) -> dict:
-    db = store.db
-    window_doc = access.window_for(db, principal, window_id)
+    rd = reads(store)
+    window_doc = access.window_for(rd, principal, window_id)
     access.require_admin(principal, window_doc)
     window = repo.window_from_doc(window_doc)
     if window.day(from_date) is None:
@@ -36,7 +37,7 @@ def move_day(store, principal, window_id: str, from_date: date, to_date: date) -
         errors = validate_window(target)
         if errors:
             raise Invalid("The moved window is not valid.", code="invalid_window", errors=errors)
-    availabilities = list(db[repo.AVAILABILITY].find({"window_id": window_id}))
+    availabilities = rd.availability.of_window(window_id)
     new_slots = [] if into_existing else _slots_for(target, window_doc, availabilities, from_date, to_date)
 
     def work(uow):
@@ -44,20 +45,16 @@ def move_day(store, principal, window_id: str, from_date: date, to_date: date) -
             _add_slots(uow, window_id, new_slots)
             reminders.ensure_slot_times(uow, window_doc, {d["start"] for d in new_slots})
         result = _shift(uow, window_doc, window, from_date, to_date)
-        uow.db[repo.SLOTS].delete_many({"window_id": window_id, "local_date": repo.d2s(from_date)},
-                                       session=uow.session)
+        uow.slots.remove_day(window_id, from_date)
         for av in availabilities:
-            uow.db[repo.AVAILABILITY].update_one({"_id": av["_id"]}, {"$set": _rekeyed(av, from_date, to_date,
-                                                                                       into_existing)},
-                                                 session=uow.session)
-        uow.db[repo.WINDOWS].update_one({"_id": window_id}, {"$set": repo.window_days_to_doc(target),
-                                                             "$inc": {"version": 1}}, session=uow.session)
+            uow.availability.change(av["_id"], _rekeyed(av, from_date, to_date, into_existing))
+        uow.windows.replace_days(window_id, repo.window_days_to_doc(target))
         return {"window_id": window_id, "from_date": from_date, "to_date": to_date, **result}
 
     try:
         return store.atomic(work, retries=8, district_id=window_doc["district_id"], school_id=window_doc["school_id"])
     finally:
-        cache.forget_window(db, window_id)
+        cache.forget_window(rd, window_id)
 
 
 def _slots_for(target, window_doc, availabilities, from_date: date, to_date: date) -> list[dict]:
@@ -81,24 +78,16 @@ def _rekeyed(av: dict, from_date: date, to_date: date, drop: bool) -> dict:
 
 
 def _add_slots(uow, window_id: str, docs: list[dict]) -> None:
-    coll = uow.db[repo.SLOTS]
-    ids = [d["_id"] for d in docs]
-    clash = coll.find_one({"_id": {"$in": ids}}, {"_id": 1, "window_id": 1}, session=uow.session)
+    clash = uow.slots.taken_elsewhere([d["_id"] for d in docs], window_id)
     if clash:
         raise Conflict("A teacher already has a slot on that date in another window.", code="teacher_busy",
-                       slot_id=clash["_id"])
-    coll.insert_many(docs, session=uow.session)
+                       slot_id=clash)
+    uow.slots.add(docs)
 
 
 def _shift(uow, window_doc: dict, window, from_date: date, to_date: date) -> dict:
-    db, session = uow.db, uow.session
-    day_slots = [d["_id"] for d in db[repo.SLOTS].find({"window_id": window_doc["_id"],
-                                                         "local_date": repo.d2s(from_date)}, {"_id": 1},
-                                                        session=session)]
-    bookings = {b["_id"]: b for b in db[repo.BOOKINGS].find({"slot_id": {"$in": day_slots}, "status": BOOKED},
-                                                             session=session)}
-    free = {d["_id"]: d for d in db[repo.SLOTS].find({"window_id": window_doc["_id"], "local_date": repo.d2s(to_date),
-                                                       "booked_by": None}, session=session)}
+    bookings = uow.bookings.in_slots(uow.slots.ids_on(window_doc["_id"], from_date))
+    free = uow.slots.free_on(window_doc["_id"], to_date)
     moves, released = shift_day(window, from_date, to_date, [repo.booking_from_doc(b) for b in bookings.values()],
                                 [repo.slot_from_doc(d) for d in free.values()])
     used = {s.id for _, s in moves}

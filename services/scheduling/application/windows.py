@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.access import StudentDirectory
-from services.common import timers
 from services.common.envelope import iso
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.guards import require_role
@@ -15,6 +13,7 @@ from services.scheduling.application import booking_steps as ops
 from services.scheduling.adapters import cache
 from services.scheduling.application import reminders
 from services.scheduling.adapters import repository as repo
+from services.scheduling.adapters.repositories import reads
 from services.scheduling.domain.constants import NUDGE_AFTER_DAYS
 from services.scheduling.domain.model import DRAFT, OPEN, Availability, InvalidWindow, TimeRange, Window, WindowDay
 from services.scheduling.domain.policy import cycle_for, validate_availability, validate_window
@@ -33,7 +32,8 @@ def _ranges(items) -> dict:
 
 def create(store, principal, body: dict) -> dict:
     require_role(principal, *access.ADMINS)
-    school = StudentDirectory(store.db).authorize_school(principal, body["school_id"])
+    rd = reads(store)
+    school = rd.roster.authorize_school(principal, body["school_id"])
     days = [WindowDay(d["date"], d["start"], d["end"], d.get("evening", False)) for d in body["days"]]
     window = Window(school_id=body["school_id"], time_zone=school["time_zone"], days=days,
                     breaks=_ranges(body.get("breaks")), **{k: body[k] for k in SETTINGS if k in body})
@@ -48,20 +48,19 @@ def create(store, principal, body: dict) -> dict:
            "nudge_after_days": body.get("nudge_after_days", NUDGE_AFTER_DAYS),
            **{k: getattr(window, k) for k in SETTINGS}, **repo.window_days_to_doc(window),
            "created_at": now, "created_by": principal.sub, "version": 1}
-    store.db[repo.WINDOWS].insert_one(doc)
+    rd.windows.add(doc)
     return doc
 
 
 def publish_availability(store, principal, window_id: str, teacher_id: str, body: dict) -> dict:
     """Replace a teacher's availability: free slots that no longer fit are removed, new
     ones added, booked ones always kept (listed in `kept_booked`)."""
-    db = store.db
-    window_doc = access.window_for(db, principal, window_id)
+    rd = reads(store)
+    window_doc = access.window_for(rd, principal, window_id)
     access.require_teacher_or_admin(principal, window_doc, teacher_id)
     if window_doc["status"] not in (DRAFT, OPEN):
         raise Conflict("This window is closed.", code="window_closed")
-    if not db[StudentDirectory.COLLECTION].find_one({"school_id": window_doc["school_id"], "teacher_ids": teacher_id},
-                                                    {"_id": 1}):
+    if not rd.roster.teaches_at(teacher_id, window_doc["school_id"]):
         raise NotFound(f"No teacher {teacher_id} at this school.", code="teacher_not_found")
     window = repo.window_from_doc(window_doc)
     availability = Availability(teacher_id, body.get("room"), _ranges(body["ranges"]), _ranges(body.get("breaks")),
@@ -79,27 +78,21 @@ def publish_availability(store, principal, window_id: str, teacher_id: str, body
               "ranges": repo.ranges_to_doc(availability.ranges), "breaks": repo.ranges_to_doc(availability.breaks)}
 
     def work(uow):
-        coll = uow.db[repo.SLOTS]
-        elsewhere = coll.find_one({"_id": {"$in": list(new)}, "window_id": {"$ne": window_id}}, {"_id": 1},
-                                  session=uow.session)
+        elsewhere = uow.slots.taken_elsewhere(new, window_id)
         if elsewhere:
             raise Conflict(f"{teacher_id} already has a slot at that time in another window.", code="teacher_busy",
-                           slot_id=elsewhere["_id"])
-        mine = {"district_id": window_doc["district_id"], "school_id": window_doc["school_id"],
-                "window_id": window_id, "teacher_id": teacher_id}
-        existing = {d["_id"]: d for d in coll.find(mine, session=uow.session)}
+                           slot_id=elsewhere)
+        existing = uow.slots.of_teacher(window_doc, teacher_id)
         stale = [sid for sid, d in existing.items() if sid not in new and not d.get("booked_by")]
         if stale:
-            coll.delete_many({"_id": {"$in": stale}, "booked_by": None}, session=uow.session)
+            uow.slots.remove_free(stale)
         fresh = [d for sid, d in new.items() if sid not in existing]
         if fresh:
-            coll.insert_many(fresh, session=uow.session)
+            uow.slots.add(fresh)
             reminders.ensure_slot_times(uow, window_doc, {d["start"] for d in fresh})
         video = (availability.video_link or window.video_link) if window.modality == "video" else None
-        coll.update_many(mine,  # a new room applies to all
-                         {"$set": {"room": availability.room, "video_link": video}}, session=uow.session)
-        uow.db[repo.AVAILABILITY].update_one({"_id": f"{window_id}:{teacher_id}"}, {"$set": av_doc}, upsert=True,
-                                             session=uow.session)
+        uow.slots.set_place(window_doc, teacher_id, availability.room, video)  # a new room applies to all
+        uow.availability.publish(window_id, teacher_id, av_doc)
         kept = sorted(sid for sid, d in existing.items() if sid not in new and d.get("booked_by"))
         return {"window_id": window_id, "teacher_id": teacher_id, "slots": len(new) + len(kept),
                 "added": len(fresh), "removed": len(stale), "kept_booked": kept}
@@ -107,27 +100,20 @@ def publish_availability(store, principal, window_id: str, teacher_id: str, body
     try:
         return store.atomic(work, district_id=window_doc["district_id"], school_id=window_doc["school_id"])
     finally:
-        cache.forget_window(db, window_id)
+        cache.forget_window(rd, window_id)
 
 
 def open_window(store, principal, window_id: str) -> dict:
-    db = store.db
-    window_doc = access.window_for(db, principal, window_id)
+    rd = reads(store)
+    window_doc = access.window_for(rd, principal, window_id)
     access.require_admin(principal, window_doc)
     window = repo.window_from_doc(window_doc)
-    families: dict[str, list[str]] = {}
-    for s in db[StudentDirectory.COLLECTION].find({"school_id": window_doc["school_id"], "active": {"$ne": False}},
-                                                  {"guardian_ids": 1}).sort("_id", 1):
-        for g in s.get("guardian_ids", []):
-            families.setdefault(g, []).append(s["_id"])
+    families = rd.roster.families_at(window_doc["school_id"])
     closes = window_doc["booking_closes_at"]
 
     def work(uow):
         now = uow.now
-        res = uow.db[repo.WINDOWS].update_one({"_id": window_id, "status": DRAFT},
-                                              {"$set": {"status": OPEN, "opened_at": now, "opened_by": principal.sub},
-                                               "$inc": {"version": 1}}, session=uow.session)
-        if res.modified_count != 1:
+        if not uow.windows.open(window_id, now, principal.sub):
             raise Conflict("This window is already open.", code="window_already_open")
         days = sorted(d.date for d in window.days)
         uow.emit("ConferenceWindowOpened", {
@@ -140,18 +126,18 @@ def open_window(store, principal, window_id: str) -> dict:
                         "school_id": window.school_id, "window_id": window_id, "guardian_id": g,
                         "student_ids": sids, "invited_at": now, "nudged_at": None} for g, sids in families.items()]
         if invitations:
-            uow.db[repo.INVITATIONS].insert_many(invitations, session=uow.session)
+            uow.invitations.add(invitations)
         for inv in invitations:
             uow.emit("InvitationDue", {"window_id": window_id, "school_id": window.school_id,
                                        "guardian_id": inv["guardian_id"], "student_ids": inv["student_ids"],
                                        "nudge": False, "booking_closes_at": iso(closes)}, subject=inv["guardian_id"])
         nudge_at = now + timedelta(days=window_doc.get("nudge_after_days", NUDGE_AFTER_DAYS))
         if invitations and nudge_at < closes:
-            timers.schedule(uow, f"nudge:{window_id}", "nudge", nudge_at, {"window_id": window_id},
-                            district_id=window_doc["district_id"], school_id=window.school_id)
+            uow.timers.schedule(f"nudge:{window_id}", "nudge", nudge_at, {"window_id": window_id},
+                                district_id=window_doc["district_id"], school_id=window.school_id)
         return {**window_doc, "status": OPEN, "opened_at": now, "invited": len(invitations)}
 
     try:
         return store.atomic(work, district_id=window_doc["district_id"], school_id=window_doc["school_id"])
     finally:
-        cache.forget_window(db, window_id)
+        cache.forget_window(rd, window_id)

@@ -12,15 +12,14 @@ from babel.dates import format_date, get_timezone_name
 from babel.lists import format_list
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pymongo import ASCENDING
 
-from services.access import StudentDirectory
 from services.common.errors import Forbidden, NotFound
 from services.scheduling.application import access
 from services.scheduling.application import feeds
 from services.scheduling.adapters import repository as repo
+from services.scheduling.adapters.repositories import reads
 from services.scheduling.entrypoints.documents.ical import booking_ics, teacher_feed_ics
-from services.scheduling.domain.model import CANCELLED, Slot
+from services.scheduling.domain.model import Slot
 from services.scheduling.entrypoints.documents.ical import room_words
 from services.scheduling.entrypoints.documents.texts import request_lang, translations
 
@@ -50,15 +49,15 @@ def _booked_slot(b: dict) -> Slot:
                 modality=b["modality"], video_link=b.get("video_link"))
 
 
-def _school(db, school_id: str) -> dict:
-    return StudentDirectory(db).school(school_id) or {"name": "", "time_zone": "UTC"}
+def _school(rd, school_id: str) -> dict:
+    return rd.roster.school(school_id) or {"name": "", "time_zone": "UTC"}
 
 
 def booking_file(store, principal, booking_id: str) -> bytes:
-    db = store.db
-    b = access.booking_for(db, principal, booking_id)
-    school = _school(db, b["school_id"])
-    people = repo.names(db, [b["student_id"], b["teacher_id"]])
+    rd = reads(store)
+    b = access.booking_for(rd, principal, booking_id)
+    school = _school(rd, b["school_id"])
+    people = rd.people.names([b["student_id"], b["teacher_id"]])
     return booking_ics(repo.booking_from_doc(b), _booked_slot(b), school.get("name", ""), repo.display_name(people, b["teacher_id"]),
                        repo.display_name(people, b["student_id"], full=False), school.get("time_zone") or "UTC",
                        sequence=b.get("sequence", 0), now=store.clock(), lang=request_lang())
@@ -69,10 +68,8 @@ def teacher_feed(store, principal, teacher_id: str) -> bytes:
     if principal.role not in access.STAFF or (principal.role == "teacher" and principal.sub != teacher_id):
         raise Forbidden("Only the teacher or a school administrator may read this feed.",
                         code="teacher_or_admin_only")
-    db = store.db
     # A teacher unknown in the caller's district and schools does not exist for them.
-    scope = StudentDirectory(db).visible_filter(principal)
-    if not db[StudentDirectory.COLLECTION].find_one({**scope, "teacher_ids": teacher_id}, {"_id": 1}):
+    if not reads(store).roster.teacher_visible(principal, teacher_id):
         raise NotFound(f"No teacher {teacher_id}.", code="teacher_not_found")
     return _feed(store, teacher_id, principal.district_id,
                  lambda b: principal.role == "teacher" or access.is_admin_of(principal, b))
@@ -80,17 +77,15 @@ def teacher_feed(store, principal, teacher_id: str) -> bytes:
 
 def subscribed_feed(store, token: str) -> bytes:
     """The teacher's feed behind a secret calendar link (see `feeds`)."""
-    doc = feeds.by_token(store.db, token)
+    doc = feeds.by_token(reads(store), token)
     return _feed(store, doc["teacher_id"], doc["district_id"], lambda b: True)
 
 
 def _feed(store, teacher_id: str, district_id: str | None, visible) -> bytes:
-    db = store.db
-    # Always scoped by district (fails closed: a missing district matches nothing).
-    query = {"teacher_id": teacher_id, "status": {"$ne": CANCELLED}, "district_id": district_id}
-    docs = [b for b in db[repo.BOOKINGS].find(query).sort("start", ASCENDING) if visible(b)]
-    people = repo.names(db, {teacher_id, *(b["student_id"] for b in docs)})
-    school = _school(db, docs[0]["school_id"]) if docs else {}
+    rd = reads(store)
+    docs = [b for b in rd.bookings.feed(teacher_id, district_id) if visible(b)]
+    people = rd.people.names({teacher_id, *(b["student_id"] for b in docs)})
+    school = _school(rd, docs[0]["school_id"]) if docs else {}
     events = [(repo.booking_from_doc(b), _booked_slot(b), repo.display_name(people, b["student_id"], full=False))
               for b in docs]
     return teacher_feed_ics(repo.display_name(people, teacher_id), events, school_name=school.get("name", ""),
@@ -100,19 +95,14 @@ def _feed(store, teacher_id: str, district_id: str | None, visible) -> bytes:
 def master_schedule(store, principal, window_id: str, teacher_id: str | None = None) -> str:
     """Printable schedule of a window (or one teacher of it) for staff: every slot, who
     is booked, interpreter and private-word needs. Teachers print their own only."""
-    db = store.db
-    window_doc = access.window_for(db, principal, window_id)
+    rd = reads(store)
+    window_doc = access.window_for(rd, principal, window_id)
     access.require_staff(principal, window_doc)
     if principal.role == "teacher":
         teacher_id = principal.sub
-    query = {"district_id": window_doc["district_id"], "school_id": window_doc["school_id"], "window_id": window_id}
-    if teacher_id:
-        query["teacher_id"] = teacher_id
-    slots = list(db[repo.SLOTS].find(query).sort([("local_date", ASCENDING), ("teacher_id", ASCENDING),
-                                                   ("start", ASCENDING)]))
-    booking_ids = {s["booked_by"] for s in slots if s.get("booked_by")}
-    bookings = {b["_id"]: b for b in db[repo.BOOKINGS].find({"_id": {"$in": list(booking_ids)}})}
-    people = repo.names(db, {p for b in bookings.values() for p in (b["student_id"], b["guardian_id"])}
+    slots = rd.slots.schedule(window_doc, teacher_id)
+    bookings = rd.bookings.by_ids({s["booked_by"] for s in slots if s.get("booked_by")})
+    people = rd.people.names({p for b in bookings.values() for p in (b["student_id"], b["guardian_id"])}
                         | {s["teacher_id"] for s in slots})
     lang = request_lang()
     t = translations(lang)
@@ -135,7 +125,7 @@ def master_schedule(store, principal, window_id: str, teacher_id: str | None = N
                        notes=format_list([n for n in notes if n], locale=locale) if any(notes) else "")
         day = format_date(repo.s2d(s["local_date"]), "full", locale=locale)
         days.setdefault(day, {}).setdefault(repo.display_name(people, s["teacher_id"]), []).append(row)
-    school = _school(db, window_doc["school_id"])
+    school = _school(rd, window_doc["school_id"])
     return _templates(lang).get_template("master_schedule.html").render(
         school=school.get("name") or window_doc["school_id"], window=window_doc, days=days, lang=lang,
         zone=get_timezone_name(datetime.now(timezone.utc).astimezone(ZoneInfo(window_doc["time_zone"])), "long",

@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 
 from services.common.service import get_store
 from services.common.web import current_principal
-from services.scheduling.application import access
 from services.scheduling.application import bookings
 from services.scheduling.application import changes
 from services.scheduling.application import feeds
@@ -43,8 +42,7 @@ def my_bookings(query):
 @blp.get("/bookings/<booking_id>")
 @blp.response(200, sb.BookingOut)
 def get_booking(booking_id):
-    store = get_store()
-    return queries.with_names(store.db, [access.booking_for(store.db, current_principal(), booking_id)])[0]
+    return queries.booking(get_store(), current_principal(), booking_id)
 
 
 @blp.post("/bookings/<booking_id>/reschedule")

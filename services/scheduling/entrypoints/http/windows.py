@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 from services.common.errors import NotFound
 from services.common.service import get_store
 from services.common.web import current_principal
-from services.scheduling.application import access
 from services.scheduling.application import queries
 from services.scheduling.application import snowday
 from services.scheduling.entrypoints.documents import views
@@ -48,7 +47,7 @@ def create_window(body):
 @blp.get("/<window_id>")
 @blp.response(200, s.WindowOut)
 def get_window(window_id):
-    return access.window_for(get_store().db, current_principal(), window_id)
+    return queries.window(get_store(), current_principal(), window_id)
 
 
 @blp.put("/<window_id>/availability/<teacher_id>")
