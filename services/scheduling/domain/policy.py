@@ -7,7 +7,7 @@ booking_closed, slot_in_past, slot_not_in_window, student_already_booked,
 conference_started, cancellation_cutoff_passed, same_slot, family_busy).
 
 The rules that depend on what is already booked are fed the family's real bookings,
-read once inside the booking's transaction (``booking_ops.family_bookings``); the unique
+read once inside the booking's transaction (``booking_steps.family_bookings``); the unique
 indexes on bookings stay as the guard against a race between two transactions.
 """
 from __future__ import annotations

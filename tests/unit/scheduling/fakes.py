@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.access import StudentDirectory, StudentRecord
+from services.scheduling.adapters.repositories import attach
 from services.scheduling.adapters.repositories.bookings import CHILD_BOOKED, SLOT_TAKEN
 from services.scheduling.domain.model import BOOKED, CANCELLED, DRAFT, HELD, OPEN
 
@@ -268,14 +269,10 @@ class Timers(Fake):
         return {k for k in keys if k in self.data["timers"]}
 
 
+FAKES = {"windows": Windows, "availability": Availability, "slots": Slots, "bookings": Bookings,
+         "family_locks": FamilyLocks, "invitations": Invitations, "waitlist": Waitlist, "people": People,
+         "roster": Roster, "timers": Timers}
+
+
 def attach_fakes(uow) -> None:
-    uow.windows = Windows(uow)
-    uow.availability = Availability(uow)
-    uow.slots = Slots(uow)
-    uow.bookings = Bookings(uow)
-    uow.family_locks = FamilyLocks(uow)
-    uow.invitations = Invitations(uow)
-    uow.waitlist = Waitlist(uow)
-    uow.people = People(uow)
-    uow.roster = Roster(uow)
-    uow.timers = Timers(uow)
+    attach(uow, FAKES)

@@ -1,22 +1,25 @@
 """The scheduling use cases on the in-memory store (no database): what each stores, the
 events it causes, its refusals with their kinds, and what a repeat does. The real
 repositories' statements are tested against the server (tests/integration/scheduling)."""
+import inspect
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
 from services.common.auth import Principal
+from services.common.consumer import Event
 from services.common.errors import Conflict, NotFound
 from services.common.fake_store import FakeStore
 from services.common.testing import make_envelope
-from services.common.consumer import Event
 from services.scheduling.adapters import repository as repo
+from services.scheduling.adapters.repositories import REPOSITORIES
 from services.scheduling.application import bookings, changes, waitlist, windows
-from services.scheduling.domain.model import BOOKED, CANCELLED, DRAFT, HELD, OPEN, Availability, TimeRange, Window
-from services.scheduling.domain.model import WindowDay
+from services.scheduling.domain.model import (
+    BOOKED, CANCELLED, DRAFT, HELD, OPEN, Availability, TimeRange, Window, WindowDay,
+)
 from services.scheduling.domain.slots import generate_slots
 from services.scheduling.entrypoints import handlers
-from tests.unit.scheduling.fakes import attach_fakes
+from tests.unit.scheduling.fakes import FAKES, attach_fakes
 
 UTC = timezone.utc
 NOW = datetime(2026, 10, 1, 15, tzinfo=UTC)
@@ -219,3 +222,14 @@ def test_a_guardian_linked_after_opening_is_invited_once(clock):
     store.atomic(lambda uow: handlers.invite_late_family(event, uow))  # redelivered: already invited
     assert [(e["guardian_id"], e["student_ids"]) for e in store.events("InvitationDue")] == [("g-7", ["st-1"])]
     assert store.data["invitations"]["w-1:g-7"]["student_ids"] == ["st-1"]
+
+
+def test_each_fake_repository_has_only_methods_of_the_real_one_with_the_same_parameters():
+    for name, fake in FAKES.items():
+        real = REPOSITORIES[name]
+        for method, fn in inspect.getmembers(fake, inspect.isfunction):
+            if method.startswith("_"):
+                continue
+            assert hasattr(real, method), f"{name}.{method} is not a method of {real.__name__}"
+            assert list(inspect.signature(fn).parameters) == list(inspect.signature(getattr(real, method)).parameters), \
+                f"{name}.{method} takes other parameters than {real.__name__}.{method}"

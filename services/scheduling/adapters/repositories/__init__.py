@@ -11,21 +11,20 @@ from services.scheduling.adapters.repositories.people import Feeds, People, Rost
 from services.scheduling.adapters.repositories.slots import Slots
 from services.scheduling.adapters.repositories.windows import Availability, Windows
 
-__all__ = ["attach", "reads"]
+__all__ = ["REPOSITORIES", "attach", "reads"]
 
 
-def attach(uow) -> None:
-    uow.windows = Windows(uow)
-    uow.availability = Availability(uow)
-    uow.slots = Slots(uow)
-    uow.bookings = Bookings(uow)
-    uow.family_locks = FamilyLocks(uow)
-    uow.invitations = Invitations(uow)
-    uow.waitlist = Waitlist(uow)
-    uow.people = People(uow)
-    uow.roster = Roster(uow)
-    uow.feeds = Feeds(uow)
-    uow.timers = Timers(uow)
+# uow.<name> -> its repository class.
+REPOSITORIES = {"windows": Windows, "availability": Availability, "slots": Slots, "bookings": Bookings,
+                "family_locks": FamilyLocks, "invitations": Invitations, "waitlist": Waitlist, "people": People,
+                "roster": Roster, "feeds": Feeds, "timers": Timers}
+
+
+def attach(uow, repositories: dict | None = None) -> None:
+    """Give `uow` one instance of each repository (`repositories`: other classes under
+    the same names, such as a test's in-memory ones)."""
+    for name, cls in (repositories or REPOSITORIES).items():
+        setattr(uow, name, cls(uow))
 
 
 def reads(store):
