@@ -51,4 +51,3 @@ def window(uow, window_id: str) -> tuple[dict, dict] | None:
 
 def forget_window(uow, window_id: str) -> None:
     _windows.forget((uow.windows.scope, window_id))
-

@@ -156,4 +156,3 @@ def display_name(people: dict, person_id: str, *, full: bool = True) -> str:
         return person_id
     first = doc.get("preferred_name") or doc.get("given_name") or ""
     return f"{first} {doc.get('family_name', '')}".strip() if full else (first or person_id)
-

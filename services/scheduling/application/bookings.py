@@ -150,4 +150,3 @@ def _plan_siblings(rd, window_doc, window, children, records, now, on_date):
                        "cannot be seen back to back; try another day, or choose the times yourself.",
                        code="no_back_to_back_slots", reason="too_far_apart")
     return [docs[s.id] for s in plan], docs
-
