@@ -131,11 +131,18 @@ def parent_inputs(uow, principal, record, cycle: str) -> list[dict]:
     return uow.parent_input.of_cycle(record, cycle, guardian_id=_guardian_only(principal))
 
 
-def get_parent_input(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
+def _family_read(store, principal, cfg, student_id: str, cycle: str | None, what: str):
+    """(reads, record, cycle) for a read of what only the teacher and that family see;
+    for anyone else it does not exist."""
     cycle = cfg.cycle(cycle)
     uow = reads(store)
     record = authorize(uow, principal, student_id, READ)
-    access.reveal_only_to(principal, *access.FAMILY_READERS, what="parent input")
+    access.reveal_only_to(principal, *access.FAMILY_READERS, what=what)
+    return uow, record, cycle
+
+
+def get_parent_input(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
+    uow, record, cycle = _family_read(store, principal, cfg, student_id, cycle, "parent input")
     docs = parent_inputs(uow, principal, record, cycle)
     if not docs:
         raise NotFound("No parent input for this cycle.", code="parent_input_not_found")
@@ -185,10 +192,7 @@ def private_notes(uow, principal, record, cycle: str) -> list[dict]:
 
 
 def get_private_notes(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
-    cycle = cfg.cycle(cycle)
-    uow = reads(store)
-    record = authorize(uow, principal, student_id, READ)
-    access.reveal_only_to(principal, *access.FAMILY_READERS, what="private notes")
+    uow, record, cycle = _family_read(store, principal, cfg, student_id, cycle, "private notes")
     notes = private_notes(uow, principal, record, cycle)
     access.audit(uow, principal, record, "private_notes", cycle=cycle)
     return {"notes": notes}

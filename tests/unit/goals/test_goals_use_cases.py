@@ -185,3 +185,22 @@ def test_a_private_note_belongs_to_the_household_that_asked_for_the_talk(store):
     assert family.get_private_notes(store, GUARDIAN, CFG, "st-1", None)["notes"] == []
     assert [n["note_id"] for n in family.get_private_notes(store, TEACHER, CFG, "st-1", None)["notes"]] == [
         note["note_id"]]
+
+
+def test_the_self_assessment_is_the_students_to_write_and_its_reads_are_audited(store):
+    body = {"strengths": ["I finish my work"], "areas_for_growth": ["Asking for help"], "supports": ["A reminder"],
+            "classwork_progress": "Better in math"}
+    with pytest.raises(Invalid) as refused:
+        family.submit_self_assessment(store, STUDENT, CFG, "st-1", dict(body, strengths=[]))
+    assert refused.value.code == "self_assessment_invalid" and "strengths" in refused.value.errors
+    family.submit_self_assessment(store, STUDENT, CFG, "st-1", body)
+    assert [e["cycle"] for e in store.events("SelfAssessmentSubmitted")] == ["2026-fall"]
+    assert family.get_self_assessment(store, TEACHER, CFG, "st-1", None)["strengths"] == ["I finish my work"]
+    with pytest.raises(NotFound) as missing:
+        family.get_self_assessment(store, TEACHER, CFG, "st-1", "2027-spring")
+    assert missing.value.code == "self_assessment_not_found"
+    with pytest.raises(NotFound) as missing:
+        family.get_reflections(store, TEACHER, CFG, "st-1", None)
+    assert missing.value.code == "reflections_not_found"
+    assert [(a["actor_id"], a["what"], a["cycle"]) for a in store.data["audit_log"]] == [
+        ("t-1", "self_assessment", "2026-fall")]
