@@ -15,9 +15,12 @@ def _copy(doc):
     return copy.deepcopy(doc)
 
 
+def _in_school(doc: dict, record) -> bool:
+    return (doc.get("district_id"), doc.get("school_id")) == (record.district_id, record.school_id)
+
+
 def _of_student(doc: dict, record) -> bool:
-    return (doc.get("district_id"), doc.get("school_id"), doc.get("student_id")) == (
-        record.district_id, record.school_id, record.student_id)
+    return _in_school(doc, record) and doc.get("student_id") == record.student_id
 
 
 def _in_district(doc: dict, principal) -> bool:
@@ -109,7 +112,7 @@ class FakeCheckins(Fake):
         self._insert(doc)
 
     def of_goals(self, record, goal_ids):
-        return self._find(lambda d: d["goal_id"] in goal_ids and d["school_id"] == record.school_id,
+        return self._find(lambda d: d["goal_id"] in goal_ids and _in_school(d, record),
                           sort=lambda d: (d["on"], d["recorded_at"]))
 
 
@@ -142,7 +145,7 @@ class FakeCycleDocuments(Fake):
 
     def of_cycle(self, record, cycle):
         doc = self.docs.get(f"{record.student_id}:{cycle}")
-        return _copy(doc) if doc is not None and doc["school_id"] == record.school_id else None
+        return _copy(doc) if doc is not None and _in_school(doc, record) else None
 
 
 class FakeParentInputs(Fake):
