@@ -11,6 +11,7 @@ SERVICE = ServiceDefinition.declare(
     blueprints="services.goals.entrypoints.http:blueprints",
     handlers="services.goals.entrypoints.handlers:HANDLERS",
     indexes="services.goals.adapters.repository:ensure_indexes",
+    repositories="services.goals.adapters.repositories:attach",
 )
 
 

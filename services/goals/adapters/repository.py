@@ -1,4 +1,5 @@
-"""The goals service's collections, their indexes, and goal documents <-> domain objects.
+"""The goals service's collections, their indexes, and goal documents <-> domain objects
+(the queries themselves are in `adapters.repositories`).
 
 Every document carries `district_id` and `school_id`; indexes lead with them. Dates
 (target dates, check-in days) are stored as ISO strings, instants as UTC datetimes.
@@ -12,7 +13,6 @@ from enum import Enum
 from pymongo import ASCENDING as A, DESCENDING as D
 
 from services.access import StudentDirectory
-from services.common.guards import district_scope
 from services.goals.domain import (
     Focus, Goal, GoalStatus, Measure, Plan, Revision, Role, SchoolYear, StatusChange, Supports,
     Trackable,
@@ -111,22 +111,3 @@ def goal_fields(goal: Goal) -> dict:
             "plan": plain(goal.plan), "status": goal.status.value, "revisions": plain(goal.revisions),
             "status_log": plain(goal.status_log), "carried_from": goal.carried_from, "set_by": goal.set_by.value}
 
-
-def load_goal(db, goal_id: str, principal, session=None) -> dict | None:
-    query = district_scope(principal, _id=goal_id)
-    return db[GOALS].find_one(query, session=session)
-
-
-def goals_of(db, record, *, cycle: str | None = None, session=None) -> list[dict]:
-    query = {**scope(record), "student_id": record.student_id}
-    if cycle:
-        query["cycle"] = cycle
-    return list(db[GOALS].find(query, session=session).sort([("created_at", A), ("_id", A)]))
-
-
-def active_count(db, record, cycle: str, *, exclude: str | None = None, session=None) -> int:
-    query = {**scope(record), "student_id": record.student_id, "cycle": cycle,
-             "status": {"$in": ["submitted", "agreed", "revised"]}}
-    if exclude:
-        query["_id"] = {"$ne": exclude}
-    return db[GOALS].count_documents(query, session=session)

@@ -1,19 +1,19 @@
 """Access rules, audit log and error mapping shared by the goals use cases.
 
 Every use case starts with `authorize` (the platform's StudentDirectory: 404 when the
-caller may not see the child); reads of a child's record end with `audit`.
+caller may not see the child); reads of a child's record end with `audit`. Each takes a
+unit of work (`uow`), or for reads outside a transaction `reads(store)`.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.access import READ, StudentDirectory, StudentRecord
+from services.access import READ, StudentRecord
 from services.common import logs
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.goals.domain import DomainError, Feedback, GoalNotReady, InvalidTransition, NotAllowed
-from services.goals.adapters.repository import AUDIT_LOG
 from services.goals.domain.texts import Text, request_lang, say
 
 ADULTS = ("teacher", "guardian", "school_admin", "district_admin")
@@ -22,8 +22,17 @@ STAFF = ("teacher", "school_admin", "district_admin")
 FAMILY_READERS = ("teacher", "guardian")
 
 
-def authorize(db, principal, student_id: str, action: str = READ, session=None) -> StudentRecord:
-    return StudentDirectory(db).authorize(principal, student_id, action, session=session)
+def authorize(uow, principal, student_id: str, action: str = READ) -> StudentRecord:
+    return uow.students.authorize(principal, student_id, action)
+
+
+def event_student(uow, student_id: str, log, what: str) -> StudentRecord | None:
+    """The student an inbound event is about, or None (logged) while the roster's events
+    about them have not arrived: there is nobody to attach the event's effect to yet."""
+    record = uow.students.get(student_id)
+    if record is None:
+        log.warning(f"{what} for a student not in the roster projection", student_id=student_id)
+    return record
 
 
 def reveal_only_to(principal, *roles: str, what: str = "record") -> None:
@@ -32,26 +41,21 @@ def reveal_only_to(principal, *roles: str, what: str = "record") -> None:
         raise NotFound(f"No {what}.", code=f"{what.replace(' ', '_')}_not_found")
 
 
-def audit(store, principal, record: StudentRecord, what: str, *, resource_id: str | None = None,
+def audit(uow, principal, record: StudentRecord, what: str, *, resource_id: str | None = None,
           cycle: str | None = None) -> None:
     """Who read what of which child, when. Written before the data is returned: a read
     that cannot be audited is refused (the database error becomes a 503)."""
-    store.db[AUDIT_LOG].insert_one({
-        "district_id": record.district_id, "school_id": record.school_id, "student_id": record.student_id,
-        "actor_id": principal.sub, "actor_role": principal.role, "action": "read", "what": what,
-        "resource_id": resource_id, "cycle": cycle, "at": store.clock(),
-        "correlation_id": logs.current_correlation_id(),
-    })
+    uow.audit.record_read(principal, record, what, at=uow.now, resource_id=resource_id, cycle=cycle,
+                          correlation_id=logs.current_correlation_id())
 
 
-def school_today(db, record: StudentRecord, now: datetime, session=None) -> date:
+def school_today(uow, record: StudentRecord) -> date:
     """Today's date in the student's school's time zone (UTC when unknown)."""
-    school = StudentDirectory(db).school(record.school_id, session=session) or {}
     try:
-        zone = ZoneInfo(school.get("time_zone") or "UTC")
+        zone = ZoneInfo(uow.students.time_zone(record.school_id) or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
+    return uow.now.astimezone(zone).date()
 
 
 def localize(value, lang: str | None = None):

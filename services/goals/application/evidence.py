@@ -7,12 +7,12 @@ from marshmallow import ValidationError
 
 from services.access import READ, WRITE
 from services.common.errors import Invalid, NotFound
-from services.common.guards import district_scope, require_role
+from services.common.guards import require_role
 from services.goals.application import access
-from services.goals.adapters import uploads
 from services.goals.application.access import authorize, refuse
 from services.goals.domain import Evidence, EvidenceFile, NoteCard, validate_evidence
-from services.goals.adapters.repository import EVIDENCE, GOALS, scope
+from services.goals.adapters.repositories import reads
+from services.goals.adapters.repository import scope
 from services.goals.entrypoints.http.schemas.family import EvidenceFormIn
 from services.goals.domain.texts import T, request_lang, say
 
@@ -37,9 +37,8 @@ def _save(store, principal, cfg, student_id: str, cycle: str, title: str, note: 
     """Validate against the student's goals, store the record and emit EvidenceAdded."""
 
     def work(uow):
-        record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
-        goal_ids = {d["_id"] for d in uow.db[GOALS].find({**scope(record), "student_id": record.student_id},
-                                                          {"_id": 1}, session=uow.session)}
+        record = authorize(uow, principal, student_id, WRITE)
+        goal_ids = uow.goals.ids_of_student(record)
         ev_file = EvidenceFile(file["content_type"], file["size"], file["filename"]) if file else None
         ev = Evidence(str(uuid.uuid4()), record.student_id, title, note, ev_file, link)
         refuse(validate_evidence(ev, max_bytes=cfg.evidence_max_bytes, known_goal_ids=goal_ids),
@@ -48,7 +47,7 @@ def _save(store, principal, cfg, student_id: str, cycle: str, title: str, note: 
                "title": title.strip(), "note": {"what_it_shows": note.what_it_shows.strip(), "goal_id": note.goal_id},
                "kind": "file" if file else "link", "link": (link or "").strip() or None, "file": file,
                "added_by": principal.sub, "added_by_role": principal.role, "created_at": uow.now}
-        uow.db[EVIDENCE].insert_one(doc, session=uow.session)
+        uow.evidence.add(doc)
         uow.emit("EvidenceAdded", {"evidence_id": ev.evidence_id, "student_id": record.student_id,
                                    "school_id": record.school_id, "goal_id": note.goal_id, "kind": doc["kind"]},
                  subject=record.student_id)
@@ -58,7 +57,7 @@ def _save(store, principal, cfg, student_id: str, cycle: str, title: str, note: 
 
 
 def add_link(store, principal, cfg, student_id: str, body: dict) -> dict:
-    authorize(store.db, principal, student_id, WRITE)
+    authorize(reads(store), principal, student_id, WRITE)
     require_role(principal, *AUTHORS)
     note = body.get("note") or {}
     return _save(store, principal, cfg, student_id, cfg.cycle(body.get("cycle")), body["title"],
@@ -68,10 +67,11 @@ def add_link(store, principal, cfg, student_id: str, body: dict) -> dict:
 def add_file(store, principal, cfg, student_id: str, stream, content_type, content_length) -> dict:
     """Authorize before reading the body; stream the file part into GridFS; keep it only
     if the record is stored."""
-    record = authorize(store.db, principal, student_id, WRITE)
+    uow = reads(store)
+    record = authorize(uow, principal, student_id, WRITE)
     require_role(principal, *AUTHORS)
     meta = {**scope(record), "student_id": record.student_id, "uploaded_by": principal.sub}
-    form, sink = uploads.receive(store.db, stream, content_type, content_length, cfg.evidence_max_bytes, meta)
+    form, sink = uow.evidence_files.receive(stream, content_type, content_length, cfg.evidence_max_bytes, meta)
     if sink is None:
         raise Invalid(say(T("Add a file to your work sample."), request_lang()), code="source_missing",
                       errors={"file": [say(T("Add a file or a link to your work."), request_lang())]})
@@ -94,26 +94,22 @@ def add_file(store, principal, cfg, student_id: str, stream, content_type, conte
 
 def list_evidence(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
     cycle = cfg.cycle(cycle)
-    record = authorize(store.db, principal, student_id, READ)
-    docs = evidence_docs(store.db, record, cycle)
-    access.audit(store, principal, record, "evidence", cycle=cycle)
+    uow = reads(store)
+    record = authorize(uow, principal, student_id, READ)
+    docs = uow.evidence.of_cycle(record, cycle)
+    access.audit(uow, principal, record, "evidence", cycle=cycle)
     return {"evidence": [evidence_view(d) for d in docs]}
-
-
-def evidence_docs(db, record, cycle: str) -> list[dict]:
-    return list(db[EVIDENCE].find({**scope(record), "student_id": record.student_id, "cycle": cycle})
-                .sort([("created_at", 1)]))
 
 
 def open_file(store, principal, evidence_id: str):
     """(GridOut, evidence doc) for a download the caller may make."""
-    query = district_scope(principal, _id=evidence_id)
-    doc = store.db[EVIDENCE].find_one(query)
+    uow = reads(store)
+    doc = uow.evidence.in_district(principal, evidence_id)
     if doc is None or not doc.get("file"):
         raise NotFound(f"No file for evidence {evidence_id}.", code="evidence_not_found")
     try:
-        record = authorize(store.db, principal, doc["student_id"], READ)
+        record = authorize(uow, principal, doc["student_id"], READ)
     except NotFound:
         raise NotFound(f"No file for evidence {evidence_id}.", code="evidence_not_found") from None
-    access.audit(store, principal, record, "evidence_file", resource_id=evidence_id, cycle=doc.get("cycle"))
-    return uploads.bucket(store.db).open_download_stream(doc["file"]["file_id"]), doc
+    access.audit(uow, principal, record, "evidence_file", resource_id=evidence_id, cycle=doc.get("cycle"))
+    return uow.evidence_files.open(doc["file"]["file_id"]), doc

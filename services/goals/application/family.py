@@ -14,14 +14,35 @@ from services.goals.domain import (
     ParentInput, SelfAssessment, question_text, questions_for_grade, validate_parent_input,
     validate_reflections, validate_self_assessment,
 )
-from services.goals.adapters.repository import PARENT_INPUT, PRIVATE_NOTES, REFLECTIONS, SELF_ASSESSMENTS, plain, scope
+from services.goals.adapters.repositories import reads
+from services.goals.adapters.repository import plain, scope
 from services.goals.domain.texts import T
 
 SA_FIELDS = ("strengths", "areas_for_growth", "supports", "classwork_progress")
 
 
-def _upsert(uow, collection: str, doc_id: str, doc: dict) -> dict:
-    uow.db[collection].replace_one({"_id": doc_id}, doc, upsert=True, session=uow.session)
+def _guardian_only(principal) -> str | None:
+    """A guardian reads only what is theirs (their input, their household's talks); staff all."""
+    return principal.sub if principal.role == "guardian" else None
+
+
+# The student's documents, one per cycle: what a reader asks for -> (its repository, the 404's detail).
+STUDENT_DOCUMENTS = {
+    "self_assessment": ("self_assessments", "No self-assessment for this cycle yet."),
+    "reflections": ("reflections", "No reflections for this cycle yet."),
+}
+
+
+def _student_document(store, principal, cfg, student_id: str, cycle: str | None, what: str) -> dict:
+    """The student's document of `what` for the cycle, its read audited; 404 while there is none."""
+    cycle = cfg.cycle(cycle)
+    repository, missing = STUDENT_DOCUMENTS[what]
+    uow = reads(store)
+    record = authorize(uow, principal, student_id, READ)
+    doc = getattr(uow, repository).of_cycle(record, cycle)
+    if doc is None:
+        raise NotFound(missing, code=f"{what}_not_found")
+    access.audit(uow, principal, record, what, cycle=cycle)
     return doc
 
 
@@ -31,12 +52,12 @@ def submit_self_assessment(store, principal, cfg: GoalsConfig, student_id: str, 
     sa = SelfAssessment(*(body[k] for k in SA_FIELDS))
 
     def work(uow):
-        record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
+        record = authorize(uow, principal, student_id, WRITE)
         require_role(principal, "student")
         refuse(validate_self_assessment(sa), T("The self-assessment needs a few fixes."), "self_assessment_invalid")
         doc = {**scope(record), "student_id": record.student_id, "cycle": cycle, **plain(sa),
                "submitted_at": uow.now}
-        _upsert(uow, SELF_ASSESSMENTS, f"{record.student_id}:{cycle}", doc)
+        uow.self_assessments.put(record, cycle, doc)
         uow.emit("SelfAssessmentSubmitted", {"student_id": record.student_id, "school_id": record.school_id,
                                              "cycle": cycle}, subject=record.student_id)
         return doc
@@ -45,17 +66,11 @@ def submit_self_assessment(store, principal, cfg: GoalsConfig, student_id: str, 
 
 
 def get_self_assessment(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
-    cycle = cfg.cycle(cycle)
-    record = authorize(store.db, principal, student_id, READ)
-    doc = store.db[SELF_ASSESSMENTS].find_one({**scope(record), "_id": f"{record.student_id}:{cycle}"})
-    if doc is None:
-        raise NotFound("No self-assessment for this cycle yet.", code="self_assessment_not_found")
-    access.audit(store, principal, record, "self_assessment", cycle=cycle)
-    return doc
+    return _student_document(store, principal, cfg, student_id, cycle, "self_assessment")
 
 
 def question_set(store, principal, student_id: str) -> dict:
-    record = authorize(store.db, principal, student_id, READ)
+    record = authorize(reads(store), principal, student_id, READ)
     with domain_errors():
         qs = questions_for_grade(record.grade or "")
     return access.localize({"id": qs.id, "title": qs.title,
@@ -71,7 +86,7 @@ def submit_reflections(store, principal, cfg, student_id: str, body: dict) -> di
     cycle = cfg.cycle(body.get("cycle"))
 
     def work(uow):
-        record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
+        record = authorize(uow, principal, student_id, WRITE)
         require_role(principal, "student")
         with domain_errors():
             qs = questions_for_grade(record.grade or "")
@@ -80,19 +95,13 @@ def submit_reflections(store, principal, cfg, student_id: str, body: dict) -> di
         answers = {k: v.strip() for k, v in body["answers"].items()}
         doc = {**scope(record), "student_id": record.student_id, "cycle": cycle, "question_set": qs.id,
                "answers": answers, "submitted_at": uow.now}
-        return _upsert(uow, REFLECTIONS, f"{record.student_id}:{cycle}", doc)
+        return uow.reflections.put(record, cycle, doc)
 
     return _reflections_view(store.atomic(work, district_id=principal.district_id))
 
 
 def get_reflections(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
-    cycle = cfg.cycle(cycle)
-    record = authorize(store.db, principal, student_id, READ)
-    doc = store.db[REFLECTIONS].find_one({**scope(record), "_id": f"{record.student_id}:{cycle}"})
-    if doc is None:
-        raise NotFound("No reflections for this cycle yet.", code="reflections_not_found")
-    access.audit(store, principal, record, "reflections", cycle=cycle)
-    return _reflections_view(doc)
+    return _reflections_view(_student_document(store, principal, cfg, student_id, cycle, "reflections"))
 
 
 # -- parent input (a guardian writes; the teacher and that family read) ------------
@@ -100,14 +109,14 @@ def submit_parent_input(store, principal, cfg, student_id: str, body: dict) -> d
     cycle = cfg.cycle(body.get("cycle"))
 
     def work(uow):
-        record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
+        record = authorize(uow, principal, student_id, WRITE)
         require_role(principal, "guardian")
         pi = ParentInput(principal.sub, record.student_id, body["hopes"], body["concerns"], body["goals_for_child"],
                          body["wants_private_talk"], body["private_concerns"])
         refuse(validate_parent_input(pi), T("The form needs a few fixes."), "parent_input_invalid")
         doc = {**scope(record), "student_id": record.student_id, "guardian_id": principal.sub, "cycle": cycle,
                **plain(pi), "topics": body["topics"], "submitted_at": uow.now}
-        _upsert(uow, PARENT_INPUT, f"{record.student_id}:{principal.sub}:{cycle}", doc)
+        uow.parent_input.put(record, principal.sub, cycle, doc)
         uow.emit("ParentInputSubmitted", {
             "student_id": record.student_id, "guardian_id": principal.sub, "school_id": record.school_id,
             "cycle": cycle, "private_talk_requested": pi.wants_private_talk,
@@ -117,22 +126,27 @@ def submit_parent_input(store, principal, cfg, student_id: str, body: dict) -> d
     return store.atomic(work, district_id=principal.district_id)
 
 
-def parent_inputs(db, principal, record, cycle: str) -> list[dict]:
+def parent_inputs(uow, principal, record, cycle: str) -> list[dict]:
     """The parent input this adult may see: a guardian only their own; staff all."""
-    query = {**scope(record), "student_id": record.student_id, "cycle": cycle}
-    if principal.role == "guardian":
-        query["guardian_id"] = principal.sub
-    return list(db[PARENT_INPUT].find(query).sort([("submitted_at", 1)]))
+    return uow.parent_input.of_cycle(record, cycle, guardian_id=_guardian_only(principal))
+
+
+def _family_read(store, principal, cfg, student_id: str, cycle: str | None, what: str):
+    """(reads, record, cycle) for a read of what only the teacher and that family see;
+    for anyone else it does not exist."""
+    cycle = cfg.cycle(cycle)
+    uow = reads(store)
+    record = authorize(uow, principal, student_id, READ)
+    access.reveal_only_to(principal, *access.FAMILY_READERS, what=what)
+    return uow, record, cycle
 
 
 def get_parent_input(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
-    cycle = cfg.cycle(cycle)
-    record = authorize(store.db, principal, student_id, READ)
-    access.reveal_only_to(principal, *access.FAMILY_READERS, what="parent input")
-    docs = parent_inputs(store.db, principal, record, cycle)
+    uow, record, cycle = _family_read(store, principal, cfg, student_id, cycle, "parent input")
+    docs = parent_inputs(uow, principal, record, cycle)
     if not docs:
         raise NotFound("No parent input for this cycle.", code="parent_input_not_found")
-    access.audit(store, principal, record, "parent_input", cycle=cycle)
+    access.audit(uow, principal, record, "parent_input", cycle=cycle)
     return {"cycle": cycle, "parent_input": docs}
 
 
@@ -146,9 +160,7 @@ def _household(uow, record, cycle: str, named) -> list[str]:
             raise Invalid("Name guardians of this student.", code="guardian_not_linked",
                           errors={"guardian_ids": [f"not a guardian of this student: {', '.join(unknown)}"]})
         return sorted(set(named))
-    asked = sorted({d["guardian_id"] for d in uow.db[PARENT_INPUT].find(
-        {**scope(record), "student_id": record.student_id, "cycle": cycle, "wants_private_talk": True},
-        {"guardian_id": 1}, session=uow.session)} & set(record.guardian_ids))
+    asked = sorted(uow.parent_input.guardians_asking_private_talk(record, cycle) & set(record.guardian_ids))
     if len(asked) == 1:
         return asked
     if len(record.guardian_ids) == 1:
@@ -162,29 +174,25 @@ def add_private_note(store, principal, cfg, student_id: str, body: dict) -> dict
     cycle = cfg.cycle(body.get("cycle"))
 
     def work(uow):
-        record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
+        record = authorize(uow, principal, student_id, WRITE)
         require_role(principal, "teacher")
         household = _household(uow, record, cycle, body.get("guardian_ids"))
         doc = {"_id": str(uuid.uuid4()), **scope(record), "student_id": record.student_id, "cycle": cycle,
                "author_id": principal.sub, "guardian_ids": household, "at": uow.now, "text": body["text"].strip()}
-        uow.db[PRIVATE_NOTES].insert_one(doc, session=uow.session)
+        uow.private_notes.add(doc)
         return {**doc, "note_id": doc["_id"]}
 
     return store.atomic(work, district_id=principal.district_id)
 
 
-def private_notes(db, principal, record, cycle: str) -> list[dict]:
+def private_notes(uow, principal, record, cycle: str) -> list[dict]:
     """The notes this adult may read: a guardian only their own household's talks."""
-    query = {**scope(record), "student_id": record.student_id, "cycle": cycle}
-    if principal.role == "guardian":
-        query["guardian_ids"] = principal.sub
-    return [{**d, "note_id": d["_id"]} for d in db[PRIVATE_NOTES].find(query).sort([("at", 1)])]
+    return [{**d, "note_id": d["_id"]}
+            for d in uow.private_notes.of_cycle(record, cycle, guardian_id=_guardian_only(principal))]
 
 
 def get_private_notes(store, principal, cfg, student_id: str, cycle: str | None) -> dict:
-    cycle = cfg.cycle(cycle)
-    record = authorize(store.db, principal, student_id, READ)
-    access.reveal_only_to(principal, *access.FAMILY_READERS, what="private notes")
-    notes = private_notes(store.db, principal, record, cycle)
-    access.audit(store, principal, record, "private_notes", cycle=cycle)
+    uow, record, cycle = _family_read(store, principal, cfg, student_id, cycle, "private notes")
+    notes = private_notes(uow, principal, record, cycle)
+    access.audit(uow, principal, record, "private_notes", cycle=cycle)
     return {"notes": notes}

@@ -13,9 +13,8 @@ from services.goals.settings import GoalsConfig
 from services.goals.domain import (
     ACTIVE_STATUSES, Goal, GoalStatus, allowed_moves, can_submit, carry_forward, check_goal, revise, submit, transition,
 )
-from services.goals.adapters.repository import (
-    GOALS, active_count, goal_fields, goal_from_doc, goals_of, load_goal, plain, plan_from_doc, scope,
-)
+from services.goals.adapters.repositories import reads
+from services.goals.adapters.repository import goal_fields, goal_from_doc, plain, plan_from_doc, scope
 from services.goals.domain.texts import T, request_lang, say
 
 PLAN_KEYS = ("statement", "focus", "term", "specific_actions", "trackable", "achievable_reasons",
@@ -65,21 +64,22 @@ def save_goal(uow, record, goal: Goal, doc: dict | None = None, **extra) -> dict
     if doc is None:
         doc = {"_id": goal.goal_id, **scope(record), **goal_fields(goal), "created_at": now, "updated_at": now,
                "version": 1, **extra}
-        uow.db[GOALS].insert_one(doc, session=uow.session)
+        uow.goals.add(doc)
         return doc
     changes = {**goal_fields(goal), **scope(record), "updated_at": now, **extra}
-    uow.db[GOALS].update_one({"_id": goal.goal_id}, {"$set": changes, "$inc": {"version": 1}}, session=uow.session)
+    uow.goals.save_changes(goal.goal_id, changes)
     return {**doc, **changes}
 
 
 def check_draft(store, principal, cfg: GoalsConfig, body: dict) -> dict:
     """Quality feedback for a draft that is not saved."""
     cycle = cfg.cycle(body.get("cycle"))
-    record = authorize(store.db, principal, body["student_id"], WRITE)
+    uow = reads(store)
+    record = authorize(uow, principal, body["student_id"], WRITE)
     require_role(principal, "student", "teacher")
     goal = Goal(body.get("goal_id") or "draft", record.student_id, cfg.school_year(cycle), cycle, plan_from_body(body))
-    others = active_count(store.db, record, cycle, exclude=body.get("goal_id"))
-    feedback = check_goal(goal, school_today(store.db, record, store.clock()), others, cfg.max_active_goals)
+    others = uow.goals.count_active(record, cycle, exclude=body.get("goal_id"))
+    feedback = check_goal(goal, school_today(uow, record), others, cfg.max_active_goals)
     return {"feedback": feedback_out(feedback), "can_submit": can_submit(feedback)}
 
 
@@ -87,7 +87,7 @@ def create_goal(store, principal, cfg: GoalsConfig, student_id: str, body: dict)
     cycle = cfg.cycle(body.get("cycle"))
 
     def work(uow):
-        record = authorize(uow.db, principal, student_id, WRITE, session=uow.session)
+        record = authorize(uow, principal, student_id, WRITE)
         require_role(principal, "student")
         with domain_errors():
             goal = Goal(str(uuid.uuid4()), record.student_id, cfg.school_year(cycle), cycle, plan_from_body(body))
@@ -103,14 +103,13 @@ def delete_draft(store, principal, cfg, goal_id: str) -> None:
     """A draft goal is its author's to throw away (a shared goal never is): 404 for
     anyone else, 409 once it has been shared."""
     def work(uow):
-        record, doc, goal = load_authorized(uow.db, principal, goal_id, WRITE, session=uow.session)
+        record, doc, goal = load_authorized(uow, principal, goal_id, WRITE)
         if doc.get("created_by", record.student_id) != principal.sub:
             raise NotFound(f"No goal {goal_id}.", code="goal_not_found")
         if goal.status != GoalStatus.DRAFT:
             raise Conflict(say(T("Only a draft can be deleted; this goal is already shared."), request_lang()),
                            code="goal_not_draft")
-        res = uow.db[GOALS].delete_one({"_id": goal_id, "status": GoalStatus.DRAFT.value}, session=uow.session)
-        if res.deleted_count != 1:
+        if not uow.goals.delete_draft(goal_id):
             raise Conflict(say(T("Only a draft can be deleted; this goal is already shared."), request_lang()),
                            code="goal_not_draft")
         uow.emit("GoalDeleted", {"goal_id": goal_id, "student_id": record.student_id, "school_id": record.school_id},
@@ -120,24 +119,26 @@ def delete_draft(store, principal, cfg, goal_id: str) -> None:
 
 
 def _view(store, principal, cfg, record, goal, doc) -> dict:
-    others = active_count(store.db, record, goal.cycle, exclude=goal.goal_id)
-    return goal_view(goal, doc, principal.role, school_today(store.db, record, store.clock()), others, cfg)
+    uow = reads(store)
+    others = uow.goals.count_active(record, goal.cycle, exclude=goal.goal_id)
+    return goal_view(goal, doc, principal.role, school_today(uow, record), others, cfg)
 
 
-def load_authorized(db, principal, goal_id, action, session=None):
-    doc = load_goal(db, goal_id, principal, session=session)
+def load_authorized(uow, principal, goal_id, action):
+    doc = uow.goals.in_district(principal, goal_id)
     if doc is None:
         raise NotFound(f"No goal {goal_id}.", code="goal_not_found")
     try:
-        record = authorize(db, principal, doc["student_id"], action, session=session)
+        record = authorize(uow, principal, doc["student_id"], action)
     except NotFound:
         raise NotFound(f"No goal {goal_id}.", code="goal_not_found") from None
     return record, doc, goal_from_doc(doc)
 
 
 def get_goal(store, principal, cfg, goal_id: str) -> dict:
-    record, doc, goal = load_authorized(store.db, principal, goal_id, READ)
-    access.audit(store, principal, record, "goal", resource_id=goal_id, cycle=goal.cycle)
+    uow = reads(store)
+    record, doc, goal = load_authorized(uow, principal, goal_id, READ)
+    access.audit(uow, principal, record, "goal", resource_id=goal_id, cycle=goal.cycle)
     return _view(store, principal, cfg, record, goal, doc)
 
 
@@ -146,14 +147,15 @@ def list_goals(store, principal, cfg, student_id: str, cycle: str | None) -> dic
     open in another (a goal agreed at a conference in the next cycle, say the family's
     goals from a winter conference, is what the child checks in on now)."""
     asked, cycle = cycle, cfg.cycle(cycle)
-    record = authorize(store.db, principal, student_id, READ)
+    uow = reads(store)
+    record = authorize(uow, principal, student_id, READ)
     if asked:
-        docs = goals_of(store.db, record, cycle=cycle)
+        docs = uow.goals.of_student(record, cycle=cycle)
     else:
-        docs = [d for d in goals_of(store.db, record)
+        docs = [d for d in uow.goals.of_student(record)
                 if d["cycle"] == cycle or GoalStatus(d["status"]) in ACTIVE_STATUSES]
-    access.audit(store, principal, record, "goals", cycle=cycle)
-    today = school_today(store.db, record, store.clock())
+    access.audit(uow, principal, record, "goals", cycle=cycle)
+    today = school_today(uow, record)
     goals = [goal_from_doc(d) for d in docs]
     active = sum(1 for g in goals if g.is_active)
     return {"cycle": cycle, "goals": [goal_view(g, d, principal.role, today, active - g.is_active, cfg)
@@ -163,13 +165,13 @@ def list_goals(store, principal, cfg, student_id: str, cycle: str | None) -> dic
 def _change(store, principal, cfg, goal_id, change) -> dict:
     """Load, apply `change(uow, record, goal, doc) -> (goal, extra)`, save, emit."""
     def work(uow):
-        record, doc, goal = load_authorized(uow.db, principal, goal_id, WRITE, session=uow.session)
+        record, doc, goal = load_authorized(uow, principal, goal_id, WRITE)
         with domain_errors():
             new, extra = change(uow, record, goal, doc)
         if new == goal and not extra:
             return record, goal, doc
         saved = save_goal(uow, record, new, doc, **extra)
-        achieved = school_today(uow.db, record, uow.now, uow.session) if (
+        achieved = school_today(uow, record) if (
             new.status == GoalStatus.ACHIEVED and goal.status != GoalStatus.ACHIEVED) else None
         emit_goal_events(uow, record, new, achieved_on=achieved, next_steps=saved.get("next_steps"))
         return record, new, saved
@@ -188,8 +190,8 @@ def patch_goal(store, principal, cfg, goal_id: str, body: dict) -> dict:
 
 def submit_goal(store, principal, cfg, goal_id: str) -> dict:
     def change(uow, record, goal, doc):
-        today = school_today(uow.db, record, uow.now, uow.session)
-        others = active_count(uow.db, record, goal.cycle, exclude=goal.goal_id, session=uow.session)
+        today = school_today(uow, record)
+        others = uow.goals.count_active(record, goal.cycle, exclude=goal.goal_id)
         return submit(goal, principal.role, uow.now, today=today, active_goal_count=others,
                       max_active=cfg.max_active_goals, actor_id=principal.sub), {}
 

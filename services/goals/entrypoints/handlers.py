@@ -12,12 +12,13 @@ redelivered event has no second effect.
 """
 from __future__ import annotations
 
-from services.access import ROSTER_HANDLERS, StudentDirectory
+from services.access import ROSTER_HANDLERS
 from services.common import logs
 from services.common.wiring import handler, merge
+from services.goals.application.access import event_student
 from services.goals.settings import cycle_key, school_year_start
 from services.goals.domain import GoalStatus, transition
-from services.goals.adapters.repository import GOALS, goal_from_doc
+from services.goals.adapters.repository import goal_from_doc
 from services.goals.application.goals import emit_goal_events, save_goal
 from services.goals.application.outcomes import on_outcome_content
 from services.goals.application.progress import open_follow_up
@@ -28,13 +29,10 @@ log = logs.get("confer.goals.handlers")
 @handler("goals.conference_held", formerly="services.goals.entrypoints.handlers.on_conference_held")
 def on_conference_held(event, uow) -> None:
     d = event.data
-    record = StudentDirectory(uow.db).get(d["student_id"], session=uow.session)
+    record = event_student(uow, d["student_id"], log, "conference held")
     if record is None:
-        log.warning("conference held for a student not in the roster projection", student_id=d["student_id"])
         return
-    query = {"district_id": record.district_id, "school_id": record.school_id, "student_id": record.student_id,
-             "status": GoalStatus.SUBMITTED.value}
-    for doc in list(uow.db[GOALS].find(query, session=uow.session)):
+    for doc in uow.goals.of_student(record, status=GoalStatus.SUBMITTED.value):
         if not agreed_at(doc.get("cycle"), d["cycle"]):
             continue
         agreed = transition(goal_from_doc(doc), GoalStatus.AGREED, "teacher", uow.now, actor_id=d["teacher_id"],

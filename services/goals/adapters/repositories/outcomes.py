@@ -1,0 +1,22 @@
+"""What was agreed at each conference (the supports, the next check-in day), one
+document per booking, replaced only by a newer revision."""
+from __future__ import annotations
+
+from services.goals.adapters.repositories.base import Repository
+from services.goals.adapters.repository import CONFERENCE_OUTCOMES, scope
+
+
+class ConferenceOutcomes(Repository):
+    collection = CONFERENCE_OUTCOMES
+
+    def revision(self, booking_id: str) -> int | None:
+        """The revision stored for this conference, if any."""
+        doc = self._docs.find_one({"_id": booking_id}, {"revision": 1}, session=self._session)
+        return doc.get("revision", 0) if doc else None
+
+    def put(self, booking_id: str, fields: dict) -> None:
+        self._docs.update_one({"_id": booking_id}, {"$set": fields}, upsert=True, session=self._session)
+
+    def of_student(self, record) -> list[dict]:
+        query = {**scope(record), "student_id": record.student_id}
+        return list(self._docs.find(query, session=self._session))
