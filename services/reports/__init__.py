@@ -37,6 +37,7 @@ def __getattr__(name: str):
                 handlers="services.reports.entrypoints.handlers:HANDLERS",
                 timers="services.reports.entrypoints.handlers:TIMERS",
                 indexes="services.reports.adapters.repository:ensure_indexes",
+                repositories="services.reports.adapters.repository:attach",
             )
         return globals()["SERVICE"]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
