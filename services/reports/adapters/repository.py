@@ -17,6 +17,7 @@ from __future__ import annotations
 from pymongo import ASCENDING, ReplaceOne
 
 from services.access import StudentDirectory
+from services.common.repository import Repository
 
 STUDENTS = "report_students"
 PEOPLE = "people"
@@ -79,20 +80,11 @@ def rendered_id(report_id: str, fmt: str) -> str:
 
 
 # -- repositories: every read and write of the service's collections ----------------
-# Each is built on a unit of work (its writes join the transaction: `uow.session` is
-# read at each call, since a unit of work opens its session after the repositories are
-# attached), on a replay's `eventlog.BulkUnit` (batched writes), or, through `reads`,
-# on a unit of work never entered: no transaction, for the read-only views.
-class _Repository:
-    def __init__(self, owner):
-        self._owner = owner
-
-    @property
-    def _session(self):
-        return getattr(self._owner, "session", None)
-
-    def _collection(self, name: str):
-        return self._owner.db[name]
+# Each is built on a unit of work (services.common.repository), on a replay's
+# `eventlog.BulkUnit` (batched writes), or, through `reads`, on a unit of work never
+# entered: no transaction, for the read-only views.
+class _ReadModel(Repository):
+    """A read model that events write, each field only ever moved forward."""
 
     def _guarded_upsert(self, name: str, _id: str, update: dict, guarded, at: str) -> None:
         """Upsert `update`; then, for each (guard, fields) in `guarded`, `$set` the fields
@@ -106,7 +98,7 @@ class _Repository:
                             session=self._session)
 
 
-class ReportStudents(_Repository):
+class ReportStudents(_ReadModel):
     """`report_students`: one read-model document per student."""
 
     def project(self, student_id: str, update: dict, guarded=(), *, at: str) -> None:
@@ -151,7 +143,7 @@ class ReportStudents(_Repository):
         return self._collection(STUDENTS).find(query, FACT_PROJECTION, session=self._session).batch_size(1000)
 
 
-class People(_Repository):
+class People(_ReadModel):
     """`people`: teachers and guardians (names, language)."""
 
     def project(self, person_id: str, update: dict, guarded=(), *, at: str) -> None:
@@ -171,7 +163,7 @@ class People(_Repository):
                                                                    session=self._session)}
 
 
-class BookingIndex(_Repository):
+class BookingIndex(Repository):
     """`booking_index`: booking id -> student."""
 
     def index(self, booking_id: str, student_id: str, school_id: str, district_id: str | None) -> None:
@@ -185,12 +177,12 @@ class BookingIndex(_Repository):
         return doc and doc["student_id"]
 
 
-class Directory(StudentDirectory, _Repository):
+class Directory(StudentDirectory, Repository):
     """The platform's roster projection (access rules, schools), and what the reports
     read of it besides."""
 
     def __init__(self, owner):
-        _Repository.__init__(self, owner)
+        Repository.__init__(self, owner)
         StudentDirectory.__init__(self, owner.db)
 
     def school_names(self, district_id: str | None) -> dict[str, str | None]:
@@ -209,7 +201,7 @@ class Directory(StudentDirectory, _Repository):
             {"school_id": school_id, "teacher_ids": teacher_id}, {"_id": 1}, session=self._session)]
 
 
-class Jobs(_Repository):
+class Jobs(Repository):
     """`report_jobs`: durable batch jobs, claimed by one runner at a time (a lease)."""
 
     def add(self, job: dict) -> None:
@@ -245,7 +237,7 @@ class Jobs(_Repository):
             "status": "done", "finished_at": now, "updated_at": now, "owner": None, "lease_until": None}})
 
 
-class RenderedReports(_Repository):
+class RenderedReports(Repository):
     """`rendered_reports`: one document per report and format (`<report id>:<format>`)."""
 
     def replace(self, docs: list[dict]) -> None:
@@ -260,12 +252,12 @@ class RenderedReports(_Repository):
         return {d["format"]: d for d in self._collection(RENDERED).find({"_id": {"$in": ids}}, session=self._session)}
 
 
-class AuditLog(_Repository):
+class AuditLog(Repository):
     def record(self, entry: dict) -> None:
         self._collection(AUDIT_LOG).insert_one(entry, session=self._session)
 
 
-class EventLog(_Repository):
+class EventLog(Repository):
     """`event_log`, as the command line reads it (appending and replaying: eventlog.py)."""
 
     def estimated_count(self) -> int:
