@@ -189,8 +189,8 @@ def run_batch(store, fmt: str, school_ids: list[str] | None, processes: int | No
 class MemoryRenderer(Renderer):
     """The batch's renderer with guardians from memory: no database access at all."""
 
-    def __init__(self, db, job, pool, guardians):
-        super().__init__(db, job, pool)
+    def __init__(self, repos, job, pool, guardians):
+        super().__init__(repos, job, pool)
         self.all_guardians = guardians
 
     def guardians(self, docs):
@@ -209,7 +209,7 @@ def baseline(store, fmt: str, school_ids: list[str] | None, processes: int | Non
     size = CHUNK[fmt]
     started = time.perf_counter()
     with render_pool(processes, len(docs), fmt) as pool:
-        renderer, pending, count = MemoryRenderer(store.db, job, pool, guardians), None, 0
+        renderer, pending, count = MemoryRenderer(repository.reads(store), job, pool, guardians), None, 0
         for i in range(0, len(docs), size):  # the batch's order: collect chunk k-1, submit chunk k
             if pending is not None:
                 count += len(renderer.collect(pending)[0])
@@ -280,8 +280,8 @@ def renderer_warmup(store) -> None:
     """Import reportlab, register fonts, compile templates before anything is timed."""
     job = {"district_id": DISTRICT, "school_id": None, "format": "pdf", "period": "2026-11"}
     doc = store.db[STUDENTS].find_one({})
-    Renderer(store.db, job).chunk([doc])
-    Renderer(store.db, {**job, "format": "html"}).chunk([doc])
+    Renderer(repository.reads(store), job).chunk([doc])
+    Renderer(repository.reads(store), {**job, "format": "html"}).chunk([doc])
 
 
 if __name__ == "__main__":

@@ -3,14 +3,15 @@ PDF, in the family's language), conference summaries, school and district dashbo
 (JSON / HTML / CSV) and batch report jobs. `create_app()` is the web app; `confer worker
 reports` runs its consumer, outbox relay and timers (which run the batch jobs).
 
-    handlers.py    every consumed event -> eventlog.record (log + projection.py)
-    eventlog.py    the event log, the bulk replay path, `rebuild`
-    model.py       report models from a student's read-model document (pure)
-    facts.py       dashboard rows from the same documents
-    services.py    the read use cases; api.py / schemas.py the HTTP surface
-    jobs.py        durable report jobs (claim, lease, watchdog timer); batch.py runs them
-    cli.py         `confer reports batch | rebuild | events`
-    render.py, pdf.py, charts.py, dashboard.py   rendering (no I/O)
+    entrypoints/handlers.py     every consumed event -> adapters/eventlog.record (log + projection)
+    adapters/eventlog.py        the event log, the bulk replay path, `rebuild`
+    adapters/repository.py      the collections and their repositories (uow.students, uow.jobs, ...)
+    domain/model.py             report models from a student's read-model document (pure)
+    application/projection.py   events -> read models; facts.py dashboard rows from them
+    application/reports.py      the read use cases; entrypoints/http the HTTP surface
+    application/jobs.py         durable report jobs (claim, lease, watchdog timer); batch.py runs them
+    entrypoints/cli.py          `confer reports batch | rebuild | events`
+    adapters/rendering/         HTML, PDF, charts and the render pool (no database)
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def __getattr__(name: str):
                 handlers="services.reports.entrypoints.handlers:HANDLERS",
                 timers="services.reports.entrypoints.handlers:TIMERS",
                 indexes="services.reports.adapters.repository:ensure_indexes",
+                repositories="services.reports.adapters.repository:attach",
             )
         return globals()["SERVICE"]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

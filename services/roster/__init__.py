@@ -11,6 +11,7 @@ SERVICE = ServiceDefinition.declare(
     blueprints="services.roster.entrypoints.http:blueprints",
     timers="services.roster.entrypoints.handlers:TIMERS",
     indexes="services.roster.adapters.repository:ensure_indexes",
+    repositories="services.roster.adapters.repository:attach",
     rate_limits="services.roster.entrypoints.http:RATE_LIMITS",
 )
 

@@ -55,14 +55,6 @@ ALLOWED: dict[str, int] = {
     "notifications/application/inbox.py": 13,
     "notifications/application/projections.py": 6,
     "notifications/entrypoints/lanes.py": 9,
-    "reports/application/batch.py": 6,
-    "reports/application/facts.py": 3,
-    "reports/application/jobs.py": 8,
-    "reports/application/projection.py": 5,
-    "reports/application/reports.py": 7,
-    "reports/entrypoints/cli.py": 3,
-    "roster/application/recovery.py": 7,
-    "roster/entrypoints/http/imports.py": 1,
 }
 # END ALLOWED
 

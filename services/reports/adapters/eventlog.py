@@ -20,7 +20,7 @@ from services.common.consumer import Event
 from services.common.wiring import handler
 
 from services.reports.application import projection
-from services.reports.adapters.repository import COUNTERS, EVENT_LOG, READ_MODELS, ensure_read_model_indexes
+from services.reports.adapters.repository import COUNTERS, EVENT_LOG, READ_MODELS, attach, ensure_read_model_indexes
 
 LOG_FIELDS = ("seq", "type", "name", "version", "subject", "time", "data", "correlation_id", "district_id",
               "school_id")
@@ -117,6 +117,7 @@ class BulkUnit:
         self._collections: dict[str, _Collection] = {}
         self.known: dict[str, set] = {}  # ids this unit upserted (so they exist)
         self.writes = 0
+        attach(self)  # the projections' repositories, writing through this unit's buffers
 
     @property
     def now(self):

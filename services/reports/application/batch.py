@@ -24,11 +24,9 @@ import queue
 import threading
 from typing import Callable, Iterator
 
-from pymongo import ASCENDING, ReplaceOne
-
 from services.reports.application import jobs
 from services.reports.adapters.rendering.pool import Renderer, render_pool
-from services.reports.adapters.repository import JOBS, RENDERED, STUDENTS, scope_filter
+from services.reports.adapters.repository import active_filter, reads, rendered_id
 
 CHUNK = {"html": 500, "pdf": 50}  # students per transaction (~2 MB of reports and events)
 MAX_ERRORS = 20
@@ -38,31 +36,24 @@ def report_id(period: str, student_id: str) -> str:
     return f"rpt-{period}-{student_id}"
 
 
-def rendered_id(report: str, fmt: str) -> str:
-    """One document per report and format, so a re-run replaces it whole (a replace is
-    about half the database work of a partial update)."""
-    return f"{report}:{fmt}"
-
-
 def job_query(job: dict) -> dict:
-    return {**scope_filter(job["district_id"], job.get("school_id")), "active": {"$ne": False}}
+    return active_filter(job["district_id"], job.get("school_id"))
 
 
-def students(db, job: dict, size: int) -> Iterator[tuple[str, dict]]:
+def students(repos, job: dict, size: int) -> Iterator[tuple[str, dict]]:
     """(school key, student) in (school, _id) order from the job's cursor. One school at
     a time: the index (district_id, school_id, _id) serves each query, and a server that
     sorts in memory sorts one school, never the district. Inactive students are skipped."""
     if job.get("school_id"):
         schools = [job["school_id"]]
     else:
-        schools = sorted(s or "" for s in db[STUDENTS].distinct("school_id", {"district_id": job["district_id"]}))
+        schools = repos.students.schools_of_district(job["district_id"])
     done_school, last = job.get("cursor_school") or "", job.get("cursor") or ""
     for school in schools:
         if school < done_school:
             continue
-        query = {"district_id": job["district_id"], "school_id": school or None,
-                 "_id": {"$gt": last if school == done_school else ""}}
-        for doc in db[STUDENTS].find(query).sort("_id", ASCENDING).batch_size(size):
+        after = last if school == done_school else ""
+        for doc in repos.students.of_school_after(job["district_id"], school, after, size):
             if doc.get("active") is not False:
                 yield school, doc
 
@@ -85,14 +76,14 @@ def commit_chunk(store, job: dict, owner: str, done: list[dict], failed: list[di
         if not done:
             return
         now = uow.now
-        docs = [{"report_id": report_id(period, r["student_id"]), "format": fmt, "student_id": r["student_id"],
-                 "school_id": r["school_id"], "district_id": job["district_id"], "period": period, "lang": r["lang"],
-                 "job_id": job["_id"], "content": stored[i], "encoding": encoding, "rendered_at": now}
-                for i, r in enumerate(done)]
-        uow.db[RENDERED].bulk_write([ReplaceOne({"_id": rendered_id(d["report_id"], fmt)}, d, upsert=True)
-                                     for d in docs], ordered=False, session=uow.session)
-        for r in done:
-            uow.emit("ReportReady", {"report_id": report_id(period, r["student_id"]), "student_id": r["student_id"],
+        ids = [report_id(period, r["student_id"]) for r in done]
+        uow.rendered.replace([
+            {"_id": rendered_id(ids[i], fmt), "report_id": ids[i], "format": fmt, "student_id": r["student_id"],
+             "school_id": r["school_id"], "district_id": job["district_id"], "period": period, "lang": r["lang"],
+             "job_id": job["_id"], "content": stored[i], "encoding": encoding, "rendered_at": now}
+            for i, r in enumerate(done)])
+        for i, r in enumerate(done):
+            uow.emit("ReportReady", {"report_id": ids[i], "student_id": r["student_id"],
                                      "school_id": r["school_id"], "period": period, "formats": [fmt]},
                      subject=r["student_id"], school_id=r["school_id"])
 
@@ -138,24 +129,23 @@ def run_job(store, job_id: str, owner: str, *, on_progress: Callable[[int], None
             on_total: Callable[[int, int], None] | None = None, processes: int | None = None) -> dict:
     """Run (or resume) a claimed job to the end; returns the finished job document.
     `processes`: render pool size (default: PDF on the CPUs available, up to 4; HTML inline)."""
-    db = store.db
-    job = db[JOBS].find_one({"_id": job_id, "owner": owner})
+    repos = reads(store)
+    job = repos.jobs.held_by(job_id, owner)
     if job is None:
         raise jobs.LostLease(job_id)
-    query = job_query(job)
     if job.get("total") is None:
-        total = db[STUDENTS].count_documents(query)
+        total = repos.students.count_active(job["district_id"], job.get("school_id"))
         store.atomic(lambda uow: jobs.extend(uow, job, owner, {"$set": {"total": total}}))
         job["total"] = total
     if on_total:
         on_total(job["total"], job.get("done", 0) + job.get("failed", 0))
     with render_pool(processes, job["total"] - job.get("done", 0), job["format"]) as pool:
-        _stream(store, job, owner, Renderer(db, job, pool), _Writer(store, job, owner, on_progress))
+        _stream(repos, job, Renderer(repos, job, pool), _Writer(store, job, owner, on_progress))
     jobs.finish(store, job, owner)
-    return db[JOBS].find_one({"_id": job_id})
+    return repos.jobs.get(job_id)
 
 
-def _stream(store, job: dict, owner: str, renderer: Renderer, writer: _Writer) -> None:
+def _stream(repos, job: dict, renderer: Renderer, writer: _Writer) -> None:
     """Chunks of one school at a time: chunk k renders (on the pool) while chunk k-1 is
     handed to the writer, which commits it after chunk k-2."""
     size = CHUNK[job["format"]]
@@ -172,7 +162,7 @@ def _stream(store, job: dict, owner: str, renderer: Renderer, writer: _Writer) -
             writer.put(ready)
 
     try:
-        for doc_school, doc in students(store.db, job, size):
+        for doc_school, doc in students(repos, job, size):
             if batch and doc_school != school:  # a chunk never spans two schools (the cursor is per school)
                 send()
             school = doc_school

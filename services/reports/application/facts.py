@@ -14,13 +14,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from services.access import StudentDirectory
-
 from services.reports.application.dashboard import summarize
 from services.reports.domain.model import homeroom_teacher, person_name
-from services.reports.adapters.repository import PEOPLE, STUDENTS, scope_filter
-
-FACT_PROJECTION = {"facts": 1, "school_id": 1, "grade": 1, "classes": 1, "district_id": 1}
 
 
 def fact_row(doc: dict) -> dict:
@@ -51,28 +46,26 @@ def fact_row(doc: dict) -> dict:
     }
 
 
-def fact_rows(db, query: dict, labels: dict | None = None) -> Iterator[dict]:
+def fact_rows(docs: Iterable[dict], labels: dict | None = None) -> Iterator[dict]:
     schools, teachers = (labels or {}).get("schools", {}), (labels or {}).get("teachers", {})
-    for doc in db[STUDENTS].find(query, FACT_PROJECTION).batch_size(1000):
+    for doc in docs:
         row = fact_row(doc)
         row["school_name"] = schools.get(row["school_id"]) or row["school_id"]
         row["teacher_name"] = teachers.get(row["teacher_id"]) or row["teacher_id"]
         yield row
 
 
-def labels(db, district_id: str | None) -> dict:
+def labels(repos, district_id: str | None) -> dict:
     """School and teacher names of a district (two small queries per dashboard)."""
-    schools = {d["_id"]: d.get("name") for d in db[StudentDirectory.SCHOOLS].find({"district_id": district_id},
-                                                                               {"name": 1})}
-    teachers = {d["_id"]: person_name(d) for d in db[PEOPLE].find(
-        {"district_id": district_id, "role": "teacher"}, {"given_name": 1, "family_name": 1, "preferred_name": 1})}
-    return {"schools": schools, "teachers": teachers}
+    return {"schools": repos.directory.school_names(district_id),
+            "teachers": {t["_id"]: person_name(t) for t in repos.people.teachers(district_id)}}
 
 
-def dashboard(db, district_id: str | None, *, school_id: str | None = None, by: str = "school",
-              extra_filter: dict | None = None) -> dict:
-    query = {**scope_filter(district_id, school_id), **(extra_filter or {})}
-    summary = summarize(fact_rows(db, query, labels(db, district_id)), by=by)
+def dashboard(repos, district_id: str | None, *, school_id: str | None = None, by: str = "school",
+              student_ids: list[str] | None = None) -> dict:
+    """`repos`: the reports' repositories; `student_ids`: only these students of the scope."""
+    docs = repos.students.facts_in_scope(district_id, school_id, student_ids)
+    summary = summarize(fact_rows(docs, labels(repos, district_id)), by=by)
     summary["scope"] = {"district_id": district_id, "school_id": school_id}
     return summary
 

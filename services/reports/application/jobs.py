@@ -19,13 +19,12 @@ import time
 import uuid
 from datetime import timedelta
 
-from services.access import StudentDirectory
 from services.common import logs, timers
 from services.common.errors import Invalid, NotFound
 from services.common.guards import require_role, same_district
 
 from services.reports.domain.model import Period
-from services.reports.adapters.repository import JOBS
+from services.reports.adapters.repository import reads
 
 TIMER_KIND = "report_job"
 LEASE = timedelta(seconds=60)
@@ -56,7 +55,7 @@ def create_job(store, principal, *, period: str, school_id: str | None = None, f
         raise Invalid(f"Unknown format {fmt!r}.", code="bad_format", errors={"format": ["Use html or pdf."]})
     if school_id:
         require_role(principal, "school_admin", "district_admin")
-        district_id = StudentDirectory(store.db).authorize_school(principal, school_id).get("district_id")
+        district_id = reads(store).directory.authorize_school(principal, school_id).get("district_id")
     else:
         require_role(principal, "district_admin")
         district_id = principal.district_id
@@ -69,7 +68,7 @@ def create_job(store, principal, *, period: str, school_id: str | None = None, f
                "owner": owner, "lease_until": now + LEASE if owner else None,
                "requested_by": {"sub": principal.sub, "role": principal.role},
                "created_at": now, "updated_at": now, "started_at": now if owner else None, "finished_at": None}
-        uow.db[JOBS].insert_one(job, session=uow.session)
+        uow.jobs.add(job)
         _arm(uow, job, now + LEASE if owner else now)
         return job
 
@@ -77,7 +76,7 @@ def create_job(store, principal, *, period: str, school_id: str | None = None, f
 
 
 def get_job(store, principal, job_id: str) -> dict:
-    job = store.db[JOBS].find_one({"_id": job_id})
+    job = reads(store).jobs.get(job_id)
     if job is None or not _may_see(principal, job):
         raise NotFound(f"No report job {job_id}.", code="job_not_found")
     return job
@@ -103,18 +102,13 @@ def job_view(job: dict) -> dict:
 def claim(uow, job_id: str, owner: str) -> bool:
     """Take the job if it is queued or its lease lapsed; arm the watchdog."""
     now = uow.now
-    job = uow.db[JOBS].find_one({"_id": job_id}, session=uow.session)
+    job = uow.jobs.get(job_id)
     if not job or job["status"] not in ("queued", "running") or (job.get("lease_until") and job["lease_until"] > now):
         return False
     if job.get("claims", 0) >= MAX_CLAIMS:
-        uow.db[JOBS].update_one({"_id": job_id}, {"$set": {"status": "failed", "finished_at": now, "updated_at": now,
-                                                           "owner": None, "lease_until": None}}, session=uow.session)
+        uow.jobs.give_up(job_id, now)
         return False
-    res = uow.db[JOBS].update_one(
-        {"_id": job_id, "status": job["status"], "claims": job.get("claims", 0)},
-        {"$set": {"status": "running", "owner": owner, "lease_until": now + LEASE, "updated_at": now,
-                  "started_at": job.get("started_at") or now}, "$inc": {"claims": 1}}, session=uow.session)
-    if res.modified_count != 1:
+    if not uow.jobs.take(job, owner, now, now + LEASE):
         return False
     _arm(uow, job, now + LEASE)
     return True
@@ -125,20 +119,14 @@ def extend(uow, job: dict, owner: str, changes: dict) -> None:
     now = uow.now
     update = {"$set": {**changes.get("$set", {}), "lease_until": now + LEASE, "updated_at": now}}
     update.update({k: v for k, v in changes.items() if k != "$set"})
-    res = uow.db[JOBS].update_one({"_id": job["_id"], "owner": owner, "status": "running"}, update,
-                                  session=uow.session)
-    if res.matched_count != 1:
+    if not uow.jobs.progress(job["_id"], owner, update):
         raise LostLease(job["_id"])
     _arm(uow, job, now + LEASE)
 
 
 def finish(store, job: dict, owner: str) -> None:
     def work(uow):
-        now = uow.now
-        res = uow.db[JOBS].update_one({"_id": job["_id"], "owner": owner, "status": "running"}, {"$set": {
-            "status": "done", "finished_at": now, "updated_at": now, "owner": None, "lease_until": None}},
-            session=uow.session)
-        if res.matched_count != 1:
+        if not uow.jobs.finish(job["_id"], owner, uow.now):
             raise LostLease(job["_id"])
         timers.cancel(uow, timer_key(job["_id"]))
 
@@ -162,7 +150,7 @@ def _run_when_claimed(store, job_id: str, owner: str, wait: float = 30.0) -> Non
 
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        if store.db[JOBS].find_one({"_id": job_id, "owner": owner}, {"_id": 1}):
+        if reads(store).jobs.held_by(job_id, owner, {"_id": 1}):
             try:
                 run_job(store, job_id, owner)
             except LostLease:

@@ -1,14 +1,15 @@
 """Projection functions: one event -> writes to the read models (see repository.py).
 
-Every function is `fn(event, uow)` and only writes (upserts with $set / $max / $inc /
-$addToSet), so the same functions serve the live consumer (one transaction per event)
-and `rebuild` / the benchmark's bulk path (`eventlog.BulkUnit`, which batches the very
-same writes). Values are stored as the events carry them (ISO strings for dates), so a
+Every function is `fn(event, uow)` and only writes, through the unit of work's
+repositories (upserts with $set / $max / $inc / $addToSet), so the same functions serve
+the live consumer (one transaction per event) and `rebuild` / the benchmark's bulk path
+(`eventlog.BulkUnit`, which carries the same repositories and batches the very same
+writes). Values are stored as the events carry them (ISO strings for dates), so a
 replay gives byte-identical documents. Consumers run in parallel and events can
 overtake each other, so where order matters the result does not depend on it: a
 booking's state only moves up (booked < cancelled < held / no-show), a goal's latest
 check-in is the `$max` of "date|checkin id|status", and a goal's status and words, a
-name or a grade are only overwritten by a newer event (`_upsert`'s guards).
+name or a grade are only overwritten by a newer event (the guards of the repositories' `project`).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import datetime as dt
 
 from services.access import ROSTER_HANDLERS
 
-from services.reports.adapters.repository import BOOKINGS, PEOPLE, STUDENTS, key
+from services.reports.adapters.repository import key
 
 BOOKING_RANK = {"booked": "1booked", "cancelled": "2cancelled", "held": "3held", "no_show": "3no_show"}
 
@@ -33,19 +34,6 @@ def stamp(event) -> str:
     return utc(event.time)
 
 
-def _upsert(event, uow, coll: str, _id: str, update: dict, guarded=()) -> None:
-    """Upsert `update`; then, for each (guard, fields) in `guarded`, `$set` the fields
-    only if this event is not older than the one that last set them (its time is kept
-    in the field `guard`). Consumers run in parallel, so a goal's content or status, a
-    name or a grade must never go back to an older version when events overtake."""
-    uow.db[coll].update_one({"_id": _id}, update, upsert=True, session=uow.session)
-    at = stamp(event)
-    for guard, fields in guarded:
-        # "not newer than this event" (missing or <=); $not keeps the _id index in use, $or would not
-        uow.db[coll].update_one({"_id": _id, guard: {"$not": {"$gt": at}}},
-                                {"$set": {**fields, guard: at}}, session=uow.session)
-
-
 def _student(event, uow, student_id: str, update: dict | None = None, guarded=(), school_id: str | None = None):
     """One student's document; district and school are filled in when it is created."""
     update = {k: dict(v) for k, v in (update or {}).items()}
@@ -53,7 +41,10 @@ def _student(event, uow, student_id: str, update: dict | None = None, guarded=()
         (k, v) for k, v in (("district_id", event.district_id),
                             ("school_id", school_id or event.data.get("school_id") or event.school_id))
         if k not in update.get("$set", {}))
-    _upsert(event, uow, STUDENTS, student_id, update, guarded)
+    # `guarded` fields are set only by an event not older than the one that last set
+    # them: consumers run in parallel, so a goal's content or status, a name or a grade
+    # must never go back to an older version when events overtake.
+    uow.students.project(student_id, update, guarded, at=stamp(event))
 
 
 # -- people and enrolment ---------------------------------------------------------
@@ -64,11 +55,11 @@ def on_profile(event, uow) -> None:
                   "lang": d.get("language"), "profile_active": d.get("active", True)}
         _student(event, uow, d["person_id"], guarded=[("profile_at", fields)], school_id=(d["school_ids"] or [None])[0])
         return
-    _upsert(event, uow, PEOPLE, d["person_id"], {"$setOnInsert": {"district_id": event.district_id}}, [(
+    uow.people.project(d["person_id"], {"$setOnInsert": {"district_id": event.district_id}}, [(
         "profile_at", {"role": d["role"], "given_name": d["given_name"], "family_name": d["family_name"],
                        "preferred_name": d.get("preferred_name"), "language": d.get("language"),
                        "school_ids": d["school_ids"], "district_id": event.district_id,
-                       "active": d.get("active", True)})])
+                       "active": d.get("active", True)})], at=stamp(event))
 
 
 def on_enrolled(event, uow) -> None:
@@ -105,11 +96,10 @@ def on_deactivated(event, uow) -> None:
     if d["role"] == "student":
         _student(event, uow, d["person_id"], guarded=[("roster_at", {"active": False})])
         return
-    _upsert(event, uow, PEOPLE, d["person_id"], {"$setOnInsert": {"district_id": event.district_id}},
-            [("profile_at", {"active": False, "role": d["role"]})])
+    uow.people.project(d["person_id"], {"$setOnInsert": {"district_id": event.district_id}},
+                       [("profile_at", {"active": False, "role": d["role"]})], at=stamp(event))
     if d["role"] == "guardian":
-        uow.db[STUDENTS].update_many({"guardian_ids": d["person_id"]}, {"$pull": {"guardian_ids": d["person_id"]}},
-                                     session=uow.session)
+        uow.students.unlink_guardian(d["person_id"])
 
 
 # -- goals and check-ins ----------------------------------------------------------
@@ -217,9 +207,7 @@ def _booking(event, uow, state: str, fields: dict) -> None:
         "$set": {f"conferences.{b}.id": d["booking_id"], **{f"conferences.{b}.{k}": v for k, v in fields.items()},
                  **household},
         "$max": {f"conferences.{b}.state": BOOKING_RANK[state], f"facts.bookings.{b}": BOOKING_RANK[state]}})
-    uow.db[BOOKINGS].update_one({"_id": d["booking_id"]}, {"$set": {
-        "student_id": d["student_id"], "school_id": d["school_id"], "district_id": event.district_id}},
-        upsert=True, session=uow.session)
+    uow.bookings.index(d["booking_id"], d["student_id"], d["school_id"], event.district_id)
 
 
 BOOKING_FIELDS = ("window_id", "teacher_id", "guardian_id", "start", "end", "modality", "interpreter_language",
@@ -251,13 +239,10 @@ def on_outcome_content(event, uow) -> None:
     revision replaces it (consumers run in parallel)."""
     d = event.data
     b = key(d["booking_id"])
-    field = f"conferences.{b}.agreement"
     _student(event, uow, d["student_id"], {"$set": {f"conferences.{b}.id": d["booking_id"]}})
-    uow.db[STUDENTS].update_one(
-        {"_id": d["student_id"], f"{field}.revision": {"$not": {"$gte": d["revision"]}}},
-        {"$set": {field: {"family_goals": [g["text"] for g in d["family_goals"]], "supports": d["supports"],
-                          "next_checkin_on": d.get("next_checkin_on"), "revision": d["revision"],
-                          "cycle": d["cycle"]}}}, session=uow.session)
+    uow.students.record_agreement(d["student_id"], b, {
+        "family_goals": [g["text"] for g in d["family_goals"]], "supports": d["supports"],
+        "next_checkin_on": d.get("next_checkin_on"), "revision": d["revision"], "cycle": d["cycle"]})
 
 
 def on_followup_due(event, uow) -> None:

@@ -13,7 +13,6 @@ import time
 
 import click
 
-from services.access import StudentDirectory
 from services.common.auth import Principal
 from services.common.config import Settings
 from services.common.service import make_store
@@ -30,12 +29,15 @@ def _store():
 def _district(store, school_id: str | None, district_id: str | None) -> str:
     if district_id:
         return district_id
+    from services.reports.adapters.repository import reads
+
+    directory = reads(store).directory
     if school_id:
-        school = StudentDirectory(store.db).school(school_id)
+        school = directory.school(school_id)
         if school is None:
             raise click.UsageError(f"no school {school_id} in the reports read model")
         return school["district_id"]
-    found = store.db[StudentDirectory.SCHOOLS].distinct("district_id")
+    found = directory.districts()
     if len(found) != 1:
         raise click.UsageError(f"pass --district (the read model holds {len(found)} districts)")
     return found[0]
@@ -88,10 +90,10 @@ def batch(period, school_id, fmt, district_id):
 def rebuild(yes):
     """Drop the read models and replay the event log into them."""
     from services.reports.adapters.eventlog import rebuild as do_rebuild
-    from services.reports.adapters.repository import EVENT_LOG
+    from services.reports.adapters.repository import reads
 
     store = _store()
-    total = store.db[EVENT_LOG].estimated_document_count()
+    total = reads(store).event_log.estimated_count()
     if not yes:
         click.confirm(f"Drop the reports read models and replay {total} events?", abort=True)
     started = time.perf_counter()
@@ -105,8 +107,8 @@ def events():
     """Count the logged events by type."""
     from collections import Counter
 
-    from services.reports.adapters.repository import EVENT_LOG
+    from services.reports.adapters.repository import reads
 
-    counts = Counter(d["name"] for d in _store().db[EVENT_LOG].find({}, {"name": 1}))
+    counts = Counter(reads(_store()).event_log.names())
     for name, n in sorted(counts.items()):
         click.echo(f"{n:8d}  {name}")

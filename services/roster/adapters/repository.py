@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 
+from services.common.repository import Repository
+
 ORGS, SESSIONS, PEOPLE, CLASSES = "orgs", "sessions", "people", "classes"
 ENROLMENTS, LINKS = "enrolments", "guardian_links"
 IMPORTS, LOCKS, EVENT_CHUNKS = "imports", "import_locks", "import_events"
@@ -31,6 +33,7 @@ IMPORTS, LOCKS, EVENT_CHUNKS = "imports", "import_locks", "import_events"
 COLLECTIONS = {"orgs": ORGS, "sessions": SESSIONS, "people": PEOPLE, "classes": CLASSES,
                "enrolments": ENROLMENTS, "guardian_links": LINKS}
 HIDDEN_STATUSES = ("staging", "aborting")
+UNFINISHED_STATUSES = ("staging", "committed", "aborting")  # left to roll forward or back
 
 
 def ensure_indexes(db) -> None:
@@ -95,3 +98,60 @@ def load_state(db, district_id: str, session=None) -> dict[str, dict[str, dict]]
             if doc is not None:
                 docs[doc["_id"]] = doc
     return state
+
+
+# -- repositories of the import bookkeeping, reached as `uow.imports` / `uow.import_locks`
+# (`staging` writes the same collections in its own steps); see services.common.repository.
+
+
+class Imports(Repository):
+    """`imports`: one document per import of a district."""
+
+    def get(self, import_id: str) -> dict | None:
+        return self._collection(IMPORTS).find_one({"_id": import_id}, session=self._session)
+
+    def of_district(self, import_id: str, district_id: str | None) -> dict | None:
+        return self._collection(IMPORTS).find_one({"_id": import_id, "district_id": district_id},
+                                                  session=self._session)
+
+    def unfinished_of(self, district_id: str) -> list[str]:
+        """Ids of a district's imports not finished (staging, committed, aborting), in order."""
+        return [d["_id"] for d in self._collection(IMPORTS).find(
+            {"district_id": district_id, "status": {"$in": list(UNFINISHED_STATUSES)}}, {"_id": 1},
+            session=self._session).sort("_id", ASCENDING)]
+
+    def districts_with_unfinished(self) -> list[str]:
+        return self._collection(IMPORTS).distinct("district_id", {"status": {"$in": list(UNFINISHED_STATUSES)}},
+                                                  session=self._session)
+
+    def abort_staging(self, import_id: str) -> None:
+        """Turn a staging import into an aborting one (to be rolled back); nothing if it
+        is past staging."""
+        self._collection(IMPORTS).update_one({"_id": import_id, "status": "staging"},
+                                             {"$set": {"status": "aborting"}}, session=self._session)
+
+
+class ImportLocks(Repository):
+    """`import_locks`: one per district, held by the import running there (a lease)."""
+
+    def get(self, district_id: str) -> dict | None:
+        return self._collection(LOCKS).find_one({"_id": district_id}, session=self._session)
+
+    def hold(self, district_id: str, import_id: str, until) -> None:
+        """Hold the district's lock for `import_id` until `until`, whoever held it."""
+        self._collection(LOCKS).update_one(
+            {"_id": district_id},
+            {"$set": {"import_id": import_id, "district_id": district_id, "school_id": None, "until": until}},
+            upsert=True, session=self._session)
+
+
+def attach(uow) -> None:
+    """The roster's repositories on a unit of work (declared in SERVICE)."""
+    uow.imports = Imports(uow)
+    uow.import_locks = ImportLocks(uow)
+
+
+def direct(store):
+    """The repositories outside a transaction (a status page, recovery's first steps): a
+    unit of work never entered has no session, so each statement runs on its own."""
+    return store.unit_of_work()

@@ -153,8 +153,7 @@ class StagedImport:
         self._atomic(work)
 
     def abort(self) -> None:
-        self._atomic(lambda uow: uow.db[IMPORTS].update_one(
-            {"_id": self.id, "status": "staging"}, {"$set": {"status": "aborting"}}, session=uow.session))
+        self._atomic(lambda uow: uow.imports.abort_staging(self.id))
         run_steps(self.store, self.id)
 
 

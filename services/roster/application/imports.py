@@ -25,7 +25,8 @@ from services.roster.adapters import staging
 from services.roster.domain.changeset import build_changes, snapshot
 from services.roster.domain.rules import plan_import
 from services.roster.domain.ids import scope_bundle
-from services.roster.adapters.oneroster.bundle import Bundle, load_bundle
+from services.roster.adapters.oneroster.bundle import load_bundle
+from services.roster.domain.records import Bundle
 from services.roster.domain.vocabulary import ORGS, RowError
 from services.roster.application.recovery import recover_locked
 from services.roster.adapters.repository import load_state

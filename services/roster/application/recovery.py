@@ -11,27 +11,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from services.roster.adapters import staging
-from services.roster.adapters.repository import IMPORTS, LOCKS
-
-UNFINISHED = ("staging", "committed", "aborting")
+from services.roster.adapters.repository import UNFINISHED_STATUSES, direct
 
 
 def recover_locked(store, district_id: str, holder: str) -> list[tuple[str, str]]:
     outcomes = []
-    orphans = list(store.db[IMPORTS].find({"district_id": district_id, "status": {"$in": list(UNFINISHED)}},
-                                          {"_id": 1}).sort("_id", 1))
-    for imp in orphans:
-        if imp["_id"] == holder:
+    imports = direct(store).imports
+    for import_id in imports.unfinished_of(district_id):
+        if import_id == holder:
             continue
-        store.db[IMPORTS].update_one({"_id": imp["_id"], "status": "staging"}, {"$set": {"status": "aborting"}})
-        outcomes.append((imp["_id"], staging.run_steps(store, imp["_id"])))
+        imports.abort_staging(import_id)
+        outcomes.append((import_id, staging.run_steps(store, import_id)))
     return outcomes
 
 
 def recover(store, holder: str) -> dict[str, object]:
     """Recover every district with an unfinished import whose lease has lapsed."""
     out: dict[str, object] = {}
-    for district_id in store.db[IMPORTS].distinct("district_id", {"status": {"$in": list(UNFINISHED)}}):
+    for district_id in direct(store).imports.districts_with_unfinished():
         try:
             staging.acquire_lock(store, district_id, holder)
         except staging.ImportBusy:
@@ -46,22 +43,18 @@ def recover(store, holder: str) -> dict[str, object]:
 
 def timer_step(uow, import_id: str) -> datetime | None:
     """Called by the roster worker's timer: when to fire again, or None when finished."""
-    imp = uow.db[IMPORTS].find_one({"_id": import_id}, session=uow.session)
-    if imp is None or imp["status"] not in UNFINISHED:
+    imp = uow.imports.get(import_id)
+    if imp is None or imp["status"] not in UNFINISHED_STATUSES:
         return None
     district_id = imp["district_id"]
-    lock = uow.db[LOCKS].find_one({"_id": district_id}, session=uow.session) or {}
+    lock = uow.import_locks.get(district_id) or {}
     live = bool(lock.get("import_id")) and bool(lock.get("until")) and lock["until"] > uow.now
     if live and lock["import_id"] != import_id:
         return lock["until"] + timedelta(seconds=5)  # that importer finishes this one first
     if imp["status"] == "staging":
         if live:  # the importer is still renewing its lease
             return lock["until"] + timedelta(seconds=5)
-        uow.db[IMPORTS].update_one({"_id": import_id, "status": "staging"}, {"$set": {"status": "aborting"}},
-                                   session=uow.session)
+        uow.imports.abort_staging(import_id)
     # Hold the district while finishing, so no new import starts half-way.
-    uow.db[LOCKS].update_one({"_id": district_id},
-                             {"$set": {"import_id": import_id, "district_id": district_id, "school_id": None,
-                                       "until": uow.now + timedelta(seconds=staging.LEASE_SECONDS)}},
-                             upsert=True, session=uow.session)
+    uow.import_locks.hold(district_id, import_id, uow.now + timedelta(seconds=staging.LEASE_SECONDS))
     return uow.now if staging.step(uow, import_id) else None

@@ -20,9 +20,8 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from services.roster.adapters.oneroster.bundle import Bundle
 from services.roster.domain.records import (
-    AcademicSession, Class, Enrollment, GuardianLink, Org, User, link_key)
+    AcademicSession, Bundle, Class, Enrollment, GuardianLink, Org, User, link_key)
 
 SEPARATOR = "~"
 

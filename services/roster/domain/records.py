@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from services.roster.domain.vocabulary import ROLE_KINDS
+from services.roster.domain.vocabulary import CLASSES, ENROLLMENTS, ORGS, ROLE_KINDS, SESSIONS, USERS, RowError
 
 FINGERPRINT_VERSION = "1"
 _SKIP = {"fingerprint": False}
@@ -156,3 +157,40 @@ class GuardianLink(Record):
     student_id: str
     active: bool = _meta(default=True)
     line: int = _meta(default=0, compare=False)
+
+
+# OneRoster file -> the Bundle attribute holding its records
+ATTRS = {ORGS: "orgs", SESSIONS: "sessions", USERS: "users", CLASSES: "classes",
+          ENROLLMENTS: "enrollments"}
+
+
+@dataclass
+class Bundle:
+    """A loaded OneRoster bundle (``adapters.oneroster.bundle.load_bundle``): its records,
+    normalised, and every problem found in it."""
+    path: str
+    version: str | None = None  # "1.1" | "1.2"; None if the manifest is unusable
+    manifest: dict[str, str] = field(default_factory=dict)
+    mode: dict[str, str] = field(default_factory=dict)  # "users.csv" -> bulk|delta|absent
+    orgs: dict = field(default_factory=dict)            # sourcedId -> Org
+    sessions: dict = field(default_factory=dict)        # -> AcademicSession
+    users: dict = field(default_factory=dict)           # -> User
+    classes: dict = field(default_factory=dict)         # -> Class
+    enrollments: dict = field(default_factory=dict)     # -> Enrollment
+    guardian_links: dict = field(default_factory=dict)  # link_key(g, s) -> GuardianLink
+    errors: list[RowError] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+    rejected: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    seen: dict[str, set[str]] = field(default_factory=dict)  # every sourcedId per file
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def is_bulk(self, file: str) -> bool:
+        """The file lists every record of its kind (so absence means removal)."""
+        return self.mode.get(file) == "bulk" and file not in self.failed
+
+    def reject(self, file: str, sourced_id: str) -> None:
+        getattr(self, ATTRS[file]).pop(sourced_id, None)
+        self.rejected[file].add(sourced_id)

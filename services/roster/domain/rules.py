@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
-from services.roster.adapters.oneroster.bundle import Bundle
+from services.roster.domain.records import Bundle
 from services.roster.domain.vocabulary import (
     CLASSES, ENROLLMENTS, ORGS, ROLE_KINDS, SESSIONS, USERS)
 

@@ -19,13 +19,10 @@ from pathlib import Path
 
 from prometheus_client import Counter
 
-from services.access import StudentDirectory
 from services.common import logs
 
-from services.reports.application.facts import labels
-from services.reports.domain.model import Period, build_model, choose_lang, homeroom_teacher
+from services.reports.domain.model import Period, build_model, choose_lang, homeroom_teacher, person_name
 from services.reports.entrypoints.render_worker import read_frame, render_one, write_frame
-from services.reports.adapters.repository import PEOPLE
 
 POOL_MIN_STUDENTS = 200  # below this, starting processes costs more than it saves
 RENDERED_TOTAL = Counter("confer_reports_rendered_total", "Reports rendered by batch jobs", ["format", "outcome"])
@@ -99,15 +96,16 @@ def render_pool(processes: int | None, students: int, fmt: str = "pdf"):
 
 
 class Renderer:
-    def __init__(self, db, job: dict, pool: RenderPool | None = None):
-        self.db, self.fmt, self.pool = db, job["format"], pool
+    def __init__(self, repos, job: dict, pool: RenderPool | None = None):
+        """`repos`: the reports' repositories (`repository.reads(store)`)."""
+        self.repos, self.fmt, self.pool = repos, job["format"], pool
         self.period = Period.parse(job["period"])
-        self.teachers = labels(db, job["district_id"])["teachers"]
-        self.schools = {d["_id"]: d for d in db[StudentDirectory.SCHOOLS].find({"district_id": job["district_id"]})}
+        self.teachers = {t["_id"]: person_name(t) for t in repos.people.teachers(job["district_id"])}
+        self.schools = repos.directory.schools_of_district(job["district_id"])
 
     def guardians(self, docs: list[dict]) -> dict:
         firsts = sorted({d["guardian_ids"][0] for d in docs if d.get("guardian_ids")})
-        return {g["_id"]: g for g in self.db[PEOPLE].find({"_id": {"$in": firsts}}, {"language": 1})}
+        return self.repos.people.languages(firsts)
 
     def model(self, doc: dict, guardian: dict | None) -> dict:
         school = self.schools.get(doc.get("school_id")) or {}

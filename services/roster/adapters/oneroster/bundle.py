@@ -14,7 +14,6 @@ delta file may point at records the importer already holds.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -22,44 +21,13 @@ from services.roster.adapters.oneroster.build import (
     build_class, build_enrollment, build_org, build_role, build_session, build_user,
     check_demographics, check_user_profile)
 from services.roster.adapters.oneroster.files import Source, decode, parse_table, read_manifest
-from services.roster.domain.records import GuardianLink, link_key
+from services.roster.domain.records import ATTRS as _ATTRS, Bundle, GuardianLink, link_key
 from services.roster.adapters.oneroster.rows import Row
 from services.roster.domain.vocabulary import (
     CLASSES, DEMOGRAPHICS, ENROLLMENTS, FILES, ORGS, REQUIRED_COLUMNS, ROLES, SESSIONS,
     USER_PROFILES, USERS, USERS_REQUIRED, RowError)
 
-_ATTRS = {ORGS: "orgs", SESSIONS: "sessions", USERS: "users", CLASSES: "classes",
-          ENROLLMENTS: "enrollments"}
-
-
-@dataclass
-class Bundle:
-    path: str
-    version: str | None = None  # "1.1" | "1.2"; None if the manifest is unusable
-    manifest: dict[str, str] = field(default_factory=dict)
-    mode: dict[str, str] = field(default_factory=dict)  # "users.csv" -> bulk|delta|absent
-    orgs: dict = field(default_factory=dict)            # sourcedId -> Org
-    sessions: dict = field(default_factory=dict)        # -> AcademicSession
-    users: dict = field(default_factory=dict)           # -> User
-    classes: dict = field(default_factory=dict)         # -> Class
-    enrollments: dict = field(default_factory=dict)     # -> Enrollment
-    guardian_links: dict = field(default_factory=dict)  # link_key(g, s) -> GuardianLink
-    errors: list[RowError] = field(default_factory=list)
-    failed: set[str] = field(default_factory=set)
-    rejected: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    seen: dict[str, set[str]] = field(default_factory=dict)  # every sourcedId per file
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def is_bulk(self, file: str) -> bool:
-        """The file lists every record of its kind (so absence means removal)."""
-        return self.mode.get(file) == "bulk" and file not in self.failed
-
-    def reject(self, file: str, sourced_id: str) -> None:
-        getattr(self, _ATTRS[file]).pop(sourced_id, None)
-        self.rejected[file].add(sourced_id)
+__all__ = ["Bundle", "load_bundle"]  # Bundle lives in the domain; importable from here as before
 
 
 def load_bundle(path: str | Path) -> Bundle:

@@ -24,7 +24,7 @@ from services.common.guards import require_role
 from services.common.service import get_store
 from services.common.web import current_principal, problem
 from services.roster.application.imports import MAX_LISTED_ERRORS, BundleRejected, error_item, import_bundle
-from services.roster.adapters.repository import IMPORTS
+from services.roster.adapters.repository import direct
 from services.roster.entrypoints.http.schemas import ImportFile, ImportForm, ImportOut
 
 blp = Blueprint("imports", __name__, url_prefix="/imports", description="OneRoster imports (district admins)")
@@ -78,7 +78,7 @@ def upload(form, files):
 @blp.response(200, ImportStatusOut)
 def status(import_id):
     """An import of the caller's district."""
-    doc = get_store().db[IMPORTS].find_one({"_id": import_id, "district_id": current_principal().district_id})
+    doc = direct(get_store()).imports.of_district(import_id, current_principal().district_id)
     if doc is None:
         raise NotFound(f"No import {import_id}.", code="import_not_found")
     return doc
