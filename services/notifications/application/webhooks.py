@@ -4,7 +4,6 @@ and kinds only, never contact details or a child's words (DESIGN: events are a p
 contract); the subscriber's own records say who those ids are."""
 from __future__ import annotations
 
-from services.notifications.adapters import repository as repo
 from services.notifications.application.deliveries import Recorder, delivery_id
 from services.notifications.adapters.directory import Directory
 
