@@ -8,7 +8,7 @@ from __future__ import annotations
 from services.common import links, timers
 from services.notifications import settings as config
 from services.notifications.application.deliveries import DIGEST_KIND, Recorder, quiet_window
-from services.notifications.adapters.directory import Directory, Recipient
+from services.notifications.adapters.directory import Recipient
 from services.notifications.domain.rules import channels_for, next_digest_time
 from services.notifications.application.notices import Notice
 
@@ -36,7 +36,7 @@ def send_digest(uow, timer: dict) -> None:
     pending = uow.digest_items.pending_for(rid)
     if not pending:
         return
-    cfg, dr = config.load(), Directory(uow)
+    cfg, dr = config.load(), uow.directory
     r, school = dr.recipient(rid), dr.school(timer["school_id"])
     cause_id = f"digest:{rid}:{timer['due_at'].isoformat()}"
     notice = Notice(KIND, rid, school["_id"], items=[p["item"] for p in pending], link=cfg.url(links.teacher_home()))

@@ -6,6 +6,7 @@ own queue (`lanes.LaneQueue`). Collection names, statuses and indexes are in
 `adapters/repository.py`."""
 from __future__ import annotations
 
+from services.notifications.adapters.directory import Directory
 from services.notifications.adapters.repositories.deliveries import Deliveries
 from services.notifications.adapters.repositories.digest import DigestItems
 from services.notifications.adapters.repositories.inbox import Inbox
@@ -16,6 +17,7 @@ from services.notifications.adapters.repositories.webhooks import Webhooks
 
 
 def attach(uow) -> None:
+    uow.directory = Directory(uow)  # the projections' read side, remembered for the unit of work
     uow.deliveries = Deliveries(uow)
     uow.inbox = Inbox(uow)
     uow.recipients = Recipients(uow)
