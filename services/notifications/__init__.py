@@ -13,6 +13,7 @@ SERVICE = ServiceDefinition.declare(
     timers="services.notifications.entrypoints.handlers:TIMERS",
     engines="services.notifications.entrypoints.handlers:ENGINES",
     indexes="services.notifications.adapters.repository:ensure_indexes",
+    repositories="services.notifications.adapters.repositories:attach",
 )
 
 

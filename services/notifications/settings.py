@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from services.common.config import ENV_VARS
 from services.common.links import DEV_PORTAL_URL
 
 DEFAULT_RETRY_DELAYS = (30.0, 120.0, 600.0, 1800.0)  # seconds between tries
@@ -19,22 +20,9 @@ DEFAULT_LANES = {"email": 4, "sms": 4, "webhook": 4}
 # Providers throttle: SMTP relays per connection and account, SMS gateways per number.
 DEFAULT_RATE_LIMITS = {"email": 100.0, "sms": 30.0, "webhook": 10.0}
 
-# Variables this module reads beyond the shared table (documented in the report).
-OWN_ENV_VARS = {
-    "CONFER_PUBLIC_URL": "base URL of the portal, for links in messages (default http://127.0.0.1:8000, the dev portal)",
-    "NOTIFY_SEND_TIMEOUT": "seconds an SMTP, SMS or webhook send may take (default 10)",
-    "NOTIFY_RETRY_DELAYS": "seconds between delivery tries, comma separated (default 30,120,600,1800)",
-    "NOTIFY_MAX_TRIES": "delivery tries before a message is marked failed (default 5)",
-    "NOTIFY_DIGEST_TIME": "local HH:MM the teacher digest goes out (default 16:00)",
-    "NOTIFY_QUIET_HOURS": "default quiet hours HH:MM-HH:MM in the recipient's zone (default 21:00-07:00)",
-    "NOTIFY_LANES": "sender threads per delivery lane, channel=n comma separated (default email=4,sms=4,webhook=4)",
-    "NOTIFY_RATE_LIMITS": "most sends a second per provider and worker process, channel=rate comma separated; 0 = no limit (default email=100,sms=30,webhook=10; webhook: per subscriber)",
-    "NOTIFY_BREAKER_FAILURES": "consecutive provider failures that open a channel's circuit breaker (default 5)",
-    "NOTIFY_BREAKER_COOLDOWN": "seconds an open breaker waits before it probes the provider, doubling per failed probe (default 10)",
-    "NOTIFY_BREAKER_MAX_COOLDOWN": "longest wait between two probes of a failing provider, seconds (default 300)",
-    "NOTIFY_LEASE_SECONDS": "seconds a worker holds the deliveries it claimed before another may take them over (default 30)",
-    "NOTIFY_JOURNAL_GROUP": "sends a sender journals in one write (default 4); after a crash at most these per sender are resent as of unknown outcome; 1 = one write per send",
-}
+# Variables this module reads beyond the platform's own, documented once in the shared
+# table (services.common.config.ENV_VARS, which `confer env` prints).
+OWN_ENV_VARS = {k: v for k, v in ENV_VARS.items() if k == "CONFER_PUBLIC_URL" or k.startswith("NOTIFY_")}
 
 
 def _env(name: str, default: str | None = None) -> str | None:

@@ -1,11 +1,13 @@
 """Read side of this service's projections, inside a unit of work: who a person is, how
 to reach them, which school (name, time zone) and which students they belong to.
 
-`Directory.of(uow)` is shared by every notice of a unit of work (a consumer batch holds
-many events) and remembers what it read, so a window, a school or a teacher is read
-once per batch; `prefetch` reads the people an event names in one query. Any
-projection write in the unit of work clears it (`handlers.py` wraps the projection
-handlers), so a notice never sees older data than it would one event at a time."""
+`uow.directory` (attached to every unit of work, see adapters/repositories) is shared by
+every notice of a unit of work (a consumer batch holds many events) and remembers what
+it read, so a window, a school or a teacher is read once per batch; `prefetch` reads the
+people an event names in one query. Any projection write in the unit of work clears it
+(`handlers.py` wraps the projection handlers), so a notice never sees older data than it
+would one event at a time. Its four raw reads (`_read_*`) are the only statements; unit
+tests replace them with dictionaries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -62,28 +64,34 @@ class Recipient:
 
 class Directory:
     def __init__(self, uow):
-        self.db, self.session = uow.db, uow.session
-        self.students = StudentDirectory(uow.db)
+        self.uow = uow  # its session starts with the transaction, after repositories are attached
         self._cache: dict[tuple[str, str], dict | None] = {}
 
-    @classmethod
-    def of(cls, uow) -> "Directory":
-        found = getattr(uow, "_directory", None)
-        if found is None or found.session is not uow.session:
-            found = uow._directory = cls(uow)
-        return found
-
-    @staticmethod
-    def forget(uow) -> None:
+    def forget(self) -> None:
         """A projection changed in this unit of work: read afresh from now on."""
-        found = getattr(uow, "_directory", None)
-        if found is not None:
-            found._cache.clear()
+        self._cache.clear()
 
+    # -- the reads ------------------------------------------------------------------
+    def _read_one(self, coll: str, _id: str) -> dict | None:
+        return self.uow.db[coll].find_one({"_id": _id}, session=self.uow.session)
+
+    def _read_many(self, coll: str, ids: list[str]) -> dict[str, dict]:
+        return {d["_id"]: d for d in self.uow.db[coll].find({"_id": {"$in": ids}}, session=self.uow.session)}
+
+    def _read_webhooks(self, district_id: str | None) -> list[dict]:
+        return list(self.uow.db[repo.WEBHOOKS].find({"district_id": district_id, "active": True},
+                                                    session=self.uow.session))
+
+    def _read_open_goals(self, student_id: str) -> list[str]:
+        cursor = self.uow.db[repo.GOALS].find({"student_id": student_id, "status": {"$in": ["agreed", "submitted"]}},
+                                              {"statement": 1}, session=self.uow.session).sort("_id", 1)
+        return [g["statement"] for g in cursor]
+
+    # -- remembered per unit of work ---------------------------------------------------
     def _one(self, coll: str, _id: str) -> dict | None:
         key = (coll, _id)
         if key not in self._cache:
-            self._cache[key] = self.db[coll].find_one({"_id": _id}, session=self.session)
+            self._cache[key] = self._read_one(coll, _id)
         return self._cache[key]
 
     def prefetch(self, coll: str, ids) -> None:
@@ -91,7 +99,7 @@ class Directory:
         wanted = [i for i in dict.fromkeys(ids) if i and (coll, i) not in self._cache]
         if not wanted:
             return
-        found = {d["_id"]: d for d in self.db[coll].find({"_id": {"$in": wanted}}, session=self.session)}
+        found = self._read_many(coll, wanted)
         for i in wanted:
             self._cache[(coll, i)] = found.get(i)
 
@@ -118,8 +126,7 @@ class Directory:
         """The district's active webhook subscriptions (read once per unit of work)."""
         key = (repo.WEBHOOKS, f"district:{district_id}")
         if key not in self._cache:
-            self._cache[key] = list(self.db[repo.WEBHOOKS].find({"district_id": district_id, "active": True},
-                                                                session=self.session))
+            self._cache[key] = self._read_webhooks(district_id)
         return self._cache[key]
 
     def person(self, person_id: str) -> dict | None:
@@ -174,9 +181,7 @@ class Directory:
         return doc
 
     def open_goals(self, student_id: str) -> list[str]:
-        cursor = self.db[repo.GOALS].find({"student_id": student_id, "status": {"$in": ["agreed", "submitted"]}},
-                                          {"statement": 1}, session=self.session).sort("_id", 1)
-        return [g["statement"] for g in cursor]
+        return self._read_open_goals(student_id)
 
     def booking_sequence(self, booking_id: str) -> int:
         doc = self._one(repo.BOOKINGS, booking_id)

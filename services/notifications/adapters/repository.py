@@ -1,4 +1,7 @@
-"""The notifications service's collections and their indexes (nothing else's).
+"""The notifications service's collections, the statuses of a delivery, and the indexes
+(nothing else's). The code that reads and writes them is in `adapters/repositories/`
+(reached as `uow.<name>`), `adapters/directory.py` (`uow.directory`) and the delivery
+engine's `adapters/outcomes.py`.
 
 recipients      contact details and language, projected from PersonProfileChanged (private)
 preferences     per person: channel opt-outs, quiet hours, digest, language override

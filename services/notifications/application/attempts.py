@@ -106,7 +106,6 @@ def plan(outcome: Outcome, cfg, now: datetime) -> tuple[dict, tuple[str, dict] |
 def deliver(uow, timer: dict) -> None:
     """Timer callback of deliveries recorded before the lanes existed (one 'deliver'
     timer each): the timer only makes its delivery due, and the lane sends it."""
-    uow.db[repo.DELIVERIES].update_one({"_id": timer["payload"]["delivery_id"], "status": {"$in": list(repo.OPEN)}},
-                                       {"$set": {"due_at": uow.now}}, session=uow.session)
+    uow.deliveries.make_due(timer["payload"]["delivery_id"], uow.now)
     uow.after_commit(lambda: uow.store.signal("deliveries:email").set())
 

@@ -162,17 +162,15 @@ class Recorder:
         if not self.docs:
             return 0
         uow = self.uow
-        db, session = uow.db, uow.session
-        ids = list(self.docs)
-        existing = {d["_id"] for d in db[repo.DELIVERIES].find({"_id": {"$in": ids}}, {"_id": 1}, session=session)}
+        existing = uow.deliveries.already_recorded(list(self.docs))
         new = [d for i, d in self.docs.items() if i not in existing]
         self.docs = {}
         if not new:
             return 0
-        db[repo.DELIVERIES].insert_many(new, ordered=True, session=session)
+        uow.deliveries.add(new)
         inbox = [self.inbox[d["_id"]] for d in new if d["_id"] in self.inbox]
         if inbox:
-            db[repo.INBOX].insert_many(inbox, ordered=True, session=session)
+            uow.inbox.add(inbox)
         for d in new:
             if d["status"] == repo.SENT:
                 uow.emit("NotificationSent", event_data(d), subject=d["_id"], district_id=d["district_id"],

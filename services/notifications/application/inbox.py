@@ -5,49 +5,39 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from pymongo import DESCENDING
-
 from services.common.auth import Principal
 from services.common.errors import Forbidden, Invalid, NotFound
 from services.common.guards import district_scope, require_role
-from services.notifications.adapters import repository as repo
+from services.notifications.adapters.repositories import reads
 from services.notifications.settings import load
 from services.notifications.adapters.targets import TargetRefused, check_url
 
 
-def _mine(principal: Principal, **more) -> dict:
-    return district_scope(principal, **more)
-
-
 # -- inbox ------------------------------------------------------------------------
 def list_inbox(store, principal: Principal, *, unread: bool, limit: int) -> list[dict]:
-    query = _mine(principal, recipient_id=principal.sub)
-    if unread:
-        query["read_at"] = None
-    return list(store.db[repo.INBOX].find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit))
+    return reads(store).inbox(district_scope(principal), recipient_id=principal.sub, unread=unread, limit=limit)
 
 
 def unread_count(store, principal: Principal) -> int:
-    return store.db[repo.INBOX].count_documents(_mine(principal, recipient_id=principal.sub, read_at=None))
+    return reads(store).unread_count(district_scope(principal), principal.sub)
 
 
 def all_inboxes(store, principal: Principal, *, limit: int) -> list[dict]:
     """Development mode only (the API registers it only then): every in-app message."""
     require_role(principal, "district_admin")
-    return list(store.db[repo.INBOX].find(_mine(principal)).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
-                .limit(limit))
+    return reads(store).inbox(district_scope(principal), limit=limit)
 
 
 def mark_read(store, principal: Principal, item_id: str) -> dict:
     def work(uow):
-        query = _mine(principal, _id=item_id, recipient_id=principal.sub)
-        item = uow.db[repo.INBOX].find_one(query, session=uow.session)
+        scope = district_scope(principal)
+        item = uow.inbox.item_of(scope, principal.sub, item_id)
         if item is None:  # someone else's item is "not found" too
             raise NotFound(f"No inbox item {item_id}.", code="inbox_item_not_found")
         if item.get("read_at") is None:
             now = uow.now
             item["read_at"] = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as BSON stores it
-            uow.db[repo.INBOX].update_one(query, {"$set": {"read_at": item["read_at"]}}, session=uow.session)
+            uow.inbox.mark_read(scope, principal.sub, item_id, item["read_at"])
         return item
 
     return store.atomic(work, district_id=principal.district_id)
@@ -65,8 +55,8 @@ def _prefs_view(prefs: dict, person: dict | None) -> dict:
 
 
 def get_preferences(store, principal: Principal) -> dict:
-    prefs = store.db[repo.PREFERENCES].find_one(_mine(principal, _id=principal.sub)) or {}
-    return _prefs_view(prefs, store.db[repo.RECIPIENTS].find_one(_mine(principal, _id=principal.sub)))
+    prefs, person = reads(store).preferences_and_contact(district_scope(principal), principal.sub)
+    return _prefs_view(prefs or {}, person)
 
 
 def put_preferences(store, principal: Principal, body: dict) -> dict:
@@ -76,9 +66,8 @@ def put_preferences(store, principal: Principal, body: dict) -> dict:
     doc = {**body, "opted_out": sorted(set(body["opted_out"])), "district_id": principal.district_id}
 
     def work(uow):
-        uow.db[repo.PREFERENCES].update_one({"_id": principal.sub}, {"$set": {**doc, "updated_at": uow.now}},
-                                            upsert=True, session=uow.session)
-        return _prefs_view(doc, uow.db[repo.RECIPIENTS].find_one({"_id": principal.sub}, session=uow.session))
+        uow.preferences.save(principal.sub, {**doc, "updated_at": uow.now})
+        return _prefs_view(doc, uow.recipients.contact(principal.sub))
 
     return store.atomic(work, district_id=principal.district_id)
 
@@ -109,7 +98,7 @@ def create_webhook(store, principal: Principal, body: dict) -> dict:
 
     def work(uow):
         doc["created_at"] = uow.now
-        uow.db[repo.WEBHOOKS].insert_one(doc, session=uow.session)
+        uow.webhooks.add(doc)
         return doc
 
     return store.atomic(work, district_id=principal.district_id)
@@ -125,19 +114,17 @@ def _may_manage(principal: Principal, hook: dict) -> bool:
 
 def list_webhooks(store, principal: Principal) -> list[dict]:
     require_role(principal, "district_admin", "school_admin")
-    hooks = store.db[repo.WEBHOOKS].find(_mine(principal, active=True)).sort("created_at", 1)
-    return [h for h in hooks if _may_manage(principal, h)]
+    return [h for h in reads(store).active_webhooks(district_scope(principal)) if _may_manage(principal, h)]
 
 
 def delete_webhook(store, principal: Principal, webhook_id: str) -> None:
     require_role(principal, "district_admin", "school_admin")
 
     def work(uow):
-        query = _mine(principal, _id=webhook_id, active=True)
-        hook = uow.db[repo.WEBHOOKS].find_one(query, session=uow.session)
+        scope = district_scope(principal)
+        hook = uow.webhooks.active(scope, webhook_id)
         if hook is None or not _may_manage(principal, hook):
             raise NotFound(f"No webhook {webhook_id}.", code="webhook_not_found")
-        uow.db[repo.WEBHOOKS].update_one(query, {"$set": {"active": False, "deleted_at": uow.now}},
-                                         session=uow.session)
+        uow.webhooks.deactivate(scope, webhook_id, uow.now)
 
     store.atomic(work, district_id=principal.district_id)

@@ -17,7 +17,7 @@ from services.notifications.application.notices import RULES, Notice
 
 def record_event(event, uow) -> int:
     """Handler body for every event that notifies someone; returns deliveries added."""
-    cfg, dr = config.load(), Directory.of(uow)
+    cfg, dr = config.load(), uow.directory
     dr.prefetch_events([event.data])
     notices = RULES[event.name](event, dr, cfg)
     count = sum(record_notice(uow, dr, cfg, n, event.id, event.name) for n in notices)
@@ -26,7 +26,7 @@ def record_event(event, uow) -> int:
 
 def prefetch(events, uow) -> None:
     """What a batch of notifying events will read, read at once (see Directory)."""
-    Directory.of(uow).prefetch_events([e.data for e in events])
+    uow.directory.prefetch_events([e.data for e in events])
 
 
 def record_notice(uow, dr: Directory, cfg, notice: Notice, cause_id: str, cause_type: str) -> int:

@@ -4,9 +4,7 @@ and kinds only, never contact details or a child's words (DESIGN: events are a p
 contract); the subscriber's own records say who those ids are."""
 from __future__ import annotations
 
-from services.notifications.adapters import repository as repo
 from services.notifications.application.deliveries import Recorder, delivery_id
-from services.notifications.adapters.directory import Directory
 
 CHANNEL = "webhook"
 PAYLOAD_TYPE = "org.confer.notifications.Notification.v1"
@@ -22,7 +20,7 @@ def payload(event, did: str, notices) -> dict:
 def fan_out(uow, event, notices, cfg) -> int:
     if not notices:
         return 0
-    dr = Directory.of(uow)
+    dr = uow.directory
     subs = dr.webhooks(event.district_id)
     if not subs:
         return 0

@@ -16,7 +16,6 @@ from services.notifications.application import attempts as delivery
 from services.notifications.application import digest
 from services.notifications.entrypoints import lanes
 from services.notifications.application import projections as p
-from services.notifications.adapters.directory import Directory
 from services.notifications.application.notices import RULES
 from services.notifications.application.recording import prefetch, record_event
 
@@ -36,7 +35,7 @@ def _projection(fn):
     @functools.wraps(fn)
     def handler(event, uow):
         fn(event, uow)
-        Directory.forget(uow)
+        uow.directory.forget()
     return handler
 
 

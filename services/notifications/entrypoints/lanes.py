@@ -29,20 +29,18 @@ import time
 import uuid
 from datetime import timedelta
 
-from pymongo import ASCENDING
 from pymongo.errors import PyMongoError
 
-from services.access import StudentDirectory
 from services.common import logs, metrics
 from services.common.resilience import CLOSED, HALF_OPEN, OPEN, STATE_VALUE, CircuitBreaker, TokenBucket
 from services.notifications import settings as config
-from services.notifications.adapters import repository as repo
 from services.notifications.adapters.channels import OutcomeUnknown, PermanentSendError, ProviderUnavailable, \
     TransientSendError
 from services.notifications.application.deliveries import provider_for
 from services.notifications.application.attempts import FAILED, RELEASE, RETRY, SENT, SKIPPED, Job, Outcome
 from services.notifications.adapters.directory import Recipient
 from services.notifications.adapters.outcomes import Journal, OutcomeWriter
+from services.notifications.adapters.repositories.lanes import LaneQueue, SendingReads
 from services.notifications.application.sending import SENDERS, Skip
 
 log = logs.get("confer.notifications")
@@ -65,6 +63,7 @@ class Lane:
         self.providers: dict[str, tuple[CircuitBreaker, TokenBucket]] = {}
         self._providers_lock = threading.Lock()
         self.wake = self.store.signal(f"deliveries:{channel}")
+        self.deliveries = LaneQueue(self.store.db, channel)
         self._last_renew = self._last_expired_scan = 0.0
 
     # -- providers: breaker and rate limit -----------------------------------------
@@ -101,36 +100,16 @@ class Lane:
         return blocked, probes
 
     # -- claiming ------------------------------------------------------------------
-    def _lease(self, now, token: str) -> dict:
-        return {"token": token, "owner": self.engine.owner, "until": now + timedelta(seconds=self.cfg.lease_seconds)}
-
-    def _take(self, query: dict, limit: int, sort: bool = True, skip: set = frozenset()) -> tuple[list[dict], str]:
-        coll = self.store.db[repo.DELIVERIES]
-        cursor = coll.find(query)
-        if sort:
-            cursor = cursor.sort("due_at", ASCENDING)
-        found = [d for d in cursor.limit(limit + len(skip)) if d["_id"] not in skip][:limit]
-        if not found:
-            return [], ""
-        now, token = self.store.clock(), uuid.uuid4().hex
-        ids = [d["_id"] for d in found]
-        res = coll.update_many({**query, "_id": {"$in": ids}},
-                               {"$set": {"status": repo.SENDING, "lease": self._lease(now, token)}})
-        if res.modified_count != len(ids):  # another worker claimed some: which are ours?
-            ours = {d["_id"] for d in coll.find({"_id": {"$in": ids}, "lease.token": token}, {"_id": 1})}
-            found = [d for d in found if d["_id"] in ours]
-        return found, token
+    def _new_lease(self) -> tuple[str, dict]:
+        """A claim's token and lease, made once it found work (the lease runs from then)."""
+        token = uuid.uuid4().hex
+        until = self.store.clock() + timedelta(seconds=self.cfg.lease_seconds)
+        return token, {"token": token, "owner": self.engine.owner, "until": until}
 
     def claim(self, limit: int, *, exclude=(), only: str | None = None, fresh_only: bool = False) -> list[Job]:
-        now = self.store.clock()
-        query = {"status": {"$in": list(repo.OPEN)}, "channel": self.channel, "due_at": {"$lte": now}}
-        if only is not None:
-            query["provider"] = only
-        elif exclude:
-            query["provider"] = {"$nin": list(exclude)}
-        if fresh_only:  # a probe should not be a resend of an unknown outcome
-            query["unknown_outcomes"] = {"$in": [None, 0]}
-        docs, token = self._take(query, limit)
+        # fresh_only: a probe should not be a resend of an unknown outcome
+        docs, token = self.deliveries.claim_due(self.store.clock(), limit, self._new_lease, exclude=exclude,
+                                                only=only, fresh_only=fresh_only)
         return [Job(d, token, int(d.get("attempts", 0)) + 1) for d in docs]
 
     def claim_expired(self, limit: int) -> list[Job]:
@@ -138,11 +117,10 @@ class Lane:
         which tries may have gone out."""
         now = self.store.clock()
         # Not those this engine still works on: their outcome is coming (its clock may have jumped).
-        docs, token = self._take({"status": repo.SENDING, "channel": self.channel, "lease.until": {"$lt": now}},
-                                 limit, sort=False, skip=self.engine.in_hand())
+        docs, token = self.deliveries.claim_lapsed(now, limit, self._new_lease, skip=self.engine.in_hand())
         if not docs:
             return []
-        journal = list(self.store.db[repo.JOURNAL].find({"delivery_id": {"$in": [d["_id"] for d in docs]}}))
+        journal = self.deliveries.journal_of([d["_id"] for d in docs])
         jobs = []
         for d in docs:
             entries = [e for e in journal if e["delivery_id"] == d["_id"]]
@@ -163,16 +141,14 @@ class Lane:
         """Everything the senders need, read once per claim."""
         if not jobs:
             return
-        db = self.store.db
+        reads = self.engine.reads
         if self.channel == "webhook":
-            ids = {j.d.get("content", {}).get("webhook_id") for j in jobs}
-            subs = {s["_id"]: s for s in db[repo.WEBHOOKS].find({"_id": {"$in": list(ids)}})}
+            subs = reads.webhooks({j.d.get("content", {}).get("webhook_id") for j in jobs})
             for j in jobs:
                 j.extra["webhook"] = subs.get(j.d.get("content", {}).get("webhook_id"))
             return
         rids = list({j.d["recipient_id"] for j in jobs})
-        people = {p["_id"]: p for p in db[repo.RECIPIENTS].find({"_id": {"$in": rids}})}
-        prefs = {p["_id"]: p for p in db[repo.PREFERENCES].find({"_id": {"$in": rids}})}
+        people, prefs = reads.recipients(rids), reads.preferences(rids)
         schools = self.engine.schools({j.d["school_id"] for j in jobs})
         for j in jobs:
             person = people.get(j.d["recipient_id"])
@@ -195,9 +171,7 @@ class Lane:
             ids = list(self.held)
         if ids:
             until = self.store.clock() + timedelta(seconds=self.cfg.lease_seconds)
-            self.store.db[repo.DELIVERIES].update_many(
-                {"_id": {"$in": ids}, "status": repo.SENDING, "lease.owner": self.engine.owner},
-                {"$set": {"lease.until": until}})
+            self.deliveries.renew_leases(ids, self.engine.owner, until)
 
     def fill(self) -> int:
         """One claim round: lapsed leases now and then, then due work up to capacity, and
@@ -388,11 +362,9 @@ class Lane:
         if busy:  # due work waits for a free sender, who wakes this thread
             waits.append(self.engine.poll_seconds)
         else:
-            nxt = self.store.db[repo.DELIVERIES].find_one({"status": {"$in": list(repo.OPEN)}, "channel": self.channel},
-                                                          {"due_at": 1}, sort=[("due_at", ASCENDING)])
-            if nxt is not None:  # deferred (quiet hours, back-off): look again when it is due
-                waits.append(max(self.engine.poll_seconds,
-                                 (nxt["due_at"] - self.store.clock()).total_seconds()))
+            due_at = self.deliveries.next_due_at()
+            if due_at is not None:  # deferred (quiet hours, back-off): look again when it is due
+                waits.append(max(self.engine.poll_seconds, (due_at - self.store.clock()).total_seconds()))
         return min(waits)
 
     def release_queued(self) -> None:
@@ -417,6 +389,7 @@ class DeliveryEngine:
         self.monitor_seconds = monitor_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self.journal = Journal(store)
+        self.reads = SendingReads(store.db)
         self.lanes = {ch: Lane(self, ch) for ch in config.LANE_CHANNELS}
         self.outcomes = OutcomeWriter(store)
         self.stop_event = threading.Event()
@@ -437,7 +410,7 @@ class DeliveryEngine:
             have = {i: doc for i, (at, doc) in self._schools.items() if i in ids and now - at < SCHOOL_CACHE_SECONDS}
         missing = [i for i in ids if i not in have]
         if missing:
-            for doc in self.store.db[StudentDirectory.SCHOOLS].find({"_id": {"$in": missing}}):
+            for doc in self.reads.schools(missing).values():
                 have[doc["_id"]] = doc
                 with self._schools_lock:
                     self._schools[doc["_id"]] = (now, doc)
@@ -478,12 +451,10 @@ class DeliveryEngine:
 
     def measure(self) -> dict[str, tuple[int, float]]:
         """Per channel: deliveries due and not sent, and how long the oldest has waited."""
-        now, coll, out = self.store.clock(), self.store.db[repo.DELIVERIES], {}
-        for channel in self.lanes:
-            query = {"status": {"$in": [*repo.OPEN, repo.SENDING]}, "channel": channel, "due_at": {"$lte": now}}
-            due = coll.count_documents(query)
-            oldest = coll.find_one(query, {"due_at": 1}, sort=[("due_at", ASCENDING)]) if due else None
-            age = max(0.0, (now - oldest["due_at"]).total_seconds()) if oldest else 0.0
+        now, out = self.store.clock(), {}
+        for channel, lane in self.lanes.items():
+            due, oldest = lane.deliveries.backlog(now)
+            age = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
             metrics.NOTIFICATION_DUE.labels(channel).set(due)
             metrics.NOTIFICATION_OLDEST_DUE_AGE.labels(channel).set(age)
             out[channel] = (due, age)

@@ -1,0 +1,20 @@
+"""Subscribing systems' webhooks inside a unit of work. `scope` is the caller's district
+filter (services.common.guards.district_scope)."""
+from __future__ import annotations
+
+from services.notifications.adapters.repositories.base import Repository
+from services.notifications.adapters.repository import WEBHOOKS
+
+
+class Webhooks(Repository):
+    collection = WEBHOOKS
+
+    def add(self, doc: dict) -> None:
+        self.coll.insert_one(doc, session=self.session)
+
+    def active(self, scope: dict, webhook_id: str) -> dict | None:
+        return self.coll.find_one({**scope, "_id": webhook_id, "active": True}, session=self.session)
+
+    def deactivate(self, scope: dict, webhook_id: str, at) -> None:
+        self.coll.update_one({**scope, "_id": webhook_id, "active": True},
+                             {"$set": {"active": False, "deleted_at": at}}, session=self.session)
