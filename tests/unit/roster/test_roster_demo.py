@@ -16,9 +16,10 @@ def files_of(folder):
 @pytest.fixture(scope="module")
 def district(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "district"
-    started = time.perf_counter()
+    # CPU time of this process, not wall time: a busy shared machine must not fail it
+    started = time.process_time()
     summary = generate(out, schools=10, students=5000, seed=42)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     return out, summary, elapsed, load_bundle(out)
 
 
@@ -51,7 +52,7 @@ def test_generated_bundle_loads_without_errors(tmp_path, version, as_zip):
 
 def test_fast_and_sized_like_a_district(district):
     out, summary, elapsed, bundle = district
-    assert elapsed < 5, f"5,000 students took {elapsed:.1f}s"
+    assert elapsed < 5, f"5,000 students took {elapsed:.1f}s of CPU"
     assert bundle.errors == []
     assert summary["students"] == 5000 and summary["schools"] == 10
     assert 20 <= summary["students"] / summary["teachers"] <= 24  # about 1 per 22
