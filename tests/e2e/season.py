@@ -188,7 +188,7 @@ class Tap(EventReader):
 def subscriptions(service: str) -> set[str]:
     import importlib
 
-    return set(getattr(importlib.import_module(f"services.{service}.handlers"), "HANDLERS", {}))
+    return set(importlib.import_module(f"services.{service}").SERVICE.handlers())  # the declared table
 
 
 def settle(system, tap, timeout: float = 120.0, quiet: float = 1.5, services=None) -> dict:
