@@ -10,5 +10,6 @@ PUBLIC_PREFIXES = ("/feeds/",)
 
 def blueprints() -> list:
     from services.scheduling import api_bookings, api_windows
+    from services.scheduling.entrypoints.http import requests
 
-    return [api_windows.blp, api_bookings.blp]
+    return [api_windows.blp, api_bookings.blp, requests.blp]

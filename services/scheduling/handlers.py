@@ -19,7 +19,10 @@ from services.scheduling import reminders
 from services.scheduling import repository as repo
 from services.scheduling.config import NUDGE_AFTER_DAYS
 from services.scheduling.domain import HELD
+from services.scheduling.adapters import requests as rq
+from services.scheduling.application import assignment
 from services.scheduling.policy import families_to_nudge
+from services.scheduling.windows import invitation_mode
 
 
 @handler("scheduling.person_profile_changed", formerly="services.scheduling.handlers.on_person_profile_changed")
@@ -51,7 +54,7 @@ def invite_late_family(event, uow) -> None:
             upsert=True, session=uow.session)
         uow.emit("InvitationDue", {"window_id": w["_id"], "school_id": w["school_id"], "guardian_id": d["guardian_id"],
                                    "student_ids": [d["student_id"]], "nudge": False,
-                                   "booking_closes_at": iso(w["booking_closes_at"])},
+                                   "booking_closes_at": iso(w["booking_closes_at"]), **invitation_mode(w)},
                  subject=d["guardian_id"], district_id=w["district_id"], school_id=w["school_id"])
         _ensure_nudge(uow, w)
 
@@ -67,10 +70,11 @@ def fire_follow_up(uow, timer: dict) -> None:
 
 
 def fire_nudge(uow, timer: dict) -> None:
-    """InvitationDue(nudge=true) for each family with a child still to book."""
+    """InvitationDue(nudge=true) for each family with a child still to book (in a request
+    window: each family that has sent no request, before the deadline)."""
     db, now = uow.db, uow.now
     w = db[repo.WINDOWS].find_one({"_id": timer["payload"]["window_id"]}, session=uow.session)
-    if not w or w["status"] != "open" or now >= w["booking_closes_at"]:
+    if not w or w["status"] != "open" or now >= _nudge_until(w):
         return
     invitations = {i["guardian_id"]: i for i in db[repo.INVITATIONS].find({"window_id": w["_id"]},
                                                                         session=uow.session)}
@@ -78,7 +82,11 @@ def fire_nudge(uow, timer: dict) -> None:
     for b in db[repo.BOOKINGS].find({"window_id": w["_id"], "active": True}, {"guardian_id": 1, "student_id": 1},
                                     session=uow.session):
         booked.setdefault(b["guardian_id"], set()).add(b["student_id"])
-    done = [g for g, i in invitations.items() if set(i["student_ids"]) <= booked.get(g, set())]
+    if invitation_mode(w)["asks"] == "request":
+        requesting = rq.requesting_guardians(db, w["_id"], session=uow.session)
+        done = [g for g in invitations if g in requesting]
+    else:
+        done = [g for g, i in invitations.items() if set(i["student_ids"]) <= booked.get(g, set())]
     after = w.get("nudge_after_days", NUDGE_AFTER_DAYS)
     due = families_to_nudge(list(invitations), done, {g: i["invited_at"] for g, i in invitations.items()}, now,
                             after_days=after, already_nudged=[g for g, i in invitations.items() if i.get("nudged_at")])
@@ -86,12 +94,16 @@ def fire_nudge(uow, timer: dict) -> None:
         missing = [s for s in invitations[g]["student_ids"] if s not in booked.get(g, set())]
         uow.emit("InvitationDue", {"window_id": w["_id"], "school_id": w["school_id"], "guardian_id": g,
                                    "student_ids": missing, "nudge": True,
-                                   "booking_closes_at": iso(w["booking_closes_at"])},
+                                   "booking_closes_at": iso(w["booking_closes_at"]), **invitation_mode(w)},
                  subject=g, district_id=w["district_id"], school_id=w["school_id"])
     if due:
         db[repo.INVITATIONS].update_many({"window_id": w["_id"], "guardian_id": {"$in": due}},
                                          {"$set": {"nudged_at": now}}, session=uow.session)
     _ensure_nudge(uow, w, skip=set(due) | set(done))
+
+
+def _nudge_until(w: dict):
+    return w["requests_deadline"] if invitation_mode(w)["asks"] == "request" else w["booking_closes_at"]
 
 
 def _ensure_nudge(uow, w: dict, skip=frozenset()) -> None:
@@ -100,7 +112,7 @@ def _ensure_nudge(uow, w: dict, skip=frozenset()) -> None:
     pending = [i["invited_at"] + after for i in uow.db[repo.INVITATIONS].find(
         {"window_id": w["_id"], "nudged_at": None}, {"invited_at": 1, "guardian_id": 1}, session=uow.session)
         if i["guardian_id"] not in skip]
-    later = [t for t in pending if t > uow.now and t < w["booking_closes_at"]]
+    later = [t for t in pending if t > uow.now and t < _nudge_until(w)]
     if later:
         timers.schedule(uow, f"nudge:{w['_id']}", "nudge", min(later), {"window_id": w["_id"]},
                         district_id=w["district_id"], school_id=w["school_id"])
@@ -111,4 +123,4 @@ HANDLERS = merge(ROSTER_HANDLERS, {
     "PersonProfileChanged": [on_person_profile_changed],
 })
 TIMERS = {"reminders": reminders.fire_slot_time, "reminder": reminders.fire_own, "follow_up": fire_follow_up,
-          "nudge": fire_nudge}
+          "nudge": fire_nudge, assignment.TIMER_KIND: assignment.fire_deadline}

@@ -46,8 +46,10 @@ def ensure_indexes(db) -> None:
                               unique=True)
     db[WAITLIST].create_index([("window_id", A), ("teacher_id", A), ("status", A), ("created_at", A)])
     from services.scheduling import feeds
+    from services.scheduling.adapters import requests
 
     feeds.ensure_indexes(db)
+    requests.ensure_indexes(db)
 
 
 # -- dates and times as stored (BSON has no date or time-of-day type) ----------------
