@@ -3,8 +3,6 @@ replace, withdraw, read), the school's priority marks, the window's interpreters
 the capacity warnings. Each write is one short unit of work with its event."""
 from __future__ import annotations
 
-from collections import Counter
-
 from services.access import WRITE, StudentDirectory
 from services.common.errors import Invalid, NotFound
 from services.scheduling import access, booking_ops as ops
@@ -200,11 +198,7 @@ def capacity(store, principal, window_id: str) -> dict:
     window = repo.window_from_doc(window_doc)
     teachers, people = rq.availabilities(db, window_id), rq.interpreters(db, window_id)
     requests = [rq.request_from_doc(d) for d in rq.active_requests(db, window_id)]
-    expected = Counter()
-    for r in requests:
-        if r.interpreter_language:
-            expected[r.interpreter_language] += len(r.children) * (2 if r.private_talk else 1)
-    roster = window_warnings(window, teachers, rq.students_by_teacher(db, window_doc["school_id"]), people, expected)
+    roster = window_warnings(window, teachers, rq.students_by_teacher(db, window_doc["school_id"]))
     asked = capacity_warnings(build_problem(window, teachers, requests, {}, people)) if requests else []
     return {"window_id": window_id, "requests": len(requests),
             "roster_warnings": [_warning(w) for w in roster], "request_warnings": [_warning(w) for w in asked]}
