@@ -85,8 +85,9 @@ OPTIONAL_CONTEXT: dict[str, dict[str, Any]] = {
     # student_count: how many children the names in student_name are (the sentence's plural)
     # signer_name: who signs (the teachers, then the children), one list
     "invitation": {"book_by": None, "slot_minutes": None, "modalities": (),
-                   "parent_input_url": None, "student_count": 1, "signer_name": None},
-    "nudge": {"book_by": None, "student_count": 1},
+                   "parent_input_url": None, "student_count": 1, "signer_name": None,
+                   "asks_request": False, "request_by": None},
+    "nudge": {"book_by": None, "student_count": 1, "asks_request": False, "request_by": None},
     "booking_confirmation": dict(_WHERE),
     "reschedule_confirmation": dict(_WHERE),
     "cancel_confirmation": {"booking_url": None},
@@ -99,7 +100,7 @@ OPTIONAL_CONTEXT: dict[str, dict[str, Any]] = {
     "teacher_digest": {"dashboard_url": None},
 }
 KINDS = frozenset(REQUIRED_CONTEXT)
-_DATETIME_KEYS = {"window_start", "window_end", "book_by", "starts_at", "previous_starts_at",
+_DATETIME_KEYS = {"window_start", "window_end", "book_by", "request_by", "starts_at", "previous_starts_at",
                   "due_by", "achieved_on", "digest_date"}
 
 

@@ -52,6 +52,9 @@ def invitation(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
         # One child: that child's form; siblings: the family page, with a form per child.
         form = links.parent_input(students[0]) if len(students) == 1 else links.family_home()
         ctx.update(slot_minutes=window.get("slot_minutes"), parent_input_url=cfg.url(form))
+    if d.get("asks") == "request":
+        # A request window: the family says when they can come, by the deadline; no booking yet.
+        ctx.update(asks_request=True, request_by=d.get("requests_deadline"))
     kind = "nudge" if d.get("nudge") else "invitation"
     return [Notice(kind, d["guardian_id"], d["school_id"], ctx, students[0], url)]
 

@@ -119,6 +119,17 @@ def test_invitation_and_nudge_for_siblings_use_the_window():
         notices.invitation(Ev("InvitationDue", dict(data, window_id="w-9")), FakeDirectory(), CFG)
 
 
+def test_a_request_window_invitation_asks_for_times_by_the_deadline():
+    data = {"window_id": "w-1", "school_id": "s-1", "guardian_id": "g-1", "student_ids": ["st-1"],
+            "nudge": False, "booking_closes_at": "2026-10-16T23:00:00Z", "asks": "request",
+            "requests_deadline": "2026-10-09T23:00:00Z"}
+    for nudge in (False, True):
+        [notice] = plan("InvitationDue", dict(data, nudge=nudge))
+        assert notice.context["asks_request"] is True and notice.context["request_by"] == "2026-10-09T23:00:00Z"
+    [booking] = plan("InvitationDue", dict(data, asks="booking"))
+    assert "asks_request" not in booking.context
+
+
 def test_follow_up_goal_and_report_go_to_every_guardian():
     follow = plan("FollowUpDue", {"booking_id": "b-1", "school_id": "s-1", "student_id": "st-1", "teacher_id": "t-1",
                                   "guardian_ids": ["g-1", "g-3"], "cycle": "c", "due_at": "2026-11-03T15:00:00Z"})
