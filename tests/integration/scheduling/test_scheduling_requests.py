@@ -74,7 +74,8 @@ def test_a_request_window_from_requests_to_published_bookings(env, clock):
     assert [(w["kind"], w["subject"], w["capacity"], w["demand"]) for w in cap["request_warnings"]] == \
         [("interpreter", "es", 0, 2)]
     r = env.admin.put(f"/windows/{wid}/interpreters", json={"interpreters": [
-        {"interpreter_id": "i-1", "languages": ["es"], "ranges": [{"date": DAYS[0], "start": "15:00", "end": "17:00"}]}]})
+        {"interpreter_id": "i-1", "languages": ["es"],
+         "ranges": [{"date": DAYS[0], "start": "15:00", "end": "17:00"}]}]})
     assert r.status_code == 200, r.get_json()
     assert env.admin.get(f"/windows/{wid}/capacity").get_json()["request_warnings"] == []
 
@@ -110,10 +111,11 @@ def test_a_request_window_from_requests_to_published_bookings(env, clock):
     outside = env.slot_at(wid, "t-1", DAYS[1], "16:00")
     r = env.admin.put(f"/windows/{wid}/assignment/pins/st-4", json={"slot_id": outside})
     assert r.status_code == 409 and r.get_json()["code"] == "pin_breaks_rules"
-    r = env.admin.put(f"/windows/{wid}/assignment/pins/st-4", json={"slot_id": env.slot_at(wid, "t-1", DAYS[0], "15:20")})
+    in_place = env.slot_at(wid, "t-1", DAYS[0], "15:20")
+    r = env.admin.put(f"/windows/{wid}/assignment/pins/st-4", json={"slot_id": in_place})
     assert r.status_code == 200, r.get_json()
     plan = r.get_json()
-    assert plan["pins"] == [{"student_id": "st-4", "slot_id": env.slot_at(wid, "t-1", DAYS[0], "15:20")}]
+    assert plan["pins"] == [{"student_id": "st-4", "slot_id": in_place}]
 
     # publish: only the version reviewed, once
     r = env.admin.post(f"/windows/{wid}/assignment/publish", json={"version": plan["version"] - 1})
