@@ -171,5 +171,8 @@ def nearest_free(window: Window, free: LocalRanges, slots: Iterable[Slot], now: 
             return timedelta(0)
         return min(max(a - s.end_utc, s.start_utc - b, timedelta(0)) for a, b in spans)
 
+    def inside(s: Slot) -> bool:
+        return any(a <= s.start_utc and s.end_utc <= b for a, b in spans)
+
     future = [s for s in slots if s.start_utc > now]
-    return sorted(future, key=lambda s: (distance(s), s.start_utc, s.teacher_id))[:limit]
+    return sorted(future, key=lambda s: (not inside(s), distance(s), s.start_utc, s.teacher_id))[:limit]
