@@ -72,6 +72,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "reschedule_confirmation": _COMMON + _MEETING + ("duration_minutes", "manage_url",
                                                      "previous_starts_at"),
     "cancel_confirmation": _COMMON + ("student_name", "teacher_name", "starts_at"),
+    "times_offered": _COMMON + ("student_name", "teacher_name", "booking_url"),
     "reminder": _COMMON + _MEETING,
     "parent_input_request": _COMMON + ("student_name", "teacher_name", "form_url"),
     "follow_up_prompt": _COMMON + ("student_name", "followup_url"),
@@ -91,6 +92,8 @@ OPTIONAL_CONTEXT: dict[str, dict[str, Any]] = {
     "booking_confirmation": dict(_WHERE),
     "reschedule_confirmation": dict(_WHERE),
     "cancel_confirmation": {"booking_url": None},
+    # times: the free times offered (datetimes), nearest to the family's own first
+    "times_offered": {"times": (), "student_count": 1},
     "reminder": dict(_WHERE, duration_minutes=None, manage_url=None),
     "parent_input_request": {"due_by": None, "starts_at": None},
     "follow_up_prompt": {"goals": (), "teacher_name": None},
@@ -334,6 +337,7 @@ class Renderer:
         for key in _DATETIME_KEYS & ctx.keys():
             if ctx[key] is not None:
                 ctx[key] = _as_datetime(key, ctx[key])
+        ctx["times"] = sorted(_as_datetime("times", t) for t in ctx.get("times") or ())
         for m in ctx.get("modalities") or ():
             if m not in MODALITIES:
                 raise ContentError(f"modalities: unknown modality {m!r}")

@@ -59,6 +59,19 @@ def invitation(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
     return [Notice(kind, d["guardian_id"], d["school_id"], ctx, students[0], url)]
 
 
+def times_offered(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
+    """The assignment of a request window left the family out: the free times nearest to
+    the ones they gave, and the page to book one."""
+    d = event.data
+    students = d["student_ids"]
+    teachers = list(dict.fromkeys(o["teacher_id"] for o in d["offers"]))
+    times = sorted({ics.parse_time(s["start"]) for o in d["offers"] for s in o["slots"]})
+    url = cfg.url(links.book(d["window_id"]))
+    ctx = {"student_name": [dr.name(s, first=True) for s in students], "student_count": len(students),
+           "teacher_name": [dr.name(t) for t in teachers], "times": times, "booking_url": url}
+    return [Notice("times_offered", d["guardian_id"], d["school_id"], ctx, students[0], url)]
+
+
 def _meeting(d: dict, dr: Directory, cfg: NotifyConfig) -> dict:
     start, end = ics.parse_time(d["start"]), ics.parse_time(d["end"])
     ctx = {"student_name": dr.name(d["student_id"], first=True), "teacher_name": dr.name(d["teacher_id"]),
@@ -190,4 +203,5 @@ RULES = {
     "InvitationDue": invitation, "ConferenceBooked": booked, "ConferenceRescheduled": rescheduled,
     "ConferenceCancelled": cancelled, "ConferenceReminderDue": reminder, "FollowUpDue": follow_up,
     "GoalAchieved": goal_achieved, "ReportReady": report_ready, "ParentInputSubmitted": parent_input,
+    "ConferenceTimesOffered": times_offered,
 }

@@ -1,7 +1,7 @@
 """A request window end to end on the real bus: scheduling's relay publishes what the
 web and the deadline timer wrote; the notifications worker (with a real SMTP server)
 asks families for their times, then confirms each assigned conference exactly once,
-however often the assignment is published; the reports worker's school dashboard
+however often the assignment is published, and offers the family left out free times; the reports worker's school dashboard
 counts the families invited and booked."""
 from datetime import datetime, timedelta, timezone
 
@@ -96,7 +96,11 @@ def test_request_window_on_the_bus_confirms_each_conference_once_and_the_dashboa
     assert len(smtp_server.mailbox.to("g-3b@example.test", "Booked")) == 1
     assert len(smtp_server.mailbox.to("g-4@example.test", "Booked")) == 1
     assert len(smtp_server.mailbox.to("g-1@example.test", "Reservada")) == 2  # one per child
-    assert smtp_server.mailbox.to("g-3a@example.test") and not smtp_server.mailbox.to("g-3a@example.test", "Booked")
+    assert not smtp_server.mailbox.to("g-3a@example.test", "Booked")
+    # the family left out is offered the nearest free times, once
+    wait_until(lambda: smtp_server.mailbox.to("g-3a@example.test", "Free times"), timeout=60, message="times offered")
+    [offer] = smtp_server.mailbox.to("g-3a@example.test", "Free times")
+    assert "4:00" in offer.get_body(("plain",)).get_content()  # 16:00 in Chicago, Ms. Lee's nearest free time
 
     # the school's dashboard counts the invited and the booked families
     def dashboard():

@@ -22,7 +22,7 @@ def value(key: str, kind: str):
                 for k in ("booked", "rescheduled", "cancelled", "parent_input", "interpreter_requested",
                           "private_conversation_requested", "goal_achieved", "follow_up_done")]
     if key == "student_name":
-        return ["Mateo", "Lucía"] if kind in ("invitation", "nudge") else "Mateo"
+        return ["Mateo", "Lucía"] if kind in ("invitation", "nudge", "times_offered") else "Mateo"
     if key == "signer_name":
         return ["Sra. Rivera", "Mateo", "Lucía"]
     if key.endswith("_name"):
@@ -33,6 +33,8 @@ def value(key: str, kind: str):
         return 2
     if key in ("window_start", "window_end", "due_by", "achieved_on", "digest_date"):
         return date(2026, 12, 16)
+    if key == "times":
+        return [AT, AT.replace(hour=2)]
     if key == "asks_request":  # a request window's wording (the booking wording: test below)
         return True
     if key.endswith("_at") or key in ("book_by", "request_by"):
