@@ -4,7 +4,9 @@ HANDLERS: the roster projection (students, guardians, schools, from the platform
 names of people (from the private PersonProfileChanged; names only, never contact
 details) and late invitations for families linked after a window opened.
 TIMERS: the reminders 24 h before conferences (see `reminders`), the follow-up 14 days
-after one was held and the nudge for families who have not booked. Each fires exactly
+after one was held, the nudge for families who have not booked (or, in a request
+window, sent no request) and the requests deadline that solves the assignment
+(`application.assignment`). Each fires exactly
 once (the platform's TimerRunner) and re-reads the bookings, so a moved or cancelled
 booking never gets a stale reminder."""
 from __future__ import annotations

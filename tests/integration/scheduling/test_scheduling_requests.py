@@ -175,3 +175,17 @@ def test_a_request_window_needs_a_deadline_that_fits(env):
     assert r.status_code == 422
     assert sorted(e["message"] for e in r.get_json()["errors"]) == ["must be before booking closes",
                                                                    "must be before the first conference day starts"]
+
+
+def test_openapi_documents_the_request_window_api(env):
+    spec = env.app.test_client().get("/openapi.json").get_json()
+    for path in ("/windows/{window_id}/requests/{guardian_id}", "/windows/{window_id}/requests",
+                 "/windows/{window_id}/priorities/{guardian_id}", "/windows/{window_id}/interpreters",
+                 "/windows/{window_id}/capacity", "/windows/{window_id}/assignment",
+                 "/windows/{window_id}/assignment/preview", "/windows/{window_id}/assignment/pins/{student_id}",
+                 "/windows/{window_id}/assignment/publish"):
+        assert path in spec["paths"], path
+    schemas = spec["components"]["schemas"]
+    assert schemas["RequestIn"]["additionalProperties"] is False
+    assert set(schemas["WindowIn"]["properties"]["booking_mode"]["enum"]) == {
+        "first_come", "requests", "requests_then_first_come"}
