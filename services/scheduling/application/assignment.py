@@ -195,6 +195,10 @@ def publish(store, principal, window_id: str, version: int) -> dict:
         raise NotFound("No assignment to publish: preview one first.", code="assignment_not_found")
     if plan["status"] == PUBLISHED:
         return plan  # published before: nothing more to do
+    if store.clock() < window_doc["requests_deadline"]:
+        # Families may still send or change requests: the assignment would miss them.
+        raise Conflict("Requests are still open until the deadline; preview now, publish after it.",
+                       code="requests_still_open", deadline=window_doc["requests_deadline"])
     if plan["status"] == PROPOSED:
         if plan["version"] != version:
             raise Conflict("The assignment changed since you looked at it; review it again.",
@@ -248,7 +252,8 @@ def _book_family(uow, principal, window_doc, window, guardian: str, confs: list[
         doc = ops.new_booking_doc(window_doc, slot_doc, private, student_id=c["student_id"], guardian_id=guardian,
                                   principal=principal, now=now, interpreter_language=c.get("interpreter_language"),
                                   group_id=group)
-        doc["assigned"] = True  # made by the assignment, not clicked by the family
+        # Made by the assignment, not clicked by the family; with the interpreter it holds.
+        doc.update(assigned=True, interpreter_id=c.get("interpreter_id"))
         docs.append((doc, repo.slot_from_doc(slot_doc)))
     existing = ops.family_bookings(uow, [d for d, _ in docs])
     for doc, slot in docs:

@@ -86,6 +86,8 @@ def test_a_request_window_from_requests_to_published_bookings(env, clock):
 
     preview = env.admin.post(f"/windows/{wid}/assignment/preview").get_json()
     assert preview["status"] == "proposed" and preview["trigger"] == "preview" and preview["version"] == 1
+    r = env.admin.post(f"/windows/{wid}/assignment/publish", json={"version": 1})
+    assert r.status_code == 409 and r.get_json()["code"] == "requests_still_open"
 
     # the deadline passes: the timer solves once, after its transaction
     assert fire_timers(env) == 0
@@ -130,6 +132,7 @@ def test_a_request_window_from_requests_to_published_bookings(env, clock):
     assert sorted(b["student_id"] for b in booked) == ["st-1", "st-2", "st-3", "st-4"]
     assert {b["guardian_id"] for b in booked if b["student_id"] == "st-3"} == {"g-3b"}
     assert {b["interpreter_language"] for b in booked if b["guardian_id"] == "g-1"} == {"es"}
+    assert {b["interpreter_id"] for b in env.db["bookings"].find({"guardian_id": "g-1"})} == {"i-1"}
     assert env.db["bookings"].count_documents({"window_id": wid, "active": True}) == 4
     [published] = names(env, "ConferenceAssignmentPublished")
     assert published["families_booked"] == 3 and published["families_offered"] == 1 and published["first_come_open"]
@@ -189,3 +192,14 @@ def test_openapi_documents_the_request_window_api(env):
     assert schemas["RequestIn"]["additionalProperties"] is False
     assert set(schemas["WindowIn"]["properties"]["booking_mode"]["enum"]) == {
         "first_come", "requests", "requests_then_first_come"}
+
+
+def test_the_nudge_of_a_request_window_asks_families_without_a_request(env, clock):
+    wid = request_window(env)
+    assert ask(env, env.guardian("g-4"), wid, "g-4", ["st-4"], [(DAYS[0], "15:00", "16:00")]).status_code == 200
+    clock.now += timedelta(days=3, minutes=1)  # the nudge, a week before the deadline
+    assert fire_timers(env) == 1
+    nudges = [e for e in names(env, "InvitationDue") if e["nudge"]]
+    assert sorted(e["guardian_id"] for e in nudges) == ["g-1", "g-3a", "g-3b"]
+    assert {e["asks"] for e in nudges} == {"request"}
+    assert {e["requests_deadline"][:16] for e in nudges} == {"2026-10-10T00:00"}
