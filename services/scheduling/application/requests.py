@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from services.access import WRITE, StudentDirectory
 from services.common.errors import Invalid, NotFound
-from services.scheduling import access, booking_ops as ops
-from services.scheduling import repository as repo
+from services.scheduling.application import access
+from services.scheduling.application import booking_steps as ops
+from services.scheduling.adapters import repository as repo
 from services.scheduling.adapters import requests as rq
-from services.scheduling.assignment import capacity_warnings, window_warnings
-from services.scheduling.assignment.requests import (
+from services.scheduling.domain.assignment import capacity_warnings, window_warnings
+from services.scheduling.domain.assignment.requests import (
     FIRST_COME, build_problem, check_requests_open, validate_request,
 )
-from services.scheduling.domain import OPEN, TimeRange
+from services.scheduling.domain.model import OPEN, TimeRange
 
 
 def _items(ranges) -> list:

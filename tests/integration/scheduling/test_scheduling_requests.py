@@ -6,7 +6,7 @@ first-come on what is left, and the teacher's agenda."""
 from datetime import datetime, timedelta, timezone
 
 from services.common.timers import TimerRunner
-from services.scheduling.handlers import TIMERS
+from services.scheduling.entrypoints.handlers import TIMERS
 from tests.integration.scheduling.conftest import DAYS, window_body
 
 DEADLINE = datetime(2026, 10, 10, 0, 0, tzinfo=timezone.utc)
