@@ -64,6 +64,12 @@ class InvitationDue(EventData):
     student_ids = fields.List(fields.String(), required=True)
     nudge = fields.Boolean(load_default=False)
     booking_closes_at = fields.AwareDateTime(required=True)
+    # Added (optional): a request window asks the family for the times they can come, by
+    # `requests_deadline`, instead of a booking. Events published before have neither.
+    asks = fields.String(load_default="booking", validate=validate.OneOf(["booking", "request"]),
+                         metadata={"description": "booking: book a time; request: say when you can come"})
+    requests_deadline = fields.AwareDateTime(load_default=None, allow_none=True,
+                                             metadata={"description": "request windows: requests close then"})
 
 
 @event("scheduling", "ConferenceBooked")
@@ -159,3 +165,73 @@ class ConferenceOutcomeContent(EventData):
     supports = fields.List(fields.String(validate=validate.Length(min=1, max=300)), required=True)
     next_checkin_on = fields.Date(load_default=None, allow_none=True)
     revision = fields.Integer(strict=True, required=True)
+
+
+@event("scheduling", "ConferenceRequestSubmitted")
+class ConferenceRequestSubmitted(EventData):
+    """A family (or staff for them) sent or replaced its request in a request window: the
+    children to be seen; the times given stay in scheduling."""
+    window_id = Id()
+    school_id = Id()
+    guardian_id = Id()
+    student_ids = fields.List(fields.String(), required=True)
+    revision = fields.Integer(strict=True, required=True)
+    interpreter_language = OptId()
+    private_talk = fields.Boolean(load_default=False)
+    submitted_by_role = fields.String(required=True)
+
+
+@event("scheduling", "ConferenceRequestWithdrawn")
+class ConferenceRequestWithdrawn(EventData):
+    """A family withdrew its request before the deadline."""
+    window_id = Id()
+    school_id = Id()
+    guardian_id = Id()
+    revision = fields.Integer(strict=True, required=True)
+
+
+@event("scheduling", "ConferenceAssignmentProposed")
+class ConferenceAssignmentProposed(EventData):
+    """The school's assignment of a request window was solved (the deadline passed, or an
+    administrator previewed, pinned or moved a conference); not yet published."""
+    window_id = Id()
+    school_id = Id()
+    version = fields.Integer(strict=True, required=True)
+    trigger = fields.String(required=True, validate=validate.OneOf(["deadline", "preview", "pins"]))
+    families_assigned = fields.Integer(strict=True, required=True)
+    families_unassigned = fields.Integer(strict=True, required=True)
+
+
+@event("scheduling", "ConferenceAssignmentPublished")
+class ConferenceAssignmentPublished(EventData):
+    """The assignment was published: each assigned family's conferences were booked
+    (one ConferenceBooked each), the others were offered times (ConferenceTimesOffered)."""
+    window_id = Id()
+    school_id = Id()
+    version = fields.Integer(strict=True, required=True)
+    families_booked = fields.Integer(strict=True, required=True)
+    families_offered = fields.Integer(strict=True, required=True)
+    first_come_open = fields.Boolean(required=True)
+
+
+class OfferedSlot(EventData):
+    slot_id = Id()
+    start = fields.AwareDateTime(required=True)
+
+
+class ChildOffer(EventData):
+    student_id = Id()
+    teacher_id = Id()
+    slots = fields.List(fields.Nested(OfferedSlot), required=True)
+
+
+@event("scheduling", "ConferenceTimesOffered")
+class ConferenceTimesOffered(EventData):
+    """The assignment left a family out: the free times nearest to the ones they gave,
+    per child, for the family to book."""
+    window_id = Id()
+    school_id = Id()
+    guardian_id = Id()
+    student_ids = fields.List(fields.String(), required=True)
+    reason = fields.String(required=True)
+    offers = fields.List(fields.Nested(ChildOffer), required=True)

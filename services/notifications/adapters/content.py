@@ -72,6 +72,7 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     "reschedule_confirmation": _COMMON + _MEETING + ("duration_minutes", "manage_url",
                                                      "previous_starts_at"),
     "cancel_confirmation": _COMMON + ("student_name", "teacher_name", "starts_at"),
+    "times_offered": _COMMON + ("student_name", "teacher_name", "booking_url"),
     "reminder": _COMMON + _MEETING,
     "parent_input_request": _COMMON + ("student_name", "teacher_name", "form_url"),
     "follow_up_prompt": _COMMON + ("student_name", "followup_url"),
@@ -85,11 +86,14 @@ OPTIONAL_CONTEXT: dict[str, dict[str, Any]] = {
     # student_count: how many children the names in student_name are (the sentence's plural)
     # signer_name: who signs (the teachers, then the children), one list
     "invitation": {"book_by": None, "slot_minutes": None, "modalities": (),
-                   "parent_input_url": None, "student_count": 1, "signer_name": None},
-    "nudge": {"book_by": None, "student_count": 1},
+                   "parent_input_url": None, "student_count": 1, "signer_name": None,
+                   "asks_request": False, "request_by": None},
+    "nudge": {"book_by": None, "student_count": 1, "asks_request": False, "request_by": None},
     "booking_confirmation": dict(_WHERE),
     "reschedule_confirmation": dict(_WHERE),
     "cancel_confirmation": {"booking_url": None},
+    # times: the free times offered (datetimes), nearest to the family's own first
+    "times_offered": {"times": (), "student_count": 1},
     "reminder": dict(_WHERE, duration_minutes=None, manage_url=None),
     "parent_input_request": {"due_by": None, "starts_at": None},
     "follow_up_prompt": {"goals": (), "teacher_name": None},
@@ -99,7 +103,7 @@ OPTIONAL_CONTEXT: dict[str, dict[str, Any]] = {
     "teacher_digest": {"dashboard_url": None},
 }
 KINDS = frozenset(REQUIRED_CONTEXT)
-_DATETIME_KEYS = {"window_start", "window_end", "book_by", "starts_at", "previous_starts_at",
+_DATETIME_KEYS = {"window_start", "window_end", "book_by", "request_by", "starts_at", "previous_starts_at",
                   "due_by", "achieved_on", "digest_date"}
 
 
@@ -333,6 +337,7 @@ class Renderer:
         for key in _DATETIME_KEYS & ctx.keys():
             if ctx[key] is not None:
                 ctx[key] = _as_datetime(key, ctx[key])
+        ctx["times"] = sorted(_as_datetime("times", t) for t in ctx.get("times") or ())
         for m in ctx.get("modalities") or ():
             if m not in MODALITIES:
                 raise ContentError(f"modalities: unknown modality {m!r}")

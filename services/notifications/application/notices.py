@@ -52,8 +52,24 @@ def invitation(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
         # One child: that child's form; siblings: the family page, with a form per child.
         form = links.parent_input(students[0]) if len(students) == 1 else links.family_home()
         ctx.update(slot_minutes=window.get("slot_minutes"), parent_input_url=cfg.url(form))
+    if d.get("asks") == "request":
+        # A request window: the family says when they can come, by the deadline; no booking yet.
+        ctx.update(asks_request=True, request_by=d.get("requests_deadline"))
     kind = "nudge" if d.get("nudge") else "invitation"
     return [Notice(kind, d["guardian_id"], d["school_id"], ctx, students[0], url)]
+
+
+def times_offered(event, dr: Directory, cfg: NotifyConfig) -> list[Notice]:
+    """The assignment of a request window left the family out: the free times nearest to
+    the ones they gave, and the page to book one."""
+    d = event.data
+    students = d["student_ids"]
+    teachers = list(dict.fromkeys(o["teacher_id"] for o in d["offers"]))
+    times = sorted({ics.parse_time(s["start"]) for o in d["offers"] for s in o["slots"]})
+    url = cfg.url(links.book(d["window_id"]))
+    ctx = {"student_name": [dr.name(s, first=True) for s in students], "student_count": len(students),
+           "teacher_name": [dr.name(t) for t in teachers], "times": times, "booking_url": url}
+    return [Notice("times_offered", d["guardian_id"], d["school_id"], ctx, students[0], url)]
 
 
 def _meeting(d: dict, dr: Directory, cfg: NotifyConfig) -> dict:
@@ -187,4 +203,5 @@ RULES = {
     "InvitationDue": invitation, "ConferenceBooked": booked, "ConferenceRescheduled": rescheduled,
     "ConferenceCancelled": cancelled, "ConferenceReminderDue": reminder, "FollowUpDue": follow_up,
     "GoalAchieved": goal_achieved, "ReportReady": report_ready, "ParentInputSubmitted": parent_input,
+    "ConferenceTimesOffered": times_offered,
 }

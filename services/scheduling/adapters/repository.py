@@ -48,6 +48,9 @@ def ensure_indexes(db) -> None:
                               unique=True)
     db[WAITLIST].create_index([("window_id", A), ("teacher_id", A), ("status", A), ("created_at", A)])
     db[FEEDS].create_index("token", unique=True)
+    from services.scheduling.adapters import requests
+
+    requests.ensure_indexes(db)
 
 
 # -- dates and times as stored (BSON has no date or time-of-day type) ----------------

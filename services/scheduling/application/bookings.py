@@ -21,6 +21,7 @@ from services.scheduling.adapters.events import emit_booking
 from services.scheduling.domain.policy import (
     bookings_of, check_can_book, check_distinct_slots, check_family_free, check_household_request, check_window_open,
 )
+from services.scheduling.domain.assignment.requests import FIRST_COME, check_first_come_open
 from services.scheduling.domain.slots import plan_sibling_slots, sibling_shortfall
 
 
@@ -41,6 +42,7 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
                       errors={"guardian_id": ["the children have different guardians"]})
     family = families.pop()
     ops.domain(check_window_open, window)
+    _check_first_come(rd, principal, window_doc, family)
     ops.domain(check_household_request, window, [r.student_id for r in records])
     plan = _plan(rd, window_doc, rooms, window, children, records, now, on_date)
     slots = [repo.slot_from_doc(slot_doc) for slot_doc, _private in plan]
@@ -78,6 +80,17 @@ def book(store, principal, window_id: str, children: list[dict], *, guardian_id:
                        slot_ids=[s for d in docs for s in ops.slot_ids(d)]) from None
     metrics.BOOKINGS.labels("booked").inc(len(result))
     return result
+
+
+def _check_first_come(rd, principal, window_doc: dict, family: str) -> None:
+    """In a request window families book only once first-come is open, or the times they
+    were offered after the assignment left them out; staff may always book for them."""
+    mode = window_doc.get("booking_mode", FIRST_COME)
+    if mode == FIRST_COME or window_doc.get("first_come_open") or principal.role != "guardian":
+        return
+    plan = rd.requests.get_plan(window_doc["_id"])
+    offered = plan is not None and plan["status"] == "published" and family in plan.get("offered_families", [])
+    ops.domain(check_first_come_open, mode, offered)
 
 
 def _students(rd, principal, window_doc: dict, student_ids: list[str]):

@@ -18,6 +18,8 @@ from services.scheduling.domain.constants import NUDGE_AFTER_DAYS
 from services.scheduling.domain.model import DRAFT, OPEN, Availability, InvalidWindow, TimeRange, Window, WindowDay
 from services.scheduling.domain.policy import cycle_for, validate_availability, validate_window
 from services.scheduling.domain.slots import generate_slots
+from services.scheduling.application import assignment
+from services.scheduling.domain.assignment.requests import FIRST_COME, validate_mode
 
 SETTINGS = ("slot_minutes", "buffer_minutes", "modality", "video_link", "booking_opens_at", "booking_closes_at",
             "cancellation_cutoff_hours", "policy", "travel_gap_minutes", "max_idle_minutes", "auto_break_after")
@@ -37,7 +39,8 @@ def create(store, principal, body: dict) -> dict:
     days = [WindowDay(d["date"], d["start"], d["end"], d.get("evening", False)) for d in body["days"]]
     window = Window(school_id=body["school_id"], time_zone=school["time_zone"], days=days,
                     breaks=_ranges(body.get("breaks")), **{k: body[k] for k in SETTINGS if k in body})
-    errors = validate_window(window)
+    mode = body.get("booking_mode", FIRST_COME)
+    errors = {**validate_window(window), **validate_mode(window, mode, body.get("requests_deadline"))}
     if errors:
         raise Invalid("The conference window is not valid.", code="invalid_window", errors=errors)
     now = store.clock()
@@ -46,6 +49,8 @@ def create(store, principal, body: dict) -> dict:
            "school_id": window.school_id, "cycle": cycle, "name": body.get("name") or cycle,
            "time_zone": window.time_zone, "status": DRAFT, "waitlist": body.get("waitlist", False),
            "nudge_after_days": body.get("nudge_after_days", NUDGE_AFTER_DAYS),
+           "booking_mode": mode, "requests_deadline": body.get("requests_deadline"),
+           "first_come_open": mode == FIRST_COME,
            **{k: getattr(window, k) for k in SETTINGS}, **repo.window_days_to_doc(window),
            "created_at": now, "created_by": principal.sub, "version": 1}
     rd.windows.add(doc)
@@ -103,6 +108,14 @@ def publish_availability(store, principal, window_id: str, teacher_id: str, body
         cache.forget_window(rd, window_id)
 
 
+def invitation_mode(window_doc: dict) -> dict:
+    """What an InvitationDue asks of the family: to book, or (a request window before its
+    assignment is published) to say when they can come, by the deadline."""
+    if window_doc.get("booking_mode", FIRST_COME) == FIRST_COME or window_doc.get("first_come_open"):
+        return {"asks": "booking"}
+    return {"asks": "request", "requests_deadline": iso(window_doc["requests_deadline"])}
+
+
 def open_window(store, principal, window_id: str) -> dict:
     rd = reads(store)
     window_doc = access.window_for(rd, principal, window_id)
@@ -122,6 +135,7 @@ def open_window(store, principal, window_id: str) -> dict:
             "slot_minutes": window.slot_minutes,
             "invitations": [{"guardian_id": g, "student_ids": sids} for g, sids in families.items()]},
             subject=window_id)
+        requesting = window_doc.get("booking_mode", FIRST_COME) != FIRST_COME
         invitations = [{"_id": f"{window_id}:{g}", "district_id": window_doc["district_id"],
                         "school_id": window.school_id, "window_id": window_id, "guardian_id": g,
                         "student_ids": sids, "invited_at": now, "nudged_at": None} for g, sids in families.items()]
@@ -130,9 +144,14 @@ def open_window(store, principal, window_id: str) -> dict:
         for inv in invitations:
             uow.emit("InvitationDue", {"window_id": window_id, "school_id": window.school_id,
                                        "guardian_id": inv["guardian_id"], "student_ids": inv["student_ids"],
-                                       "nudge": False, "booking_closes_at": iso(closes)}, subject=inv["guardian_id"])
+                                       "nudge": False, "booking_closes_at": iso(closes),
+                                       **invitation_mode(window_doc)}, subject=inv["guardian_id"])
+        # In a request window the nudge asks for requests, so it falls before their deadline.
+        until = window_doc["requests_deadline"] if requesting else closes
         nudge_at = now + timedelta(days=window_doc.get("nudge_after_days", NUDGE_AFTER_DAYS))
-        if invitations and nudge_at < closes:
+        if requesting:
+            assignment.schedule_deadline(uow, window_doc)
+        if invitations and nudge_at < until:
             uow.timers.schedule(f"nudge:{window_id}", "nudge", nudge_at, {"window_id": window_id},
                                 district_id=window_doc["district_id"], school_id=window.school_id)
         return {**window_doc, "status": OPEN, "opened_at": now, "invited": len(invitations)}

@@ -8,3 +8,5 @@ NUDGE_AFTER_DAYS = 3            # default delay of the InvitationDue(nudge=true)
 WINDOW_CACHE_SECONDS = 2.0      # a web worker may use a window read this long ago
 BOOKING_RETRIES = 8             # transaction retries on write conflicts before a 409
 MAX_CHILDREN_PER_REQUEST = 6    # siblings booked together in one request
+ASSIGNMENT_STAGE_SECONDS = 10.0  # the solver's time limit per objective (four or five stages)
+ASSIGNMENT_RETRY_MINUTES = 10   # the deadline timer fires again if no plan was stored by then

@@ -150,7 +150,7 @@ def _chain(todo, free, window, prev: Slot | None, prev_room, used: set[str]):
                 minutes=window.travel_gap_minutes + window.max_idle_minutes):
             break  # sorted by start: nothing later can fit either
         here = room or slot.room
-        if slot.id in used or (prev is not None and not _follows(prev, prev_room, slot, here, window)):
+        if slot.id in used or (prev is not None and not follows(prev, prev_room, slot, here, window)):
             continue
         tail = _chain(rest, free, window, slot, here, used | {slot.id})
         if tail is not None:
@@ -158,7 +158,10 @@ def _chain(todo, free, window, prev: Slot | None, prev_room, used: set[str]):
     return None
 
 
-def _follows(prev: Slot, prev_room, nxt: Slot, room, window: Window) -> bool:
+def follows(prev: Slot, prev_room, nxt: Slot, room, window: Window) -> bool:
+    """The back-to-back rule between two of a family's conferences: ``nxt`` (in ``room``)
+    starts on the same day after the walk from ``prev_room`` and within the longest wait
+    allowed. Booking siblings and the fair assignment both use it."""
     earliest = prev.end_utc + timedelta(minutes=walk_minutes(window, prev_room, room))
     moving = window.modality == "in_person" and prev_room != room
     latest = prev.end_utc + timedelta(minutes=(window.travel_gap_minutes if moving else 0) + window.max_idle_minutes)

@@ -30,6 +30,8 @@ SAMPLES = {
     "booking_confirmation": dict(MEETING),
     "reschedule_confirmation": dict(MEETING, previous_starts_at="2026-10-19T22:00:00Z"),
     "cancel_confirmation": {"starts_at": STARTS, "booking_url": "https://confer.test/book"},
+    "times_offered": {"booking_url": "https://confer.test/book",
+                      "times": ["2026-10-20T22:00:00Z", STARTS.replace(tzinfo=None)]},  # as stored
     "reminder": dict(MEETING, modality="video", room=None,
                      video_url="https://meet.test/abc", interpreter_language="vi"),
     "parent_input_request": {"form_url": "https://confer.test/input", "due_by": "2026-10-18",
@@ -54,7 +56,7 @@ SPANISH = {
     "invitation": "la dirigirá su hijo o hija",
     "nudge": "aún hay horarios disponibles hasta el viernes",
     "booking_confirmation": "¡Gracias por reservar!", "reschedule_confirmation": "Horario anterior",
-    "cancel_confirmation": "Se canceló su conferencia", "reminder": "Esta conferencia es por video",
+    "cancel_confirmation": "Se canceló su conferencia", "times_offered": "siguen libres", "reminder": "Esta conferencia es por video",
     "parent_input_request": "formulario para las familias",
     "follow_up_prompt": "Hace unas dos semanas", "goal_achieved": "¡Buenas noticias!",
     "checkin_prompt": "Cuéntales a tu maestro",
@@ -91,6 +93,13 @@ def test_every_kind_renders_in_english_and_spanish(kind, lang):
         english = render(kind, "en", ctx(kind), TZ)
         assert msg.subject != english.subject and msg.text != english.text
         assert "Hello" not in msg.text and "This message was sent" not in msg.text
+
+
+def test_times_offered_list_the_free_times_in_the_schools_zone():
+    en = render("times_offered", "en", ctx("times_offered"), TZ)
+    assert "We could not give Mateo a conference time within the times you told us." in en.text
+    assert en.text.index("4:30") < en.text.index("5:00")  # 21:30 and 22:00 UTC, in Chicago
+    assert "Choose a time that works for you: https://confer.test/book" in en.text
 
 
 def test_invitation_says_the_child_leads_and_how_to_book():

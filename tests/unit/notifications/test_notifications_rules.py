@@ -120,6 +120,29 @@ def test_invitation_and_nudge_for_siblings_use_the_window():
         notices.invitation(Ev("InvitationDue", dict(data, window_id="w-9")), FakeDirectory(), CFG)
 
 
+def test_a_family_left_out_by_the_assignment_is_offered_the_free_times():
+    data = {"window_id": "w-1", "school_id": "s-1", "guardian_id": "g-1", "student_ids": ["st-1"],
+            "reason": "teacher_full", "offers": [{"student_id": "st-1", "teacher_id": "t-1", "slots": [
+                {"slot_id": "t-1:20261020T2200Z", "start": "2026-10-20T22:00:00Z"},
+                {"slot_id": "t-1:20261020T2120Z", "start": "2026-10-20T21:20:00Z"}]}]}
+    [notice] = plan("ConferenceTimesOffered", data)
+    assert notice.kind == "times_offered" and notice.recipient_id == "g-1"
+    assert notice.context["teacher_name"] == ["Laura Lee"] and notice.context["student_name"] == ["Mateo"]
+    assert [t.hour for t in notice.context["times"]] == [21, 22]
+    assert notice.link.endswith("/family/windows/w-1/book")
+
+
+def test_a_request_window_invitation_asks_for_times_by_the_deadline():
+    data = {"window_id": "w-1", "school_id": "s-1", "guardian_id": "g-1", "student_ids": ["st-1"],
+            "nudge": False, "booking_closes_at": "2026-10-16T23:00:00Z", "asks": "request",
+            "requests_deadline": "2026-10-09T23:00:00Z"}
+    for nudge in (False, True):
+        [notice] = plan("InvitationDue", dict(data, nudge=nudge))
+        assert notice.context["asks_request"] is True and notice.context["request_by"] == "2026-10-09T23:00:00Z"
+    [booking] = plan("InvitationDue", dict(data, asks="booking"))
+    assert "asks_request" not in booking.context
+
+
 def test_follow_up_goal_and_report_go_to_every_guardian():
     follow = plan("FollowUpDue", {"booking_id": "b-1", "school_id": "s-1", "student_id": "st-1", "teacher_id": "t-1",
                                   "guardian_ids": ["g-1", "g-3"], "cycle": "c", "due_at": "2026-11-03T15:00:00Z"})

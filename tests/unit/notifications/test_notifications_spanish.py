@@ -22,7 +22,7 @@ def value(key: str, kind: str):
                 for k in ("booked", "rescheduled", "cancelled", "parent_input", "interpreter_requested",
                           "private_conversation_requested", "goal_achieved", "follow_up_done")]
     if key == "student_name":
-        return ["Mateo", "Lucía"] if kind in ("invitation", "nudge") else "Mateo"
+        return ["Mateo", "Lucía"] if kind in ("invitation", "nudge", "times_offered") else "Mateo"
     if key == "signer_name":
         return ["Sra. Rivera", "Mateo", "Lucía"]
     if key.endswith("_name"):
@@ -33,7 +33,11 @@ def value(key: str, kind: str):
         return 2
     if key in ("window_start", "window_end", "due_by", "achieved_on", "digest_date"):
         return date(2026, 12, 16)
-    if key.endswith("_at") or key == "book_by":
+    if key == "times":
+        return [AT, AT.replace(hour=2)]
+    if key == "asks_request":  # a request window's wording (the booking wording: test below)
+        return True
+    if key.endswith("_at") or key in ("book_by", "request_by"):
         return AT
     if key.endswith("_minutes"):
         return 30
@@ -73,6 +77,18 @@ def test_every_message_kind_is_all_spanish(kind, modality):
              + english_in(msg.html, data=DATA))
     assert not found, "\n".join(found)
     assert "Hello" not in msg.text
+
+
+@pytest.mark.parametrize("kind", ["invitation", "nudge"])
+@pytest.mark.parametrize("asks_request", [False, True])
+def test_invitations_asking_for_a_booking_or_for_times_are_all_spanish(kind, asks_request):
+    msg = render(kind, "es", context(kind, asks_request=asks_request), "America/Los_Angeles")
+    assert not msg.missing, msg.missing
+    found = (english_in(msg.subject, data=DATA, html=False) + english_in(msg.text, data=DATA, html=False)
+             + english_in(msg.html, data=DATA))
+    assert not found, "\n".join(found)
+    assert ("Díganos cuándo puede venir" in msg.text or "díganos" in msg.text) == asks_request
+    assert ("reserv" in msg.text) != asks_request
 
 
 def test_the_check_finds_english_in_a_message():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.scheduling.adapters.repositories.bookings import Bookings, FamilyLocks
 from services.scheduling.adapters.repositories.families import Invitations, Waitlist
 from services.scheduling.adapters.repositories.people import Feeds, People, Roster, Timers
+from services.scheduling.adapters.repositories.requests import Requests
 from services.scheduling.adapters.repositories.slots import Slots
 from services.scheduling.adapters.repositories.windows import Availability, Windows
 
@@ -17,7 +18,7 @@ __all__ = ["REPOSITORIES", "attach", "reads"]
 # uow.<name> -> its repository class.
 REPOSITORIES = {"windows": Windows, "availability": Availability, "slots": Slots, "bookings": Bookings,
                 "family_locks": FamilyLocks, "invitations": Invitations, "waitlist": Waitlist, "people": People,
-                "roster": Roster, "feeds": Feeds, "timers": Timers}
+                "roster": Roster, "feeds": Feeds, "timers": Timers, "requests": Requests}
 
 
 def attach(uow, repositories: dict | None = None) -> None:

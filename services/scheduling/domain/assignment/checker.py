@@ -13,7 +13,7 @@ from datetime import timedelta
 from services.scheduling.domain.assignment.plans import Grid, utc_ranges
 from services.scheduling.domain.assignment.problem import PIN_NOT_POSSIBLE, Conference, Problem, Result
 from services.scheduling.domain.model import Slot
-from services.scheduling.domain.slots import _follows
+from services.scheduling.domain.slots import follows
 
 
 def check(problem: Problem, result: Result) -> list[str]:
@@ -94,7 +94,7 @@ def _check_family_day(f, confs: list[Conference], grid: Grid) -> list[str]:
             continue
         prev = grid.by_id.get(a.slot_id)
         nxt = grid.by_id.get(b.slot_id)
-        if prev and nxt and not _follows(_block(prev, a.end_utc), a.room, nxt, b.room, window):
+        if prev and nxt and not follows(_block(prev, a.end_utc), a.room, nxt, b.room, window):
             out.append(f"family {f.family_id}: {a.student_id} and {b.student_id} are not back to back")
     return out
 

@@ -2,7 +2,7 @@
 
 A *plan* is one way to see all of a family's children: one conference per child (plus
 the paired private word), inside the family's times, the siblings back to back by the
-booking rule itself (``slots._follows`` / ``slots.walk_minutes``: the travel gap fits in
+booking rule itself (``slots.follows`` / ``slots.walk_minutes``: the travel gap fits in
 the slot boundary or the teachers share a room, the wait is at most
 ``max_idle_minutes``), so a guardian is never in two places at once. Plans ignore other
 families; the solver (or first-come) then chooses at most one plan per family so that no
@@ -18,9 +18,10 @@ from services.scheduling.domain.assignment.problem import (
     INTERPRETER_NOT_FREE, NO_INTERPRETER, NO_OVERLAP, NO_PRIVATE_SLOT, NO_TEACHER_TIME,
     PIN_NOT_POSSIBLE, SIBLINGS_APART, Family, LocalRanges, Problem,
 )
+from services.scheduling.domain import slots as booking_slots
 from services.scheduling.domain.model import Slot, Window, local_range_to_utc
 from services.scheduling.domain.slots import (
-    MAX_SIBLING_PERMUTATIONS, _follows, generate_slots, private_followup_slot,
+    MAX_SIBLING_PERMUTATIONS, generate_slots, private_followup_slot,
 )
 
 Interval = tuple[datetime, datetime]
@@ -104,7 +105,7 @@ def follows(prev: Option, nxt: Option, window: Window) -> bool:
     """The booking's back-to-back rule between two of a family's conferences, with the
     first one lasting through its private word."""
     block = replace(prev.slot, end_utc=prev.end) if prev.private else prev.slot
-    return _follows(block, prev.room, nxt.slot, nxt.room, window)
+    return booking_slots.follows(block, prev.room, nxt.slot, nxt.room, window)
 
 
 def child_options(grid: Grid, family: Family, student_id: str, teacher_id: str, *,

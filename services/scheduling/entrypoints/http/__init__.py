@@ -10,6 +10,7 @@ PUBLIC_PREFIXES = ("/feeds/",)
 
 def blueprints() -> list:
     from services.scheduling.entrypoints.http import bookings as api_bookings
+    from services.scheduling.entrypoints.http import requests
     from services.scheduling.entrypoints.http import windows as api_windows
 
-    return [api_windows.blp, api_bookings.blp]
+    return [api_windows.blp, api_bookings.blp, requests.blp]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.scheduling.domain.assignment.requests import BOOKING_MODES
 from services.scheduling.domain.model import MODALITIES, POLICIES, SLOT_LENGTHS
 
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=200), **kw)  # noqa: E731
@@ -50,6 +51,13 @@ class WindowIn(In):
     breaks = fields.List(fields.Nested(RangeSchema), load_default=list)
     waitlist = fields.Boolean(load_default=False)
     nudge_after_days = fields.Integer(load_default=3, validate=validate.Range(min=1, max=30))
+    booking_mode = fields.String(load_default="first_come", validate=validate.OneOf(BOOKING_MODES), metadata={
+        "description": "first_come: families book slots; requests: families say when they can come by "
+                       "requests_deadline and the school assigns and publishes; requests_then_first_come: "
+                       "the same, then first-come booking on what is left"})
+    requests_deadline = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "request windows: requests close (and the assignment is solved) at this time; after "
+                       "booking opens, before booking closes and before the first conference day"})
 
 
 class WindowOut(Schema):
@@ -75,6 +83,10 @@ class WindowOut(Schema):
     waitlist = fields.Boolean()
     nudge_after_days = fields.Integer()
     invited = fields.Integer()
+    booking_mode = fields.String(dump_default="first_come")
+    requests_deadline = fields.DateTime(allow_none=True)
+    first_come_open = fields.Boolean(dump_default=True, metadata={
+        "description": "families may book first-come (always, in a first_come window)"})
 
 
 class AvailabilityIn(In):
