@@ -1,21 +1,32 @@
-"""The base of a service's repositories (`services/<svc>/adapters/repository.py`).
+"""The base of every service's repositories (`services/<svc>/adapters/`).
 
 A repository is built on a unit of work and joins its transaction: it reads
-`uow.session` at each call, because `Store.unit_of_work` attaches the repositories
-before the unit of work opens its session. Built on a unit of work that is never
-entered (`store.unit_of_work()` without `with` / `atomic`), or on anything else with a
-`db` and no session (a replay's bulk unit), each statement runs on its own, outside a
-transaction: what read-only views and a few bookkeeping steps want."""
+`uow.session` at each statement, because `Store.unit_of_work` attaches the
+repositories before the unit of work opens its session. Built on a unit of work that
+is never entered (`reads(store)`: `store.unit_of_work()` without `with` / `atomic`), or
+on anything else with a `db` and no session (a replay's bulk unit), each statement runs
+on its own, outside a transaction: what read-only views and a few bookkeeping steps
+want. A repository of one collection names it in `collection_name` and reaches it as
+`self.docs`."""
 from __future__ import annotations
 
 
 class Repository:
-    def __init__(self, owner):
-        self._owner = owner
+    collection_name = ""
+
+    def __init__(self, uow, collection_name: str | None = None):
+        self.uow = uow
+        if collection_name:
+            self.collection_name = collection_name
 
     @property
-    def _session(self):
-        return getattr(self._owner, "session", None)
+    def session(self):
+        return getattr(self.uow, "session", None)
 
-    def _collection(self, name: str):
-        return self._owner.db[name]
+    def collection(self, name: str):
+        return self.uow.db[name]
+
+    @property
+    def docs(self):
+        """The repository's own collection (`collection_name`)."""
+        return self.uow.db[self.collection_name]

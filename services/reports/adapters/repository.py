@@ -90,12 +90,12 @@ class _ReadModel(Repository):
         """Upsert `update`; then, for each (guard, fields) in `guarded`, `$set` the fields
         only if the version dated `at` is not older than the one that last set them (its
         time is kept in the field `guard`)."""
-        coll = self._collection(name)
-        coll.update_one({"_id": _id}, update, upsert=True, session=self._session)
+        coll = self.collection(name)
+        coll.update_one({"_id": _id}, update, upsert=True, session=self.session)
         for guard, fields in guarded:
             # "not newer than this event" (missing or <=); $not keeps the _id index in use, $or would not
             coll.update_one({"_id": _id, guard: {"$not": {"$gt": at}}}, {"$set": {**fields, guard: at}},
-                            session=self._session)
+                            session=self.session)
 
 
 class ReportStudents(_ReadModel):
@@ -106,33 +106,33 @@ class ReportStudents(_ReadModel):
 
     def unlink_guardian(self, guardian_id: str) -> None:
         """A deactivated guardian leaves every student's household list."""
-        self._collection(STUDENTS).update_many({"guardian_ids": guardian_id}, {"$pull": {"guardian_ids": guardian_id}},
-                                               session=self._session)
+        self.collection(STUDENTS).update_many({"guardian_ids": guardian_id}, {"$pull": {"guardian_ids": guardian_id}},
+                                               session=self.session)
 
     def record_agreement(self, student_id: str, booking_key: str, agreement: dict) -> None:
         """A conference's agreement, unless a newer revision of it is stored already."""
         field = f"conferences.{booking_key}.agreement"
-        self._collection(STUDENTS).update_one(
+        self.collection(STUDENTS).update_one(
             {"_id": student_id, f"{field}.revision": {"$not": {"$gte": agreement["revision"]}}},
-            {"$set": {field: agreement}}, session=self._session)
+            {"$set": {field: agreement}}, session=self.session)
 
     def get(self, student_id: str) -> dict | None:
-        return self._collection(STUDENTS).find_one({"_id": student_id}, session=self._session)
+        return self.collection(STUDENTS).find_one({"_id": student_id}, session=self.session)
 
     def schools_of_district(self, district_id: str) -> list[str]:
         """School ids of a district's students ("" for none), sorted."""
-        return sorted(s or "" for s in self._collection(STUDENTS).distinct("school_id", {"district_id": district_id},
-                                                                          session=self._session))
+        return sorted(s or "" for s in self.collection(STUDENTS).distinct("school_id", {"district_id": district_id},
+                                                                          session=self.session))
 
     def of_school_after(self, district_id: str, school: str, after: str, batch: int):
         """A school's students ("" for none) in _id order after `after` (the index
         (district_id, school_id, _id) serves it)."""
         query = {"district_id": district_id, "school_id": school or None, "_id": {"$gt": after}}
-        return self._collection(STUDENTS).find(query, session=self._session).sort("_id", ASCENDING).batch_size(batch)
+        return self.collection(STUDENTS).find(query, session=self.session).sort("_id", ASCENDING).batch_size(batch)
 
     def count_active(self, district_id: str, school_id: str | None) -> int:
-        return self._collection(STUDENTS).count_documents(active_filter(district_id, school_id),
-                                                          session=self._session)
+        return self.collection(STUDENTS).count_documents(active_filter(district_id, school_id),
+                                                          session=self.session)
 
     def facts_in_scope(self, district_id: str | None, school_id: str | None = None,
                        student_ids: list[str] | None = None):
@@ -140,7 +140,7 @@ class ReportStudents(_ReadModel):
         query = scope_filter(district_id, school_id)
         if student_ids is not None:
             query["_id"] = {"$in": student_ids}
-        return self._collection(STUDENTS).find(query, FACT_PROJECTION, session=self._session).batch_size(1000)
+        return self.collection(STUDENTS).find(query, FACT_PROJECTION, session=self.session).batch_size(1000)
 
 
 class People(_ReadModel):
@@ -150,30 +150,30 @@ class People(_ReadModel):
         self._guarded_upsert(PEOPLE, person_id, update, guarded, at)
 
     def get(self, person_id: str) -> dict | None:
-        return self._collection(PEOPLE).find_one({"_id": person_id}, session=self._session)
+        return self.collection(PEOPLE).find_one({"_id": person_id}, session=self.session)
 
     def teachers(self, district_id: str | None) -> list[dict]:
         """A district's teachers with the fields of their names."""
-        return list(self._collection(PEOPLE).find({"district_id": district_id, "role": "teacher"},
+        return list(self.collection(PEOPLE).find({"district_id": district_id, "role": "teacher"},
                                                   {"given_name": 1, "family_name": 1, "preferred_name": 1},
-                                                  session=self._session))
+                                                  session=self.session))
 
     def languages(self, person_ids: list[str]) -> dict[str, dict]:
-        return {p["_id"]: p for p in self._collection(PEOPLE).find({"_id": {"$in": person_ids}}, {"language": 1},
-                                                                   session=self._session)}
+        return {p["_id"]: p for p in self.collection(PEOPLE).find({"_id": {"$in": person_ids}}, {"language": 1},
+                                                                   session=self.session)}
 
 
 class BookingIndex(Repository):
     """`booking_index`: booking id -> student."""
 
     def index(self, booking_id: str, student_id: str, school_id: str, district_id: str | None) -> None:
-        self._collection(BOOKINGS).update_one({"_id": booking_id}, {"$set": {
+        self.collection(BOOKINGS).update_one({"_id": booking_id}, {"$set": {
             "student_id": student_id, "school_id": school_id, "district_id": district_id}},
-            upsert=True, session=self._session)
+            upsert=True, session=self.session)
 
     def student_of(self, booking_id: str, scope: dict) -> str | None:
         """The student of a booking within `scope` (a district filter), or None."""
-        doc = self._collection(BOOKINGS).find_one({**scope, "_id": booking_id}, session=self._session)
+        doc = self.collection(BOOKINGS).find_one({**scope, "_id": booking_id}, session=self.session)
         return doc and doc["student_id"]
 
 
@@ -186,51 +186,51 @@ class Directory(StudentDirectory, Repository):
         StudentDirectory.__init__(self, owner.db)
 
     def school_names(self, district_id: str | None) -> dict[str, str | None]:
-        return {d["_id"]: d.get("name") for d in self._collection(self.SCHOOLS).find(
-            {"district_id": district_id}, {"name": 1}, session=self._session)}
+        return {d["_id"]: d.get("name") for d in self.collection(self.SCHOOLS).find(
+            {"district_id": district_id}, {"name": 1}, session=self.session)}
 
     def schools_of_district(self, district_id: str) -> dict[str, dict]:
-        return {d["_id"]: d for d in self._collection(self.SCHOOLS).find({"district_id": district_id},
-                                                                         session=self._session)}
+        return {d["_id"]: d for d in self.collection(self.SCHOOLS).find({"district_id": district_id},
+                                                                         session=self.session)}
 
     def districts(self) -> list[str]:
-        return self._collection(self.SCHOOLS).distinct("district_id", session=self._session)
+        return self.collection(self.SCHOOLS).distinct("district_id", session=self.session)
 
     def students_taught_by(self, school_id: str, teacher_id: str) -> list[str]:
-        return [d["_id"] for d in self._collection(self.COLLECTION).find(
-            {"school_id": school_id, "teacher_ids": teacher_id}, {"_id": 1}, session=self._session)]
+        return [d["_id"] for d in self.collection(self.COLLECTION).find(
+            {"school_id": school_id, "teacher_ids": teacher_id}, {"_id": 1}, session=self.session)]
 
 
 class Jobs(Repository):
     """`report_jobs`: durable batch jobs, claimed by one runner at a time (a lease)."""
 
     def add(self, job: dict) -> None:
-        self._collection(JOBS).insert_one(job, session=self._session)
+        self.collection(JOBS).insert_one(job, session=self.session)
 
     def get(self, job_id: str) -> dict | None:
-        return self._collection(JOBS).find_one({"_id": job_id}, session=self._session)
+        return self.collection(JOBS).find_one({"_id": job_id}, session=self.session)
 
     def held_by(self, job_id: str, owner: str, fields: dict | None = None) -> dict | None:
         """The job if `owner` holds it (has claimed it last)."""
-        return self._collection(JOBS).find_one({"_id": job_id, "owner": owner}, fields, session=self._session)
+        return self.collection(JOBS).find_one({"_id": job_id, "owner": owner}, fields, session=self.session)
 
     def give_up(self, job_id: str, now) -> None:
-        self._collection(JOBS).update_one({"_id": job_id}, {"$set": {
+        self.collection(JOBS).update_one({"_id": job_id}, {"$set": {
             "status": "failed", "finished_at": now, "updated_at": now, "owner": None, "lease_until": None}},
-            session=self._session)
+            session=self.session)
 
     def take(self, job: dict, owner: str, now, lease_until) -> bool:
         """Claim `job` as read (same status, same claims), so two runners never both do."""
-        res = self._collection(JOBS).update_one(
+        res = self.collection(JOBS).update_one(
             {"_id": job["_id"], "status": job["status"], "claims": job.get("claims", 0)},
             {"$set": {"status": "running", "owner": owner, "lease_until": lease_until, "updated_at": now,
-                      "started_at": job.get("started_at") or now}, "$inc": {"claims": 1}}, session=self._session)
+                      "started_at": job.get("started_at") or now}, "$inc": {"claims": 1}}, session=self.session)
         return res.modified_count == 1
 
     def progress(self, job_id: str, owner: str, update: dict) -> bool:
         """Apply `update` to the running job `owner` holds; False if it holds it no more."""
-        return self._collection(JOBS).update_one({"_id": job_id, "owner": owner, "status": "running"}, update,
-                                                 session=self._session).matched_count == 1
+        return self.collection(JOBS).update_one({"_id": job_id, "owner": owner, "status": "running"}, update,
+                                                 session=self.session).matched_count == 1
 
     def finish(self, job_id: str, owner: str, now) -> bool:
         return self.progress(job_id, owner, {"$set": {
@@ -243,28 +243,28 @@ class RenderedReports(Repository):
     def replace(self, docs: list[dict]) -> None:
         """Store each report whole, replacing an earlier rendering (a replace is about
         half the database work of a partial update)."""
-        self._collection(RENDERED).bulk_write(
-            [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False, session=self._session)
+        self.collection(RENDERED).bulk_write(
+            [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False, session=self.session)
 
     def in_formats(self, report_id: str, formats: list[str]) -> dict[str, dict]:
         """The report's stored renderings among `formats`, by format."""
         ids = [rendered_id(report_id, f) for f in formats]
-        return {d["format"]: d for d in self._collection(RENDERED).find({"_id": {"$in": ids}}, session=self._session)}
+        return {d["format"]: d for d in self.collection(RENDERED).find({"_id": {"$in": ids}}, session=self.session)}
 
 
 class AuditLog(Repository):
     def record(self, entry: dict) -> None:
-        self._collection(AUDIT_LOG).insert_one(entry, session=self._session)
+        self.collection(AUDIT_LOG).insert_one(entry, session=self.session)
 
 
 class EventLog(Repository):
     """`event_log`, as the command line reads it (appending and replaying: eventlog.py)."""
 
     def estimated_count(self) -> int:
-        return self._collection(EVENT_LOG).estimated_document_count()
+        return self.collection(EVENT_LOG).estimated_document_count()
 
     def names(self):
-        return (d["name"] for d in self._collection(EVENT_LOG).find({}, {"name": 1}, session=self._session))
+        return (d["name"] for d in self.collection(EVENT_LOG).find({}, {"name": 1}, session=self.session))
 
 
 def attach(uow) -> None:

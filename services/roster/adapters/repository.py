@@ -108,41 +108,41 @@ class Imports(Repository):
     """`imports`: one document per import of a district."""
 
     def get(self, import_id: str) -> dict | None:
-        return self._collection(IMPORTS).find_one({"_id": import_id}, session=self._session)
+        return self.collection(IMPORTS).find_one({"_id": import_id}, session=self.session)
 
     def of_district(self, import_id: str, district_id: str | None) -> dict | None:
-        return self._collection(IMPORTS).find_one({"_id": import_id, "district_id": district_id},
-                                                  session=self._session)
+        return self.collection(IMPORTS).find_one({"_id": import_id, "district_id": district_id},
+                                                  session=self.session)
 
     def unfinished_of(self, district_id: str) -> list[str]:
         """Ids of a district's imports not finished (staging, committed, aborting), in order."""
-        return [d["_id"] for d in self._collection(IMPORTS).find(
+        return [d["_id"] for d in self.collection(IMPORTS).find(
             {"district_id": district_id, "status": {"$in": list(UNFINISHED_STATUSES)}}, {"_id": 1},
-            session=self._session).sort("_id", ASCENDING)]
+            session=self.session).sort("_id", ASCENDING)]
 
     def districts_with_unfinished(self) -> list[str]:
-        return self._collection(IMPORTS).distinct("district_id", {"status": {"$in": list(UNFINISHED_STATUSES)}},
-                                                  session=self._session)
+        return self.collection(IMPORTS).distinct("district_id", {"status": {"$in": list(UNFINISHED_STATUSES)}},
+                                                  session=self.session)
 
     def abort_staging(self, import_id: str) -> None:
         """Turn a staging import into an aborting one (to be rolled back); nothing if it
         is past staging."""
-        self._collection(IMPORTS).update_one({"_id": import_id, "status": "staging"},
-                                             {"$set": {"status": "aborting"}}, session=self._session)
+        self.collection(IMPORTS).update_one({"_id": import_id, "status": "staging"},
+                                             {"$set": {"status": "aborting"}}, session=self.session)
 
 
 class ImportLocks(Repository):
     """`import_locks`: one per district, held by the import running there (a lease)."""
 
     def get(self, district_id: str) -> dict | None:
-        return self._collection(LOCKS).find_one({"_id": district_id}, session=self._session)
+        return self.collection(LOCKS).find_one({"_id": district_id}, session=self.session)
 
     def hold(self, district_id: str, import_id: str, until) -> None:
         """Hold the district's lock for `import_id` until `until`, whoever held it."""
-        self._collection(LOCKS).update_one(
+        self.collection(LOCKS).update_one(
             {"_id": district_id},
             {"$set": {"import_id": import_id, "district_id": district_id, "school_id": None, "until": until}},
-            upsert=True, session=self._session)
+            upsert=True, session=self.session)
 
 
 def attach(uow) -> None:

@@ -6,22 +6,22 @@ from pymongo import ASCENDING as A
 
 from services.common.guards import district_scope
 from services.goals.adapters import uploads
-from services.goals.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.goals.adapters.repository import EVIDENCE, scope
 
 
 class EvidenceRecords(Repository):
-    collection = EVIDENCE
+    collection_name = EVIDENCE
 
     def add(self, doc: dict) -> None:
-        self._docs.insert_one(doc, session=self._session)
+        self.docs.insert_one(doc, session=self.session)
 
     def of_cycle(self, record, cycle: str) -> list[dict]:
         query = {**scope(record), "student_id": record.student_id, "cycle": cycle}
-        return list(self._docs.find(query, session=self._session).sort([("created_at", A)]))
+        return list(self.docs.find(query, session=self.session).sort([("created_at", A)]))
 
     def in_district(self, principal, evidence_id: str) -> dict | None:
-        return self._docs.find_one(district_scope(principal, _id=evidence_id), session=self._session)
+        return self.docs.find_one(district_scope(principal, _id=evidence_id), session=self.session)
 
 
 class EvidenceFiles:

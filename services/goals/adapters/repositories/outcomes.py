@@ -2,21 +2,21 @@
 document per booking, replaced only by a newer revision."""
 from __future__ import annotations
 
-from services.goals.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.goals.adapters.repository import CONFERENCE_OUTCOMES, scope
 
 
 class ConferenceOutcomes(Repository):
-    collection = CONFERENCE_OUTCOMES
+    collection_name = CONFERENCE_OUTCOMES
 
     def revision(self, booking_id: str) -> int | None:
         """The revision stored for this conference, if any."""
-        doc = self._docs.find_one({"_id": booking_id}, {"revision": 1}, session=self._session)
+        doc = self.docs.find_one({"_id": booking_id}, {"revision": 1}, session=self.session)
         return doc.get("revision", 0) if doc else None
 
     def put(self, booking_id: str, fields: dict) -> None:
-        self._docs.update_one({"_id": booking_id}, {"$set": fields}, upsert=True, session=self._session)
+        self.docs.update_one({"_id": booking_id}, {"$set": fields}, upsert=True, session=self.session)
 
     def of_student(self, record) -> list[dict]:
         query = {**scope(record), "student_id": record.student_id}
-        return list(self._docs.find(query, session=self._session))
+        return list(self.docs.find(query, session=self.session))

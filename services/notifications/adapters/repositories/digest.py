@@ -2,24 +2,24 @@
 from __future__ import annotations
 
 from services.common import timers
-from services.notifications.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.notifications.adapters.repository import DIGEST_ITEMS
 
 
 class DigestItems(Repository):
-    collection = DIGEST_ITEMS
+    collection_name = DIGEST_ITEMS
 
     def keep(self, item_id: str, item: dict) -> None:
         """Keep one update for the digest, once (a replayed event adds nothing)."""
-        self.coll.update_one({"_id": item_id}, {"$setOnInsert": item}, upsert=True, session=self.session)
+        self.docs.update_one({"_id": item_id}, {"$setOnInsert": item}, upsert=True, session=self.session)
 
     def pending_for(self, recipient_id: str) -> list[dict]:
         """A teacher's updates not yet in a digest, oldest first."""
-        return list(self.coll.find({"recipient_id": recipient_id, "status": "pending"}, session=self.session)
+        return list(self.docs.find({"recipient_id": recipient_id, "status": "pending"}, session=self.session)
                     .sort("created_at", 1))
 
     def mark_included(self, item_ids: list[str], digest_id: str) -> None:
-        self.coll.update_many({"_id": {"$in": item_ids}}, {"$set": {"status": "included", "digest": digest_id}},
+        self.docs.update_many({"_id": {"$in": item_ids}}, {"$set": {"status": "included", "digest": digest_id}},
                               session=self.session)
 
     def booked_timer(self, key: str) -> dict | None:

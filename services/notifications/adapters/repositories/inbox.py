@@ -2,20 +2,20 @@
 (services.common.guards.district_scope)."""
 from __future__ import annotations
 
-from services.notifications.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.notifications.adapters.repository import INBOX
 
 
 class Inbox(Repository):
-    collection = INBOX
+    collection_name = INBOX
 
     def add(self, items: list[dict]) -> None:
-        self.coll.insert_many(items, ordered=True, session=self.session)
+        self.docs.insert_many(items, ordered=True, session=self.session)
 
     def item_of(self, scope: dict, recipient_id: str, item_id: str) -> dict | None:
         """One of the recipient's own items (someone else's is None too)."""
-        return self.coll.find_one({**scope, "_id": item_id, "recipient_id": recipient_id}, session=self.session)
+        return self.docs.find_one({**scope, "_id": item_id, "recipient_id": recipient_id}, session=self.session)
 
     def mark_read(self, scope: dict, recipient_id: str, item_id: str, at) -> None:
-        self.coll.update_one({**scope, "_id": item_id, "recipient_id": recipient_id}, {"$set": {"read_at": at}},
+        self.docs.update_one({**scope, "_id": item_id, "recipient_id": recipient_id}, {"$set": {"read_at": at}},
                              session=self.session)

@@ -23,11 +23,11 @@ class LaneQueue:
 
     def __init__(self, db, channel: str):
         self.db, self.channel = db, channel
-        self.coll = db[DELIVERIES]
+        self.docs = db[DELIVERIES]
 
     def _take(self, query: dict, limit: int, new_lease: NewLease, sort: bool = True,
               skip: set = frozenset()) -> tuple[list[dict], str]:
-        cursor = self.coll.find(query)
+        cursor = self.docs.find(query)
         if sort:
             cursor = cursor.sort("due_at", ASCENDING)
         found = [d for d in cursor.limit(limit + len(skip)) if d["_id"] not in skip][:limit]
@@ -35,9 +35,9 @@ class LaneQueue:
             return [], ""
         token, lease = new_lease()
         ids = [d["_id"] for d in found]
-        res = self.coll.update_many({**query, "_id": {"$in": ids}}, {"$set": {"status": SENDING, "lease": lease}})
+        res = self.docs.update_many({**query, "_id": {"$in": ids}}, {"$set": {"status": SENDING, "lease": lease}})
         if res.modified_count != len(ids):  # another worker claimed some: which are ours?
-            ours = {d["_id"] for d in self.coll.find({"_id": {"$in": ids}, "lease.token": token}, {"_id": 1})}
+            ours = {d["_id"] for d in self.docs.find({"_id": {"$in": ids}, "lease.token": token}, {"_id": 1})}
             found = [d for d in found if d["_id"] in ours]
         return found, token
 
@@ -64,20 +64,20 @@ class LaneQueue:
         return list(self.db[JOURNAL].find({"delivery_id": {"$in": delivery_ids}}))
 
     def renew_leases(self, delivery_ids: list[str], owner: str, until) -> None:
-        self.coll.update_many({"_id": {"$in": delivery_ids}, "status": SENDING, "lease.owner": owner},
+        self.docs.update_many({"_id": {"$in": delivery_ids}, "status": SENDING, "lease.owner": owner},
                               {"$set": {"lease.until": until}})
 
     def next_due_at(self):
         """When the soonest open delivery of the channel is due (None: there is none)."""
-        nxt = self.coll.find_one({"status": {"$in": list(OPEN)}, "channel": self.channel}, {"due_at": 1},
+        nxt = self.docs.find_one({"status": {"$in": list(OPEN)}, "channel": self.channel}, {"due_at": 1},
                                  sort=[("due_at", ASCENDING)])
         return nxt["due_at"] if nxt is not None else None
 
     def backlog(self, now) -> tuple[int, object]:
         """(deliveries due and not sent, when the oldest of them was due)."""
         query = {"status": {"$in": [*OPEN, SENDING]}, "channel": self.channel, "due_at": {"$lte": now}}
-        due = self.coll.count_documents(query)
-        oldest = self.coll.find_one(query, {"due_at": 1}, sort=[("due_at", ASCENDING)]) if due else None
+        due = self.docs.count_documents(query)
+        oldest = self.docs.find_one(query, {"due_at": 1}, sort=[("due_at", ASCENDING)]) if due else None
         return due, (oldest["due_at"] if oldest else None)
 
 

@@ -2,19 +2,19 @@
 filter (services.common.guards.district_scope)."""
 from __future__ import annotations
 
-from services.notifications.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.notifications.adapters.repository import WEBHOOKS
 
 
 class Webhooks(Repository):
-    collection = WEBHOOKS
+    collection_name = WEBHOOKS
 
     def add(self, doc: dict) -> None:
-        self.coll.insert_one(doc, session=self.session)
+        self.docs.insert_one(doc, session=self.session)
 
     def active(self, scope: dict, webhook_id: str) -> dict | None:
-        return self.coll.find_one({**scope, "_id": webhook_id, "active": True}, session=self.session)
+        return self.docs.find_one({**scope, "_id": webhook_id, "active": True}, session=self.session)
 
     def deactivate(self, scope: dict, webhook_id: str, at) -> None:
-        self.coll.update_one({**scope, "_id": webhook_id, "active": True},
+        self.docs.update_one({**scope, "_id": webhook_id, "active": True},
                              {"$set": {"active": False, "deleted_at": at}}, session=self.session)

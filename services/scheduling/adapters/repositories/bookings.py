@@ -9,7 +9,7 @@ from datetime import datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from services.scheduling.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.scheduling.adapters.repository import BOOKINGS, FAMILY_LOCKS
 from services.scheduling.domain.model import BOOKED, CANCELLED, HELD
 

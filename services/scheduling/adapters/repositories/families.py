@@ -6,7 +6,7 @@ from datetime import datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from services.scheduling.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.scheduling.adapters.repository import INVITATIONS, WAITLIST
 
 

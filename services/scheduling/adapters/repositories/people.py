@@ -8,7 +8,7 @@ from datetime import datetime
 from services.access import StudentDirectory
 from services.common import timers
 from services.common.guards import district_scope
-from services.scheduling.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.scheduling.adapters.repository import FEEDS, PEOPLE
 
 

@@ -4,7 +4,7 @@ availability a solve needs. Documents and their shapes: `adapters/requests.py`."
 from __future__ import annotations
 
 from services.scheduling.adapters import repository as repo
-from services.scheduling.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.scheduling.adapters.requests import (
     ACTIVE, INTERPRETERS, PLANS, PRIORITIES, REQUESTS, WITHDRAWN, key, ranges_of,
 )

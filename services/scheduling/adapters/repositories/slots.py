@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from pymongo import ASCENDING
 
-from services.scheduling.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.scheduling.adapters.repository import SLOTS, d2s
 
 LISTED = {"booked_by": 1, "teacher_id": 1, "start": 1, "end": 1, "local_date": 1, "local_start": 1, "local_end": 1,

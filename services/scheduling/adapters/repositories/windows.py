@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pymongo import ASCENDING
 
-from services.scheduling.adapters.repositories.base import Repository
+from services.common.repository import Repository
 from services.scheduling.adapters.repository import AVAILABILITY, WINDOWS
 from services.scheduling.domain.model import DRAFT, OPEN
 
