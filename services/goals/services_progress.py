@@ -18,12 +18,13 @@ from services.goals.texts import T
 
 def checkin_from_doc(doc: dict) -> Checkin:
     return Checkin(doc["goal_id"], day(doc["on"]), doc["status"], doc["by_role"], doc.get("note", ""),
-                   doc.get("measure_value"), doc.get("by_id"))
+                   doc.get("measure_value"), doc.get("by_id"), doc.get("source") or "hand")
 
 
 def checkin_view(doc: dict) -> dict:
-    keys = ("goal_id", "on", "status", "note", "measure_value", "by_role", "by_id")
-    return {"checkin_id": doc["_id"], **{k: doc.get(k) for k in keys}}
+    keys = ("goal_id", "on", "status", "note", "measure_value", "by_role", "by_id", "learning_objective_id",
+            "line_item_id")
+    return {"checkin_id": doc["_id"], **{k: doc.get(k) for k in keys}, "source": doc.get("source") or "hand"}
 
 
 def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
