@@ -42,7 +42,8 @@ def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
         uow.emit("GoalProgressRecorded", {
             "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,
             "checkin_id": doc["_id"], "date": doc["on"], "status": doc["status"],
-            "value": doc["measure_value"], "recorded_by_role": principal.role}, subject=goal.goal_id)
+            "value": doc["measure_value"], "recorded_by_role": principal.role, "source": "hand"},
+            subject=goal.goal_id)
         if (doc.get("note") or "").strip():
             uow.emit("CheckinNoteRecorded", {
                 "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,

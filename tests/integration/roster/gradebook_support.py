@@ -31,7 +31,9 @@ def scores(**overrides) -> dict[tuple[str, str], float]:
 
 
 def gradebook_files(results: dict[tuple[str, str], float] | None = None, day: str = "2026-10-01",
-                    modes: dict[str, str] | None = None) -> dict[str, str]:
+                    modes: dict[str, str] | None = None, second: dict[tuple[str, str], float] | None = None,
+                    second_day: str = "2026-10-15") -> dict[str, str]:
+    """`second`: results of a second check (new line items "-2") on `second_day`."""
     results = scores() if results is None else results
     items = ["sourcedId,status,dateLastModified,title,description,assignDate,dueDate,classSourcedId,"
              "categorySourcedId,gradingPeriodSourcedId,academicSessionSourcedId,resultValueMin,resultValueMax,"
@@ -50,6 +52,15 @@ def gradebook_files(results: dict[tuple[str, str], float] | None = None, day: st
                 if (student, subject) in results:
                     rows.append(f"r-{li}-{student},active,,{li},{student},{klass},fully graded,"
                                 f"{results[(student, subject)]:g},,{day},")
+            again = {s: v for (s, subj), v in (second or {}).items() if subj == subject and s in students}
+            if again:
+                li2 = f"{li}-2"
+                items.append(f"{li2},active,,{subject.title()} check 2,,{second_day},{second_day},{klass},cat-1,,"
+                             f"y1,,,")
+                item_scales.append(f"lis-{li2},active,,{li2},sc-4")
+                item_objectives.append(f"lio-{li2},active,,{li2},case,{standard}")
+                rows += [f"r-{li2}-{s},active,,{li2},{s},{klass},fully graded,{v:g},,{second_day},"
+                         for s, v in again.items()]
     files = {
         "categories.csv": "sourcedId,status,dateLastModified,title,weight\ncat-1,active,,Checks,1\n",
         "scoreScales.csv": "sourcedId,status,dateLastModified,title,type,orgSourcedId,courseSourcedId,"
