@@ -314,7 +314,7 @@ def learning_summary(results: list[dict], items: dict[str, dict], scales: dict[s
 
     A strength: the latest result is at least three quarters of the way up its scale, or
     it grew by a quarter of the scale since the first. An area to grow: the latest is
-    below half of the scale and did not just grow that much. Only the student's own
+    below half of the scale (so real growth from a low start is both). Only the student's own
     results count; a standard without a scale is shown but judged neither way."""
     series: dict[str, list[Point]] = {}
     meta: dict[str, tuple[str, float | None, float | None, str | None]] = {}
@@ -341,7 +341,7 @@ def learning_summary(results: list[dict], items: dict[str, dict], scales: dict[s
             continue
         if level >= STRONG_LEVEL or (change is not None and change >= GREW_BY):
             strong.append((-(level + (change or 0)), area.objective_id))
-        elif level < GROW_LEVEL:
+        if level < GROW_LEVEL:  # a win to celebrate may still be the place to grow next
             grow.append((level, area.objective_id))
     return Learning(areas, tuple(i for _, i in sorted(strong)[:MAX_LISTED]),
                     tuple(i for _, i in sorted(grow)[:MAX_LISTED]))
