@@ -2,7 +2,7 @@
 standard or line item, and check-ins keyed by the result they come from."""
 from __future__ import annotations
 
-from services.goals.repository import CHECKINS, GOALS, scope
+from services.goals.adapters.repository import CHECKINS, GOALS, scope
 
 OPEN = ["submitted", "agreed", "revised"]
 

@@ -19,7 +19,7 @@ from services.common import logs
 from services.common.wiring import handler
 from services.goals.adapters.gradebook import checkin, linked_goals, save_checkin
 from services.goals.domain import gradebook_checkin, measures_result
-from services.goals.repository import goal_from_doc, plain, scope
+from services.goals.adapters.repository import goal_from_doc, plain, scope
 
 log = logs.get("confer.goals.gradebook")
 _IDS = uuid.UUID("6f0c1d52-3f5e-4f0e-9a41-5b7c2d0e9a10")  # namespace of gradebook check-in ids

@@ -15,11 +15,11 @@ from services.common.catalogue import spec_for_type
 from services.common.outbox import OUTBOX
 from services.common.service import Worker, build_app, make_store
 from services.common.testing import wait_until
-from services.goals.repository import CHECKINS
+from services.goals.adapters.repository import CHECKINS
 from services.reports import SERVICE as REPORTS
-from services.reports.repository import STUDENTS
+from services.reports.adapters.repository import STUDENTS
 from services.roster import SERVICE as ROSTER
-from services.roster.importer import import_bundle
+from services.roster.application.imports import import_bundle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "roster"))
 from gradebook_support import STANDARDS, scores, write_gradebook  # noqa: E402

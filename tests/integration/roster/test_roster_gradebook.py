@@ -9,8 +9,8 @@ import pytest
 from gradebook_support import gradebook_files, scores, write_gradebook
 from roster_support import counts, write_bundle
 from services.common.outbox import OUTBOX
-from services.roster.importer import BundleRejected, import_bundle, import_gradebook_csv
-from services.roster.repository import GB_RESULTS
+from services.roster.application.imports import BundleRejected, import_bundle, import_gradebook_csv
+from services.roster.adapters.repository import GB_RESULTS
 
 D = "d-matrix"
 

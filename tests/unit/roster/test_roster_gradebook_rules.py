@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from services.roster.gradebook_rules import (
+from services.roster.domain.gradebook import (
     GradebookRecords, LineItem, Result, Scale, learning_summary, plan_writes, result_events, score_problem,
     target_docs)
 

@@ -30,12 +30,12 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from services.roster.gradebook_rules import (
+from services.roster.domain.gradebook import (
     Category, GradebookRecords, LineItem, Result, Scale, score_problem)
-from services.roster.ids import confer_id
-from services.roster.oneroster_csv import Source, decode, parse_table
-from services.roster.oneroster_rows import Row
-from services.roster.oneroster_schema import RowError
+from services.roster.domain.ids import confer_id
+from services.roster.adapters.oneroster.files import Source, decode, parse_table
+from services.roster.adapters.oneroster.rows import Row
+from services.roster.domain.vocabulary import RowError
 
 CATEGORIES, SCALES, LINE_ITEMS, RESULTS = "categories.csv", "scoreScales.csv", "lineItems.csv", "results.csv"
 ITEM_SCALES, ITEM_OBJECTIVES = "lineItemScoreScales.csv", "lineItemLearningObjectiveIds.csv"
