@@ -47,10 +47,17 @@ def _starter(area: Area) -> dict:
     """A goal to start from: the standard as the focus, its measure linked to it."""
     return {"objective_id": area.objective_id, "title": area.title,
             "focus": {"kind": "standard", "code": area.objective_id, "label": area.title},
-            "measure": {"unit": area.scale_title or "score", "baseline": area.latest.score,
+            # the unit is the scale's own name (data, not wording), else its range
+            "measure": {"unit": area.scale_title or _range(area), "baseline": area.latest.score,
                         "target": area.high if area.high is not None else area.latest.score,
                         "learning_objective_id": area.objective_id,
                         "line_item_id": area.latest.line_item_id}}
+
+
+def _range(area: Area) -> str:
+    if area.low is None or area.high is None:
+        return ""
+    return f"{area.low:g}-{area.high:g}"
 
 
 def learning(view: View, principal: Principal, student_id: str, as_of: date) -> dict:

@@ -128,6 +128,10 @@ def test_an_imported_result_becomes_one_checkin_on_the_linked_goal_and_in_the_re
     auth = {"Authorization": f"Bearer {token(role='teacher', sub=f'{D}~t1', district_id=D)}"}
     html = reports_app.test_client().get(f"/students/{ST1}/reports/2026-10", headers=auth).get_data(as_text=True)
     assert [r[2] for r in ROW.findall(html)] == ["2", "1.5", "3"], ROW.findall(html)
+    assert html.count("<em>From the gradebook</em>") == 2 and f"Tracked with the gradebook: {READING}" in html
+    guardian = {"Authorization": f"Bearer {token(role='guardian', sub=f'{D}~g1', district_id=D)}"}
+    spanish = reports_app.test_client().get(f"/students/{ST1}/reports/2026-10", headers=guardian)
+    assert spanish.get_data(as_text=True).count("<em>Del registro de calificaciones</em>") == 2
 
     # Scores never reach an outside subscriber.
     public = outside.wait_for("GoalProgressRecorded", count=3, timeout=30)
