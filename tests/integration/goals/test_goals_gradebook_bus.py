@@ -118,11 +118,21 @@ def test_an_imported_result_becomes_one_checkin_on_the_linked_goal_and_in_the_re
     assert [(c["source"], c["measure_value"]) for c in checkins] == [
         ("gradebook", 2.0), ("hand", 1.5), ("gradebook", 3.0)]
 
+    # The teacher's packet shows the linked measure with the gradebook's real values.
+    teacher = goals_env.client("teacher", f"{D}~t1", district_id=D)
+    packet = teacher.get(f"/students/{ST1}/packet?cycle=2026-fall")
+    assert packet.status_code == 200, packet.get_json()
+    [entry] = packet.get_json()["goals"]
+    assert entry["plan"]["trackable"]["measure"]["learning_objective_id"] == READING
+    assert [(c["source"], c["measure_value"]) for c in entry["checkins"]] == [
+        ("gradebook", 2.0), ("hand", 1.5), ("gradebook", 3.0)]
+
     # The progress report charts the gradebook's values beside the hand-recorded one.
     def charted():
         doc = reports.store.db[STUDENTS].find_one({"_id": ST1}) or {}
         points = [c for g in (doc.get("goals") or {}).values() for c in (g.get("checkins") or {}).values()]
-        return sorted((c.get("source"), c.get("value")) for c in points)
+        # a gradebook check-in's value may not have arrived yet (it travels separately)
+        return sorted(((c.get("source"), c.get("value")) for c in points), key=lambda p: (p[0] or "", p[1] or -1))
     wait_until(lambda: charted() == [("gradebook", 2.0), ("gradebook", 3.0), ("hand", 1.5)], timeout=60,
                message="report projection")
     auth = {"Authorization": f"Bearer {token(role='teacher', sub=f'{D}~t1', district_id=D)}"}
