@@ -89,6 +89,9 @@ BROKEN = {
     "student not in the roster": (lambda f: f.__setitem__("results.csv", f["results.csv"] + "r-y,active,,li-c1-read,"
                                                           "st99,c1,fully graded,2,,2026-10-01,\n"),
                                   ("results.csv", 10, "studentSourcedId"), "'st99' is not a student in the roster"),
+    "link to an unknown line item": (lambda f: f.__setitem__(
+        "lineItemLearningObjectiveIds.csv", f["lineItemLearningObjectiveIds.csv"] + "lio-x,active,,li-nope,case,X\n"),
+        ("lineItemLearningObjectiveIds.csv", 8, "lineItemSourcedId"), "unknown line item 'li-nope'"),
     "missing file": (lambda f: f.pop("lineItems.csv"), ("lineItems.csv", None, None), "the file is missing"),
     "bad date": (lambda f: f.__setitem__("results.csv", f["results.csv"].replace(",2026-10-01,\n", ",01/10/2026,\n", 1)),
                  ("results.csv", 2, "scoreDate"), "bad date"),
