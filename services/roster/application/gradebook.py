@@ -85,10 +85,9 @@ def record_talk(store, view: View, principal: Principal, student_id: str, body: 
     _doc, record = _student(view, principal, student_id)
     if principal.sub not in record.teacher_ids:
         raise NotFound(f"No student {student_id}.", code="student_not_found")
-    known = {a for a in body.get("objective_ids", ())}
     doc = {"_id": str(uuid.uuid4()), "district_id": record.district_id, "school_id": record.school_id,
            "student_id": student_id, "teacher_id": principal.sub, "shared_at": body["shared_at"],
-           "objective_ids": sorted(known), "celebrated": body.get("celebrated", ""),
+           "objective_ids": sorted(set(body.get("objective_ids", ()))), "celebrated": body.get("celebrated", ""),
            "struggles": body.get("struggles", ""), "note": body.get("note", "")}
 
     def work(uow):

@@ -66,6 +66,19 @@ def import_bundle_path(settings, path, partial: bool = False, district_id: str |
         store.client.close()
 
 
+def import_gradebook_csv_path(settings, path, *, district_id: str, partial: bool = False) -> dict:
+    """A plain results CSV with a store of its own (CLI)."""
+    from services.roster import SERVICE
+    from services.common.service import make_store
+
+    store = make_store(SERVICE, settings)
+    try:
+        store.ensure_indexes()
+        return import_gradebook_csv(store, path, district_id=district_id, partial=partial)
+    finally:
+        store.client.close()
+
+
 def district_of(bundle: Bundle) -> str:
     districts = sorted(sid for sid, org in bundle.orgs.items() if org.type == "district" and org.active)
     if len(districts) != 1:

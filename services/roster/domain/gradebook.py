@@ -212,8 +212,9 @@ def result_events(before: dict, after: dict) -> list[tuple[str, dict, str, str |
     old_items = before.get("gb_line_items", {})
     out, per_class = [], {}
     for rid, doc in sorted(after.get("gb_results", {}).items()):
-        if not doc.get("active", True) or doc.get("score") is None and not doc.get("objective_scores"):
-            continue
+        if not doc.get("active", True) or not doc.get("school_id") or (
+                doc.get("score") is None and not doc.get("objective_scores")):
+            continue  # nothing to announce (events need the student's school)
         old = before.get("gb_results", {}).get(rid)
         if old is not None and old.get("active", True) and _result_view(old) == _result_view(doc):
             continue

@@ -89,6 +89,9 @@ BROKEN = {
     "student not in the roster": (lambda f: f.__setitem__("results.csv", f["results.csv"] + "r-y,active,,li-c1-read,"
                                                           "st99,c1,fully graded,2,,2026-10-01,\n"),
                                   ("results.csv", 10, "studentSourcedId"), "'st99' is not a student in the roster"),
+    "link to an unknown line item": (lambda f: f.__setitem__(
+        "lineItemLearningObjectiveIds.csv", f["lineItemLearningObjectiveIds.csv"] + "lio-x,active,,li-nope,case,X\n"),
+        ("lineItemLearningObjectiveIds.csv", 8, "lineItemSourcedId"), "unknown line item 'li-nope'"),
     "missing file": (lambda f: f.pop("lineItems.csv"), ("lineItems.csv", None, None), "the file is missing"),
     "bad date": (lambda f: f.__setitem__("results.csv", f["results.csv"].replace(",2026-10-01,\n", ",01/10/2026,\n", 1)),
                  ("results.csv", 2, "scoreDate"), "bad date"),
@@ -128,3 +131,47 @@ def test_plain_csv_imports_once_and_rejects_bad_rows(district, tmp_path):
         import_gradebook_csv(store, bad, district_id=D)
     assert {(e.line, e.column) for e in rejected.value.row_errors} == {(2, "score"), (3, "student"), (4, "scale")}
     assert counts(store.db) == before
+
+
+class Crash(BaseException):
+    """The importer process dies (nothing it could catch)."""
+
+
+def test_a_gradebook_import_that_dies_before_its_commit_is_invisible_and_rolled_back(district, tmp_path,
+                                                                                      monkeypatch, client_for):
+    from services.roster.adapters import staging
+    from services.roster.adapters.repository import IMPORTS
+    store = district
+    import_bundle(store, write_gradebook(tmp_path / "gb1"), district_id=D)
+    before_outbox = outbox(store.db)
+
+    def die(self, *a, **k):
+        raise Crash()
+    monkeypatch.setattr(staging.StagedImport, "commit", die)
+    monkeypatch.setattr(staging.StagedImport, "abort", lambda self: None)
+    monkeypatch.setattr(staging, "release_lock", lambda *a, **k: None)
+    with pytest.raises(Crash):
+        import_bundle(store, write_gradebook(tmp_path / "gb2", results=scores(st1_read=4.0)), district_id=D)
+    monkeypatch.undo()
+    staged = store.db[IMPORTS].find_one({"status": "staging"})
+    assert store.db[GB_RESULTS].find_one({"_id": f"{D}~r-li-c1-read-st1"})["score"] == 4.0  # written, staged
+    learning = client_for("student", f"{D}~st1").get(f"/students/{D}~st1/learning?as_of=2026-12-01").get_json()
+    reading = next(a for a in learning["areas"] if a["objective_id"] == "CCSS.ELA-LITERACY.RF.3.4")
+    assert reading["latest_score"] == 1.0  # readers see the committed version
+    assert outbox(store.db) == before_outbox
+    # the next import (after the lease lapsed) rolls the dead one back first, then applies itself
+    store.db["import_locks"].update_one({"_id": D}, {"$set": {"until": staged["started_at"]}})
+    again = import_bundle(store, write_gradebook(tmp_path / "gb3", results=scores(st1_read=3.0)), district_id=D)
+    assert store.db[IMPORTS].find_one({"_id": staged["_id"]})["status"] == "aborted"
+    assert again["counts"]["gb_results"] == {"create": 0, "update": 1, "deactivate": 0}
+    assert store.db[GB_RESULTS].find_one({"_id": f"{D}~r-li-c1-read-st1"})["score"] == 3.0
+
+
+def test_a_partial_import_takes_the_good_rows_and_reports_the_bad(district, tmp_path):
+    store = district
+    files = gradebook_files()
+    files["results.csv"] += "r-y,active,,li-c1-read,st99,c1,fully graded,2,,2026-10-01,\n"
+    summary = import_bundle(store, write_bundle(tmp_path / "partial", files), district_id=D, partial=True)
+    assert summary["status"] == "applied" and summary["counts"]["gb_results"]["create"] == 8
+    assert [(e["file"], e["line"], e["column"]) for e in summary["errors"]] == [("results.csv", 10,
+                                                                                 "studentSourcedId")]

@@ -104,7 +104,21 @@ def load_gradebook(path: str | Path, version: str | None, mode: dict[str, str]) 
     _read_line_items(out, tables.get(LINE_ITEMS), links, objectives)
     result_objectives = _result_objectives(out, tables.get(RESULT_OBJECTIVES))
     _read_results(out, tables.get(RESULTS), result_objectives)
+    # A link row names a record of this import (a link cannot change a record it does not resend).
+    for found, records, column, what in ((links, out.records.line_items, "lineItemSourcedId", "line item"),
+                                         (objectives, out.records.line_items, "lineItemSourcedId", "line item"),
+                                         (result_objectives, out.records.results, "resultSourcedId", "result")):
+        for sid, rows in found.items():
+            if sid not in records and sid not in _rejected(out, what):
+                for _value, file, line in rows:
+                    out.errors.append(RowError(file, line, column, f"unknown {what} {sid!r} (not in this import)"))
     return out
+
+
+def _rejected(out: Loaded, what: str) -> set[str]:
+    """Records whose own row had an error (already reported)."""
+    kind = "gb_line_items" if what == "line item" else "gb_results"
+    return {sid for (k, sid) in out.where if k == kind}
 
 
 def _each(out: Loaded, table, kind: str | None):
@@ -191,14 +205,13 @@ def _read_line_items(out: Loaded, table, scales, objectives) -> None:
                 tuple(dict.fromkeys(o for o, _, _ in objectives.get(sid, []))), assign, due, active=active)
 
 
-def _result_objectives(out: Loaded, table) -> dict[str, list[tuple[str, float | None]]]:
-    found: dict[str, list[tuple[str, float | None]]] = {}
+def _result_objectives(out: Loaded, table) -> dict[str, list[tuple[tuple[str, float | None], str, int]]]:
+    found: dict[str, list[tuple[tuple[str, float | None], str, int]]] = {}
     for row in _each(out, table, None):
         rid, objective = row.text("resultSourcedId", required=True), row.text("learningObjectiveId", required=True)
         score = _number(row, "score")
         if row.ok and row.active():
-            found.setdefault(rid, []).append((objective, score))
-            out.where.setdefault(("gb_result_objectives", rid), (row.file, row.line))
+            found.setdefault(rid, []).append(((objective, score), row.file, row.line))
     return found
 
 
@@ -210,7 +223,7 @@ def _read_results(out: Loaded, table, objectives) -> None:
         active = row.active()
         if row.ok:
             out.records.results[sid] = Result(sid, item, student, score, day, row.text("textScore"),
-                                              row.text("scoreStatus"), tuple(objectives.get(sid, ())),
+                                              row.text("scoreStatus"), tuple(v for v, _, _ in objectives.get(sid, ())),
                                               active=active)
 
 
@@ -303,11 +316,10 @@ def check_references(loaded: Loaded, district_id: str, state: dict) -> None:
                 scale = Scale(item.scale_id, doc.get("title", ""), values=tuple(
                     (v["value"], v["label"]) for v in doc.get("values", ())), minimum=doc.get("minimum"),
                     maximum=doc.get("maximum"))
-            for score, column in [(result.score, "score" if not loaded.plain else "score"),
-                                  *[(s, "score") for _, s in result.objective_scores]]:
+            for score in (result.score, *(s for _, s in result.objective_scores)):
                 problem = score_problem(score, item, scale)
                 if problem:
-                    bad.append((column, problem))
+                    bad.append(("score", problem))
                     break
         for column, reason in bad:
             loaded.error("gb_results", sid, column, reason)
