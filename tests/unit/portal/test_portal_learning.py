@@ -270,3 +270,22 @@ def test_data_talk_and_measure_form_fields():
                                          ("measure_baseline", "2"), ("measure_target", "x")])) is None
     values = forms.goal_values(forms.starter_plan(LEARNING["goal_starters"][0], "track"))
     assert values["focus_code"] == FRACTIONS and values["measure"]["learning_objective_id"] == FRACTIONS
+
+
+def test_no_english_on_the_spanish_learning_pages(app, fake):
+    from tests.spanish_check import english_in
+
+    data = {FRACTIONS, READING, "Fractions quiz 1", "Fractions quiz 2", "Fluency check", "Henry", "Lee", "Henry Lee",
+            "I will practise fractions.", "My results", "I practised", "Confer", "English", "1-4"}
+    pages = [(_client(app, STUDENT, "student", "es"), "/student/learning"),
+             (_client(app, STUDENT, "student", "es"), f"/student/goals/new?start={FRACTIONS}"),
+             (_client(app, STUDENT, "student", "es"), "/student/goals"),
+             (_client(app, TEACHER, "teacher", "es"), f"/teacher/students/{STUDENT}/learning"),
+             (_client(app, GUARDIAN, "guardian", "es"), f"/family/children/{STUDENT}/learning"),
+             (_client(app, GUARDIAN, "guardian", "es"), f"/family/children/{STUDENT}/goals")]
+    fake.talks.append({"id": "dt-0", "shared_at": "2026-12-02T23:30:00+00:00", "objective_ids": [FRACTIONS],
+                       "celebrated": "La lectura subió", "struggles": "", "note": ""})
+    for client, path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert 'lang="es"' in html, path
+        assert not english_in(html, data=data | {"La lectura subió"}), (path, english_in(html, data=data))
