@@ -93,7 +93,8 @@ BROKEN = {
         "lineItemLearningObjectiveIds.csv", f["lineItemLearningObjectiveIds.csv"] + "lio-x,active,,li-nope,case,X\n"),
         ("lineItemLearningObjectiveIds.csv", 8, "lineItemSourcedId"), "unknown line item 'li-nope'"),
     "missing file": (lambda f: f.pop("lineItems.csv"), ("lineItems.csv", None, None), "the file is missing"),
-    "bad date": (lambda f: f.__setitem__("results.csv", f["results.csv"].replace(",2026-10-01,\n", ",01/10/2026,\n", 1)),
+    "bad date": (lambda f: f.__setitem__("results.csv",
+                                         f["results.csv"].replace(",2026-10-01,\n", ",01/10/2026,\n", 1)),
                  ("results.csv", 2, "scoreDate"), "bad date"),
 }
 
