@@ -148,6 +148,13 @@ class Api:
                              data={"partial": "true" if partial else "false"})
         return resp.status_code, resp.json()
 
+    def import_gradebook(self, filename: str, stream, partial: bool) -> tuple[int, dict]:
+        """A plain results CSV (student, standard, date, score, scale[, title]); like import_roster."""
+        resp = self._request("POST", "roster", "/imports/gradebook", raw=True, timeout=max(self.timeout, 300),
+                             files={"file": (filename or "results.csv", stream, "text/csv")},
+                             data={"partial": "true" if partial else "false"})
+        return resp.status_code, resp.json()
+
     # -- goals --------------------------------------------------------------------
     def check_goal(self, student_id: str, plan: dict, goal_id: str | None = None) -> dict:
         return self.post("goals", "/goals/check", {**plan, "student_id": student_id,

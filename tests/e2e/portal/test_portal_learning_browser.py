@@ -5,7 +5,7 @@ worker processes on a RabbitMQ vhost):
    the roster's import API as a district admin);
 2. the student opens "my learning" (chart, data table, strengths, areas to grow), starts a
    goal from an area to grow (pre-filled, its measure linked to the standard), shares it;
-3. a new result is imported; it travels the bus (roster -> goals, internal) and arrives on
+3. a new result is imported (a district admin, in the portal); it travels the bus (roster -> goals, internal) and arrives on
    the goal as a check-in marked as from the gradebook, beside the hand-recorded one;
 4. the teacher's data-talk page and its note; the family's read-only page, in Spanish;
 5. the same pages on a phone, in English and Spanish.
@@ -120,8 +120,22 @@ def test_my_learning_a_goal_from_data_and_a_result_arriving_as_a_check_in(system
     with page.expect_navigation():
         page.click(f"#goal-{goal_id} form.checkin button[type=submit]")
 
-    # 3. A new result comes in: through the bus, it becomes a check-in on the goal.
-    _import(admin, [(RAW_CHILD, FRACTIONS, today, 2, "1-4", "Fractions quiz 3")], "results-2.csv")
+    walk.sign_out()
+
+    # 3. A new result comes in (the district admin uploads it in the portal): through the
+    # bus, it becomes a check-in on the goal.
+    results = tmp_path / "results-2.csv"
+    results.write_bytes(_csv([(RAW_CHILD, FRACTIONS, today, 2, "1-4", "Fractions quiz 3")]))
+    walk.sign_in("dev-district-admin", "district_admin")
+    walk.go("/admin/import")
+    page.set_input_files("#gradebook-file", str(results))
+    with page.expect_navigation():
+        page.click("#gradebook-form button[type=submit]")
+    done = page.locator("#import-summary")
+    assert done.is_visible() and "changes applied" in done.inner_text() and "Results" in done.inner_text()
+    walk.check("admin-gradebook-import")
+    walk.sign_out()
+    walk.sign_in(CHILD, "student")
     arrived = seed.retry(lambda: student.get("goals", f"/goals/{goal_id}/checkins"),
                          lambda resp: resp.status_code == 200 and any(
                              c["source"] == "gradebook" for c in resp.json()["checkins"]),

@@ -65,6 +65,12 @@ class FakeApi:
         self.talks.append(talk)
         return talk
 
+    def import_gradebook(self, filename, stream, partial):
+        self.uploaded = (filename, stream.read(), partial)
+        return 201, {"status": "applied", "changes": 2, "skipped_rows": 0, "error_count": 0, "seconds": 0.2,
+                     "counts": {"gb_line_items": {"create": 1, "update": 0, "deactivate": 0},
+                                "gb_results": {"create": 1, "update": 0, "deactivate": 0}}, "errors": []}
+
     def student(self, sid):
         self._own(sid)
         return {"id": sid, "given_name": "Henry", "family_name": "Lee", "school_id": "d~s1", "grade": "03"}
@@ -111,7 +117,7 @@ def app():
 @pytest.fixture
 def fake(monkeypatch):
     api = FakeApi()
-    for module in ("student", "teacher", "family"):
+    for module in ("student", "teacher", "family", "admin"):
         monkeypatch.setattr(f"services.portal.views.{module}.api", lambda api=api: api)
     monkeypatch.setattr("services.portal.views.me.unread_count", lambda: 0)
     return api
@@ -289,3 +295,16 @@ def test_no_english_on_the_spanish_learning_pages(app, fake):
         html = client.get(path).get_data(as_text=True)
         assert 'lang="es"' in html, path
         assert not english_in(html, data=data | {"La lectura subió"}), (path, english_in(html, data=data))
+
+
+def test_a_district_admin_uploads_a_plain_results_file(app, fake):
+    import io
+
+    client = _client(app, "adm", "district_admin", "es")
+    page = client.get("/admin/import").get_data(as_text=True)
+    assert 'id="gradebook-form"' in page and 'name="what" value="gradebook"' in page
+    resp = client.post("/admin/import", content_type="multipart/form-data", data={
+        "csrf_token": "tok", "what": "gradebook", "file": (io.BytesIO(b"student,standard\n"), "results.csv")})
+    assert resp.status_code == 200 and fake.uploaded == ("results.csv", b"student,standard\n", False)
+    text = _text(resp.get_data(as_text=True))
+    assert "Evaluaciones" in text and "Resultados" in text and "gb_results" not in text
