@@ -308,3 +308,5 @@ def test_a_district_admin_uploads_a_plain_results_file(app, fake):
     assert resp.status_code == 200 and fake.uploaded == ("results.csv", b"student,standard\n", False)
     text = _text(resp.get_data(as_text=True))
     assert "Evaluaciones" in text and "Resultados" in text and "gb_results" not in text
+    assert "built-in method" not in text  # the counts, not dict.update (Jinja looks attributes up first)
+    assert re.search(r"Resultados 1 0 0", text), text
