@@ -119,7 +119,10 @@ def _goal_model(goal: dict, period: Period) -> dict | None:
     created = as_date(goal.get("created_at"))
     checkins = [{"date": c["date"], "status": c["status"], "value": c.get("value"), "note": c.get("note") or "",
                  "source": c.get("source") or "hand"}
-                for c in (goal.get("checkins") or {}).values() if period.contains(as_date(c.get("date")))]
+                # a check-in from the gradebook is complete once both its events are in (its status
+                # is public, its value internal: they may arrive in either order)
+                for c in (goal.get("checkins") or {}).values()
+                if c.get("status") and period.contains(as_date(c.get("date")))]
     if created and (created > period.end or (created < period.start and not checkins)):
         return None
     plan = goal.get("plan") or {}
