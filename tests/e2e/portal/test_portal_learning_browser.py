@@ -5,8 +5,9 @@ worker processes on a RabbitMQ vhost):
    the roster's import API as a district admin);
 2. the student opens "my learning" (chart, data table, strengths, areas to grow), starts a
    goal from an area to grow (pre-filled, its measure linked to the standard), shares it;
-3. a new result is imported (a district admin, in the portal); it travels the bus (roster -> goals, internal) and arrives on
-   the goal as a check-in marked as from the gradebook, beside the hand-recorded one;
+3. a district admin uploads a new result in the portal; it travels the bus (roster -> goals,
+   internal) and arrives on the goal as a check-in marked as from the gradebook, beside the
+   hand-recorded one;
 4. the teacher's data-talk page and its note; the family's read-only page, in Spanish;
 5. the same pages on a phone, in English and Spanish.
 
