@@ -68,3 +68,53 @@ def goal_progress(data: dict) -> dict:
         rows.append({"label": lines[i], "full": labels[i], "parts": parts, "y": i * (bar + GAP)})
     return {"rows": rows, "height": max(1, len(rows)) * (bar + GAP), "label_width": width,
             "plot_width": PLOT_WIDTH, "bar_height": bar, "colors": dict(GOAL_PARTS)}
+
+
+# -- a student's results on one standard over time (the "my learning" page) ----------
+LW, LH = 360, 190                      # the line chart's box (viewBox units)
+L_LEFT, L_RIGHT, L_TOP, L_BOTTOM = 40, 18, 14, 34
+L_PAD = 12                             # keeps the first and last point off the axes
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def learning(area: dict, day_label) -> dict:
+    """Geometry of one standard's line chart: the student's own results over time, on
+    the standard's scale (its bottom to its top, so a 2 of 4 looks like one) when the
+    gradebook names one, else from the lowest to the highest result. x is proportional
+    to time. `day_label(date)` writes a date for the axis (the page's language).
+    Nothing else is drawn: no class average, no one else's results."""
+    points = area.get("points") or []
+    scores = [float(p["score"]) for p in points]
+    low = float(area["scale_min"]) if area.get("scale_min") is not None else min(scores, default=0.0)
+    high = float(area["scale_max"]) if area.get("scale_max") is not None else max(scores, default=1.0)
+    low, high = min([low, *scores]), max([high, *scores])  # a score off the scale still shows
+    if high == low:
+        high = low + 1
+    plot_w, plot_h = LW - L_LEFT - L_RIGHT, LH - L_TOP - L_BOTTOM
+    days = [_ordinal(p["date"]) for p in points]
+    if days and max(days) > min(days):
+        xs = [L_LEFT + L_PAD + (plot_w - 2 * L_PAD) * (d - min(days)) / (max(days) - min(days)) for d in days]
+    else:  # one day (or one result): side by side in the middle
+        xs = [L_LEFT + plot_w * (i + 0.5) / max(len(points), 1) for i in range(len(points))]
+    ys = [L_TOP + plot_h * (1 - (s - low) / (high - low)) for s in scores]
+    ticks = [{"y": round(L_TOP + plot_h * (1 - (t - low) / (high - low)), 1), "text": _num(t)}
+             for t in sorted({low, (low + high) / 2, high})]
+    dots = [{"x": round(x, 1), "y": round(y, 1), "score": _num(s), "date": p["date"]}
+            for x, y, s, p in zip(xs, ys, scores, points)]
+    # date labels under the first and the last result only: more would overlap on a phone
+    labels = [{"x": dots[0]["x"], "text": day_label(points[0]["date"]), "anchor": "start"}] if dots else []
+    if len(dots) > 1 and points[-1]["date"] != points[0]["date"]:
+        labels.append({"x": dots[-1]["x"], "text": day_label(points[-1]["date"]), "anchor": "end"})
+    return {"width": LW, "height": LH, "left": L_LEFT, "right": LW - L_RIGHT, "top": L_TOP,
+            "bottom": L_TOP + plot_h, "ticks": ticks, "dots": dots, "labels": labels,
+            "line": " ".join(f"{d['x']},{d['y']}" for d in dots) if len(dots) > 1 else "",
+            "show_values": len(dots) <= 8}
+
+
+def _ordinal(value) -> int:
+    from datetime import date
+
+    return (value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()

@@ -130,10 +130,28 @@ class Api:
     def school_people(self, school_id: str) -> dict:
         return self.get("roster", f"/schools/{school_id}/people")
 
+    def learning(self, student_id: str, as_of: str | None = None) -> dict:
+        """The student's own results per standard over time, strengths, areas to grow and
+        goal starters (the roster answers 404 for anyone who may not see the child)."""
+        return self.get("roster", f"/students/{student_id}/learning", as_of=as_of)
+
+    def data_talks(self, student_id: str) -> list[dict]:
+        return self.get("roster", f"/students/{student_id}/data-talks")["items"]
+
+    def record_data_talk(self, student_id: str, body: dict) -> dict:
+        return self.post("roster", f"/students/{student_id}/data-talks", body)
+
     def import_roster(self, filename: str, stream, partial: bool) -> tuple[int, dict]:
         """(status, body): 201/200 with the summary; 422 raises ApiError with the row errors."""
         resp = self._request("POST", "roster", "/imports", raw=True, timeout=max(self.timeout, 300),
                              files={"file": (filename or "bundle.zip", stream, "application/zip")},
+                             data={"partial": "true" if partial else "false"})
+        return resp.status_code, resp.json()
+
+    def import_gradebook(self, filename: str, stream, partial: bool) -> tuple[int, dict]:
+        """A plain results CSV (student, standard, date, score, scale[, title]); like import_roster."""
+        resp = self._request("POST", "roster", "/imports/gradebook", raw=True, timeout=max(self.timeout, 300),
+                             files={"file": (filename or "results.csv", stream, "text/csv")},
                              data={"partial": "true" if partial else "false"})
         return resp.status_code, resp.json()
 

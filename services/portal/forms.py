@@ -37,16 +37,55 @@ def goal_plan(form) -> dict:
     except ValueError:
         target_date = None
     kind = form.get("focus_kind") if form.get("focus_kind") in FOCUS_KINDS else "learning_skill"
+    focus = {"kind": kind, "label": clean(form.get("focus_label"))}
+    code = clean(form.get("focus_code"))
+    if code and kind == "standard" and len(code) <= 100:  # the standard a goal from data is about
+        focus["code"] = code
+    trackable = {"method": clean(form.get("track_method"))}
+    measure = goal_measure(form)
+    if measure:
+        trackable["measure"] = measure
     return {
         "statement": clean(form.get("statement")),
-        "focus": {"kind": kind, "label": clean(form.get("focus_label"))},
+        "focus": focus,
         "term": "long" if form.get("term") == "long" else "short",
         "specific_actions": filled(form.getlist("action")),
-        "trackable": {"method": clean(form.get("track_method"))},
+        "trackable": trackable,
         "achievable_reasons": filled(form.getlist("reason")),
         "target_date": target_date,
         "supports": {who: lines(form.get(f"support_{who}")) for who in ("teacher", "family", "student")},
     }
+
+
+def _number(value) -> float | None:
+    try:
+        return float(clean(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def goal_measure(form) -> dict | None:
+    """The goal's measure (kept while "keep my results linked" is ticked): its unit and
+    baseline as the goal starter or the stored goal gave them, the aim as typed, and the
+    standard / line item it is linked to, so new gradebook results become check-ins."""
+    if form.get("measure_keep") != "yes":
+        return None
+    unit, baseline, target = clean(form.get("measure_unit")), _number(form.get("measure_baseline")), \
+        _number(form.get("measure_target"))
+    if not unit or baseline is None or target is None:
+        return None
+    return {"unit": unit, "baseline": baseline, "target": target,
+            "learning_objective_id": clean(form.get("measure_objective")) or None,
+            "line_item_id": clean(form.get("measure_line_item")) or None}
+
+
+def starter_plan(starter: dict, track_method: str) -> dict:
+    """A goal to start from an area to grow: the standard as the focus, the measure linked
+    to it; the student writes the goal itself (a goal in their own words)."""
+    focus = starter.get("focus") or {}
+    return {"statement": "", "focus": {"kind": focus.get("kind") or "standard", "label": focus.get("label") or "",
+                                       "code": focus.get("code")},
+            "trackable": {"method": track_method, "measure": dict(starter["measure"])}}
 
 
 def goal_values(plan: dict | None) -> dict:
@@ -59,6 +98,8 @@ def goal_values(plan: dict | None) -> dict:
         "statement": plan.get("statement") or "",
         "focus_kind": (plan.get("focus") or {}).get("kind") or "learning_skill",
         "focus_label": (plan.get("focus") or {}).get("label") or "",
+        "focus_code": (plan.get("focus") or {}).get("code") or "",
+        "measure": (plan.get("trackable") or {}).get("measure") or None,
         "term": plan.get("term") or "short",
         "actions": actions + [""] * max(MIN_ACTION_FIELDS - len(actions), 1),
         "track_method": (plan.get("trackable") or {}).get("method") or "",
@@ -104,6 +145,23 @@ def checkin(form) -> dict:
         except ValueError:
             pass
     return body
+
+
+def data_talk(form, school_tz: str | None, now: datetime | None = None) -> dict:
+    """The data-talk note: when it was shared (typed in the school's local time; empty is
+    now), the standards talked about, what was celebrated, what is hard, a note."""
+    from zoneinfo import ZoneInfo
+
+    raw = clean(form.get("shared_at"))
+    try:
+        when = datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(school_tz or "UTC")) if raw else \
+            (now or datetime.now(timezone.utc))
+        shared_at = when.astimezone(timezone.utc).isoformat()
+    except ValueError:
+        shared_at = None  # the page asks for the date again
+    return {"shared_at": shared_at, "objective_ids": form.getlist("objective_id"),
+            "celebrated": clean(form.get("celebrated")), "struggles": clean(form.get("struggles")),
+            "note": clean(form.get("note"))}
 
 
 # -- student's own pages ------------------------------------------------------------

@@ -92,7 +92,9 @@ LABELS = {
              "school_admin": N_("School staff"), "district_admin": N_("District staff")},
     "import": {"applied": N_("changes applied"), "unchanged": N_("nothing changed")},
     "records": {"orgs": N_("Schools and district"), "sessions": N_("School terms"), "people": N_("People"),
-                "classes": N_("Classes"), "enrolments": N_("Enrolments"), "guardian_links": N_("Family links")},
+                "classes": N_("Classes"), "enrolments": N_("Enrolments"), "guardian_links": N_("Family links"),
+                "gb_scales": N_("Score scales"), "gb_categories": N_("Gradebook categories"),
+                "gb_line_items": N_("Assessments"), "gb_results": N_("Results")},
     "policy": {"per_household": N_("Families book all their children together"),
                "per_student": N_("Each child is booked separately")},
 }

@@ -301,6 +301,10 @@ BOLA = {
     ("roster", "GET", "/students/{student_id}"): (CHILD, None),
     ("roster", "GET", "/imports/{import_id}"): (DISTRICT_OWN, None),
     ("roster", "GET", "/schools/{school_id}/people"): (SCHOOL_WIDE + FAMILY_SAME_SCHOOL + OTHER_TEACHER, None),
+    # a child's learning data and the data talks: only the student, their family, their teachers, their admins
+    ("roster", "GET", "/students/{student_id}/learning"): (CHILD, None),
+    ("roster", "GET", "/students/{student_id}/data-talks"): (CHILD, None),
+    ("roster", "POST", "/students/{student_id}/data-talks"): (CHILD, "data_talk"),
     ("scheduling", "GET", "/windows/{window_id}"): (SCHOOL_WIDE, None),
     ("scheduling", "PUT", "/windows/{window_id}/availability/{teacher_id}"): (
         STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, "availability"),
@@ -385,6 +389,7 @@ def bodies(world) -> dict:
         "reflections": {"json": {"answers": {"proud": "my reading"}}},
         "parent_input": {"json": {"hopes": "reading"}},
         "private_note": {"json": {"text": "note"}},
+        "data_talk": {"json": {"shared_at": f"{day}T15:00:00+00:00", "celebrated": "reading"}},
         "evidence_link": {"json": {"link": "https://example.test/work", "title": "my work"}},
         "evidence_file": {"data": {}, "content_type": "multipart/form-data"},
     }

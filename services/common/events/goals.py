@@ -6,6 +6,7 @@ from services.common.events.base import EventData, Id, OptId
 STATUSES = ("draft", "submitted", "agreed", "achieved", "revised", "carried_over")
 SET_BY = ("student", "family")
 CHECKIN = ("on_track", "needs_support", "achieved")
+CHECKIN_SOURCES = ("hand", "gradebook")
 
 
 @event("goals", "GoalCreated")
@@ -54,6 +55,9 @@ class GoalProgressRecorded(EventData):
     status = fields.String(required=True, validate=validate.OneOf(CHECKIN))
     value = fields.Float(load_default=None, allow_none=True)
     recorded_by_role = fields.String(required=True)
+    source = fields.String(load_default="hand", validate=validate.OneOf(CHECKIN_SOURCES),
+                           metadata={"description": "hand: recorded by a person; gradebook: from an imported "
+                                                    "result (its value travels in CheckinMeasureRecorded)"})
 
 
 @event("goals", "GoalContentChanged", private=True)
@@ -118,3 +122,18 @@ class CheckinNoteRecorded(EventData):
     school_id = Id()
     checkin_id = Id()
     note = fields.String(required=True)
+
+
+@event("goals", "CheckinMeasureRecorded", private=True)
+class CheckinMeasureRecorded(EventData):
+    """PRIVATE: the value of a check-in that came from the gradebook (a score), with the
+    standard / line item the goal's measure is linked to, for the packet and the report."""
+    goal_id = Id()
+    student_id = Id()
+    school_id = Id()
+    checkin_id = Id()
+    date = fields.Date(required=True)
+    value = fields.Float(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(CHECKIN_SOURCES))
+    learning_objective_id = OptId()
+    line_item_id = OptId()

@@ -98,3 +98,36 @@ class PersonProfileChanged(EventData):
     school_ids = fields.List(fields.String(), required=True)
     grade = OptId()
     active = fields.Boolean(load_default=True)
+
+
+@event("roster", "GradebookResultsImported")
+class GradebookResultsImported(EventData):
+    """Gradebook results of a class were imported (ids and counts only: the scores stay in
+    the roster and travel on the internal exchange, in GradebookResultRecorded)."""
+    import_id = Id()
+    school_id = Id()
+    class_id = OptId(metadata={"description": "the class of the line items; none for results of the plain CSV"})
+    line_item_count = fields.Integer(strict=True, required=True,
+                                     metadata={"description": "line items created or changed"})
+    result_count = fields.Integer(strict=True, required=True,
+                                  metadata={"description": "results recorded (new or changed)"})
+    student_count = fields.Integer(strict=True, required=True)
+
+
+@event("roster", "GradebookResultRecorded", private=True)
+class GradebookResultRecorded(EventData):
+    """PRIVATE: a student's new (or corrected) result on a standard / learning objective,
+    for goals linked to that measure. One per result and learning objective."""
+    result_id = Id()
+    student_id = Id()
+    school_id = Id()
+    class_id = OptId()
+    line_item_id = Id()
+    learning_objective_id = OptId(metadata={"description": "the standard or learning target; none when the "
+                                                           "line item names none"})
+    date = fields.Date(required=True)
+    score = fields.Float(required=True)
+    scale_id = OptId()
+    scale_min = fields.Float(load_default=None, allow_none=True)
+    scale_max = fields.Float(load_default=None, allow_none=True)
+    scale_title = fields.String(load_default=None, allow_none=True)

@@ -19,12 +19,13 @@ from services.goals.domain.texts import T
 
 def checkin_from_doc(doc: dict) -> Checkin:
     return Checkin(doc["goal_id"], day(doc["on"]), doc["status"], doc["by_role"], doc.get("note", ""),
-                   doc.get("measure_value"), doc.get("by_id"))
+                   doc.get("measure_value"), doc.get("by_id"), doc.get("source") or "hand")
 
 
 def checkin_view(doc: dict) -> dict:
-    keys = ("goal_id", "on", "status", "note", "measure_value", "by_role", "by_id")
-    return {"checkin_id": doc["_id"], **{k: doc.get(k) for k in keys}}
+    keys = ("goal_id", "on", "status", "note", "measure_value", "by_role", "by_id", "learning_objective_id",
+            "line_item_id")
+    return {"checkin_id": doc["_id"], **{k: doc.get(k) for k in keys}, "source": doc.get("source") or "hand"}
 
 
 def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
@@ -42,7 +43,8 @@ def record_checkin(store, principal, goal_id: str, body: dict) -> dict:
         uow.emit("GoalProgressRecorded", {
             "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,
             "checkin_id": doc["_id"], "date": doc["on"], "status": doc["status"],
-            "value": doc["measure_value"], "recorded_by_role": principal.role}, subject=goal.goal_id)
+            "value": doc["measure_value"], "recorded_by_role": principal.role, "source": "hand"},
+            subject=goal.goal_id)
         if (doc.get("note") or "").strip():
             uow.emit("CheckinNoteRecorded", {
                 "goal_id": goal.goal_id, "student_id": goal.student_id, "school_id": record.school_id,

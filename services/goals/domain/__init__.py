@@ -14,7 +14,8 @@ in small modules by concept; import from here.
     packet      conference packet and who sees which section
 """
 from services.goals.domain.progress import (
-    CHECKIN_ROLES, Checkin, CheckinStatus, ProgressSummary, progress_summary, validate_checkin,
+    CHECKIN_ROLES, Checkin, CheckinStatus, ProgressSummary, gradebook_checkin, measures_result, progress_summary,
+    validate_checkin,
 )
 from services.goals.domain.evidence import (
     ALLOWED_CONTENT_TYPES, DEFAULT_MAX_BYTES, Evidence, EvidenceFile, NoteCard, check_link,
@@ -39,6 +40,7 @@ from services.goals.domain.reflection import (
 
 __all__ = [
     "ACTIVE_STATUSES", "ALLOWED_CONTENT_TYPES", "CHECKIN_ROLES", "Checkin", "CheckinStatus",
+    "gradebook_checkin", "measures_result",
     "DEFAULT_MAX_BYTES", "DomainError", "Evidence", "EvidenceFile", "FEEDBACK_CODES",
     "FINISHED_STATUSES", "Feedback", "Focus", "FocusKind", "Goal", "GoalNotReady", "GoalStatus",
     "InvalidTransition", "MIDDLE", "Measure", "NotAllowed", "NoteCard", "PRIMARY", "ParentInput",

@@ -157,6 +157,14 @@ class Measure:
     unit: str  # e.g. 'words per minute'
     baseline: float
     target: float
+    # Linked to the gradebook: new results on this standard (and line item, if named)
+    # arrive as check-ins on their own.
+    learning_objective_id: str | None = None
+    line_item_id: str | None = None
+
+    @property
+    def linked(self) -> bool:
+        return bool(self.learning_objective_id or self.line_item_id)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from enum import StrEnum
 from typing import Iterable
 
 from services.goals.domain.texts import T
-from services.goals.domain.models import FINISHED_STATUSES, Feedback, Goal, GoalStatus, Role, error, too_long
+from services.goals.domain.models import (
+    ACTIVE_STATUSES, FINISHED_STATUSES, Feedback, Goal, GoalStatus, Role, error, too_long)
 
 
 class CheckinStatus(StrEnum):
@@ -29,6 +30,7 @@ class Checkin:
     note: str = ""
     measure_value: float | None = None
     by_id: str | None = None
+    source: str = "hand"  # hand | gradebook (an imported result, see gradebook_checkin)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", CheckinStatus(self.status))
@@ -59,6 +61,30 @@ def validate_checkin(checkin: Checkin, goal: Goal, today: date) -> list[Feedback
     if checkin.measure_value is not None and goal.plan.trackable.measure is None:
         out.append(error("no_measure", "measure_value", T("This goal has no number to track, so leave the number out.")))
     return out
+
+
+def measures_result(goal: Goal, objective_id: str | None, line_item_id: str | None) -> bool:
+    """The goal's measure is linked to this result: the same standard (and the same line
+    item when the measure names one), or the same line item when it names no standard."""
+    measure = goal.plan.trackable.measure
+    if measure is None or not measure.linked:
+        return False
+    if measure.learning_objective_id and measure.learning_objective_id != objective_id:
+        return False
+    return not measure.line_item_id or measure.line_item_id == line_item_id
+
+
+def gradebook_checkin(goal: Goal, on: date, score: float) -> Checkin | None:
+    """The check-in an imported result makes on a linked open goal (None when the goal is
+    not open or the result is outside its school year). On track when the score is at or
+    beyond the baseline in the direction of the target; otherwise it needs support. It
+    is never "achieved": that is for the student and teacher to say."""
+    if goal.status not in ACTIVE_STATUSES or not goal.school_year.contains(on):
+        return None
+    measure = goal.plan.trackable.measure
+    toward = score >= measure.baseline if measure.target >= measure.baseline else score <= measure.baseline
+    return Checkin(goal.goal_id, on, CheckinStatus.ON_TRACK if toward else CheckinStatus.NEEDS_SUPPORT,
+                   Role.SERVICE, "", float(score), None, "gradebook")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@
                        December conference of the winter cycle) become agreed
     FollowUpDue     -> an open follow-up asking the student for a check-in
     ConferenceOutcomeContent (internal) -> the family's goals for the child, as goals
+    GradebookResultRecorded (internal)  -> a check-in from the gradebook on each open goal
+                                           linked to the result's standard (application.gradebook)
 
 The dispatcher runs each handler in one transaction with its ledger entry, so a
 redelivered event has no second effect.
@@ -20,6 +22,7 @@ from services.goals.settings import cycle_key, school_year_start
 from services.goals.domain import GoalStatus, transition
 from services.goals.adapters.repository import goal_from_doc
 from services.goals.application.goals import emit_goal_events, save_goal
+from services.goals.application.gradebook import on_gradebook_result
 from services.goals.application.outcomes import on_outcome_content
 from services.goals.application.progress import open_follow_up
 
@@ -61,4 +64,5 @@ HANDLERS = merge(ROSTER_HANDLERS, {
     "ConferenceHeld": [on_conference_held],
     "FollowUpDue": [on_follow_up_due],
     "ConferenceOutcomeContent": [on_outcome_content],
+    "GradebookResultRecorded": [on_gradebook_result],
 })

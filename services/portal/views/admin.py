@@ -27,13 +27,16 @@ def home():
 def roster_import():
     summary, problem, status = None, None, 200
     if request.method == "POST":
+        gradebook = request.form.get("what") == "gradebook"  # the plain results CSV, else the OneRoster bundle
         upload = request.files.get("file")
         if not upload or not upload.filename:
-            problem = {"detail": _("Choose the OneRoster .zip file first."), "errors": []}
+            problem = {"detail": _("Choose the results .csv file first.") if gradebook else
+                       _("Choose the OneRoster .zip file first."), "errors": []}
             status = 400
         else:
+            call = api().import_gradebook if gradebook else api().import_roster
             try:
-                _code, summary = api().import_roster(upload.filename, upload.stream, request.form.get("partial") == "yes")
+                _code, summary = call(upload.filename, upload.stream, request.form.get("partial") == "yes")
             except ApiError as exc:
                 if exc.status not in (409, 413, 422):
                     raise

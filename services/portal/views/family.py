@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from services.portal import forms
+from services.portal import forms, learning as learning_words
 from services.portal.auth import api, login_required, safe_next, settings, user
 from services.portal.client import ApiError
 from services.portal.i18n import _, current_lang
@@ -143,6 +143,16 @@ def goals(student_id):
         goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
     return render_template("family/goals.html", child=child, goals=listing["goals"], cycle=listing["cycle"],
                            statuses=forms.CHECKIN_STATUSES)
+
+
+@bp.get("/children/<student_id>/learning")
+@guardian
+def learning(student_id):
+    """The child's own learning results (read-only): what the child sees on "my learning"."""
+    child = _child(_me(), student_id)
+    data = api().learning(student_id)
+    return render_template("family/learning.html", child=child,
+                           L=learning_words.page(data, child.get("preferred_name") or child["given_name"]))
 
 
 @bp.post("/children/<student_id>/goals/<goal_id>/checkin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 
-from services.portal import forms
+from services.portal import forms, learning as learning_words
 from services.portal.auth import api, login_required, safe_next
 from services.portal.client import ApiError
 from services.portal.i18n import _
@@ -80,10 +80,29 @@ def goals():
     return render_template("student/goals.html", goals=listing["goals"], statuses=forms.CHECKIN_STATUSES)
 
 
-def _editor(goal: dict | None, values: dict, feedback: list, can_submit: bool, error: str | None = None):
+@bp.get("/learning")
+@student
+def learning():
+    """My learning: my own results per standard over time, what I do well, where to grow
+    next (each with "start a goal from this")."""
+    data = api().learning(_sid())
+    return render_template("student/learning.html", L=learning_words.page(data))
+
+
+def _editor(goal: dict | None, values: dict, feedback: list, can_submit: bool, error: str | None = None,
+            starter: dict | None = None):
     return render_template("student/goal_edit.html", goal=goal, v=values, feedback=feedback, can_submit=can_submit,
                            error=error, kinds=forms.FOCUS_KINDS, anchor=forms.field_anchor,
-                           inline=forms.inline_feedback(feedback))
+                           inline=forms.inline_feedback(feedback), starter=starter)
+
+
+def _started_plan(a, objective_id: str) -> tuple[dict | None, dict | None]:
+    """(plan, starter): a new goal pre-filled from one of my areas to grow."""
+    found = learning_words.starter(a.learning(_sid()), objective_id)
+    if found is None:
+        return None, None
+    method = _("I will look at my results on %(title)s each time my teacher adds a new one.", title=found["title"])
+    return forms.starter_plan(found, method), found
 
 
 @bp.route("/goals/new", methods=["GET", "POST"])
@@ -95,7 +114,13 @@ def edit_goal(goal_id=None):
     if request.method == "GET":
         plan = goal["plan"] if goal else None
         feedback = goal["feedback"] if goal else []
-        return _editor(goal, forms.goal_values(plan), feedback, bool(goal and goal.get("can_submit")))
+        starter = None
+        if goal is None and request.args.get("start"):
+            plan, starter = _started_plan(a, request.args["start"])
+            if starter is None:  # no longer an area to grow (new results came in): say so, start plain
+                flash(_("That is not one of your areas to grow any more. You can still write any goal."), "info")
+        return _editor(goal, forms.goal_values(plan), feedback, bool(goal and goal.get("can_submit")),
+                       starter=starter)
     plan = forms.goal_plan(request.form)
     values = forms.goal_values(plan)
     action = request.form.get("action_button", "save")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
-from services.portal import forms
+from services.portal import forms, learning as learning_words
 from services.portal.auth import api, login_required, safe_next, school_zone, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _, ngettext
@@ -168,6 +168,44 @@ def packet(student_id):
     student = a.student(student_id)
     return render_template("teacher/packet.html", p=a.packet(student_id), student=student, student_id=student_id,
                            zone=school_zone(student.get("school_id")))
+
+
+@bp.route("/students/<student_id>/learning", methods=["GET", "POST"])
+@teacher
+def data_talk(student_id):
+    """The data talk: the student's own results (as the student sees them), and a note of
+    what was shared with them and when (listed after, newest first)."""
+    a = api()
+    student = a.student(student_id)
+    zone = school_zone(student.get("school_id"))
+    data = a.learning(student_id)
+    errors: dict = {}
+    form = request.form
+    if request.method == "POST":
+        body = forms.data_talk(request.form, zone, settings().now())
+        if body["shared_at"] is None:
+            errors = {"shared_at": [_("Give the day and time of the talk, or leave it empty for now.")]}
+        else:
+            try:
+                a.record_data_talk(student_id, body)
+                flash(_("The data talk is noted."), "success")
+                return redirect(url_for("teacher.data_talk", student_id=student_id) + "#talks")
+            except ApiError as exc:
+                if exc.status not in (409, 422):
+                    raise
+                errors = field_problems(exc, lambda f: f.split(".")[0].split("[")[0])
+                flash(problem_message(exc), "error")
+    name = student.get("preferred_name") or student.get("given_name") or ""
+    return render_template("teacher/data_talk.html", student=student, student_id=student_id, zone=zone,
+                           L=learning_words.page(data, name), talks=a.data_talks(student_id), form=form,
+                           errors=errors, now=_local_now(zone)), (422 if errors else 200)
+
+
+def _local_now(zone: str | None) -> str:
+    """Now in the school's zone, as a datetime-local field's value."""
+    from zoneinfo import ZoneInfo
+
+    return settings().now().astimezone(ZoneInfo(zone or "UTC")).strftime("%Y-%m-%dT%H:%M")
 
 
 @bp.post("/students/<student_id>/notes")

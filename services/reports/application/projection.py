@@ -147,7 +147,10 @@ def on_progress(event, uow) -> None:
     d = event.data
     g, c = key(d["goal_id"]), key(d["checkin_id"])
     checkin = {"id": d["checkin_id"], "date": d["date"], "status": d["status"], "value": d.get("value"),
-               "by": d["recorded_by_role"]}
+               "by": d["recorded_by_role"], "source": d.get("source") or "hand"}
+    if checkin["source"] == "gradebook":
+        # the score travels only internally (CheckinMeasureRecorded), maybe already here
+        del checkin["value"]
     _student(event, uow, d["student_id"], {
         # field by field: the check-in's note (CheckinNoteRecorded) may have arrived first
         "$set": {f"goals.{g}.id": d["goal_id"], **{f"goals.{g}.checkins.{c}.{k}": v for k, v in checkin.items()}},
@@ -160,6 +163,16 @@ def on_checkin_note(event, uow) -> None:
     g, c = key(d["goal_id"]), key(d["checkin_id"])
     _student(event, uow, d["student_id"], {"$set": {f"goals.{g}.id": d["goal_id"],
                                                     f"goals.{g}.checkins.{c}.note": d["note"]}})
+
+
+def on_checkin_measure(event, uow) -> None:
+    """The value of a check-in from the gradebook, and the standard its goal tracks."""
+    d = event.data
+    g, c = key(d["goal_id"]), key(d["checkin_id"])
+    fields = {"value": d["value"], "source": d["source"], "learning_objective_id": d.get("learning_objective_id"),
+              "line_item_id": d.get("line_item_id")}
+    _student(event, uow, d["student_id"], {"$set": {f"goals.{g}.id": d["goal_id"],
+                                                    **{f"goals.{g}.checkins.{c}.{k}": v for k, v in fields.items()}}})
 
 
 def on_goal_deleted(event, uow) -> None:
@@ -269,6 +282,7 @@ REPORT_PROJECTORS = {
     "GoalAchieved": [on_goal_achieved],
     "GoalProgressRecorded": [on_progress],
     "CheckinNoteRecorded": [on_checkin_note],
+    "CheckinMeasureRecorded": [on_checkin_measure],
     "GoalDeleted": [on_goal_deleted],
     "ParentInputSubmitted": [on_parent_input],
     "InvitationDue": [on_invitation],

@@ -117,8 +117,12 @@ def _goal_model(goal: dict, period: Period) -> dict | None:
     if not status or status == "draft":
         return None
     created = as_date(goal.get("created_at"))
-    checkins = [{"date": c["date"], "status": c["status"], "value": c.get("value"), "note": c.get("note") or ""}
-                for c in (goal.get("checkins") or {}).values() if period.contains(as_date(c.get("date")))]
+    checkins = [{"date": c["date"], "status": c["status"], "value": c.get("value"), "note": c.get("note") or "",
+                 "source": c.get("source") or "hand"}
+                # a check-in from the gradebook is complete once both its events are in (its status
+                # is public, its value internal: they may arrive in either order)
+                for c in (goal.get("checkins") or {}).values()
+                if c.get("status") and period.contains(as_date(c.get("date")))]
     if created and (created > period.end or (created < period.start and not checkins)):
         return None
     plan = goal.get("plan") or {}
@@ -128,6 +132,7 @@ def _goal_model(goal: dict, period: Period) -> dict | None:
         "plan": {"specific_actions": plan.get("specific_actions") or [], "trackable": _text(plan.get("trackable")),
                  "achievable_reasons": plan.get("achievable_reasons") or [],
                  "target_date": plan.get("target_date") or goal.get("target_date")},
+        "measure": (plan.get("trackable") or {}).get("measure") if isinstance(plan.get("trackable"), dict) else None,
         "supports": goal.get("supports") or {}, "checkins": checkins, "set_by": goal.get("set_by") or "student",
         "next_steps": goal.get("next_steps") or [], "_order": (goal.get("created_at") or "", goal["id"]),
     }

@@ -28,10 +28,16 @@ from services.common.repository import Repository
 ORGS, SESSIONS, PEOPLE, CLASSES = "orgs", "sessions", "people", "classes"
 ENROLMENTS, LINKS = "enrolments", "guardian_links"
 IMPORTS, LOCKS, EVENT_CHUNKS = "imports", "import_locks", "import_events"
+# The gradebook (imported like the roster, staged and versioned the same way).
+GB_SCALES, GB_CATEGORIES, GB_LINE_ITEMS, GB_RESULTS = (
+    "gradebook_scales", "gradebook_categories", "gradebook_line_items", "gradebook_results")
+DATA_TALKS = "data_talks"  # a teacher's notes of what was shared with a student, and when
 
 # domain kind (services.roster.domain.rules.KINDS) -> collection
 COLLECTIONS = {"orgs": ORGS, "sessions": SESSIONS, "people": PEOPLE, "classes": CLASSES,
-               "enrolments": ENROLMENTS, "guardian_links": LINKS}
+               "enrolments": ENROLMENTS, "guardian_links": LINKS,
+               "gb_scales": GB_SCALES, "gb_categories": GB_CATEGORIES, "gb_line_items": GB_LINE_ITEMS,
+               "gb_results": GB_RESULTS}
 HIDDEN_STATUSES = ("staging", "aborting")
 UNFINISHED_STATUSES = ("staging", "committed", "aborting")  # left to roll forward or back
 
@@ -51,6 +57,9 @@ def ensure_indexes(db) -> None:
     idx(LINKS, "district_id", "guardian_id")
     idx(LINKS, "district_id", "student_id")
     idx(IMPORTS, "district_id", "status")
+    idx(GB_LINE_ITEMS, "district_id", "school_id", "class_id")
+    idx(GB_RESULTS, "district_id", "student_id")
+    idx(DATA_TALKS, "district_id", "student_id", "shared_at")
 
 
 def hidden_imports(db, district_id: str | None, session=None) -> list[str]:

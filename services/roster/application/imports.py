@@ -24,8 +24,11 @@ from services.roster.domain import events as event_rules
 from services.roster.adapters import staging
 from services.roster.domain.changeset import build_changes, snapshot
 from services.roster.domain.rules import plan_import
-from services.roster.domain.ids import scope_bundle
+from services.roster.domain.ids import scope_bundle, sourced_id
 from services.roster.adapters.oneroster.bundle import load_bundle
+from services.roster.adapters.oneroster.gradebook import (
+    Loaded, check_references, load_gradebook, load_plain_csv, scoped)
+from services.roster.domain.gradebook import GRADEBOOK_KINDS, plan_writes, result_events, target_docs
 from services.roster.domain.records import Bundle
 from services.roster.domain.vocabulary import ORGS, RowError
 from services.roster.application.recovery import recover_locked
@@ -64,6 +67,19 @@ def import_bundle_path(settings, path, partial: bool = False, district_id: str |
         store.client.close()
 
 
+def import_gradebook_csv_path(settings, path, *, district_id: str, partial: bool = False) -> dict:
+    """A plain results CSV with a store of its own (CLI)."""
+    from services.roster import SERVICE
+    from services.common.service import make_store
+
+    store = make_store(SERVICE, settings)
+    try:
+        store.ensure_indexes()
+        return import_gradebook_csv(store, path, district_id=district_id, partial=partial)
+    finally:
+        store.client.close()
+
+
 def district_of(bundle: Bundle) -> str:
     districts = sorted(sid for sid, org in bundle.orgs.items() if org.type == "district" and org.active)
     if len(districts) != 1:
@@ -75,11 +91,28 @@ def district_of(bundle: Bundle) -> str:
 
 def import_bundle(store: Store, path, *, partial: bool = False, district_id: str | None = None,
                   lease: float = staging.LEASE_SECONDS, batch: int = staging.WRITE_BATCH) -> dict:
-    started = time.perf_counter()
+    """A OneRoster bundle: its roster files and, in 1.2, its gradebook files (either part
+    may be absent, so a gradebook export can come on its own)."""
     bundle = load_bundle(path)
+    gradebook = load_gradebook(path, bundle.version, bundle.mode)
     if bundle.version is None or (bundle.errors and not partial):
-        raise BundleRejected(bundle.errors)
+        raise BundleRejected(bundle.errors + gradebook.errors)
+    # The gradebook's own errors are reported with its reference errors (which need the
+    # roster as the import leaves it), so a file's every problem is listed at once.
     district = district_id or district_of(bundle)
+    return _run(store, district, path, bundle, gradebook, partial, lease, batch)
+
+
+def import_gradebook_csv(store: Store, path, *, district_id: str, partial: bool = False,
+                         lease: float = staging.LEASE_SECONDS, batch: int = staging.WRITE_BATCH) -> dict:
+    """A plain results CSV (student, standard, date, score, scale) for schools without a
+    gradebook export: the same staged, all-or-nothing, idempotent import."""
+    gradebook = load_plain_csv(path)
+    return _run(store, district_id, path, Bundle(str(path), version="csv"), gradebook, partial, lease, batch)
+
+
+def _run(store, district, path, bundle: Bundle, gradebook: Loaded, partial, lease, batch) -> dict:
+    started = time.perf_counter()
     bundle = scope_bundle(bundle, district)  # Confer ids: the district's own namespace (ids.py)
     import_id = new_import_id(store.clock())
     staging.acquire_lock(store, district, import_id, lease)
@@ -88,13 +121,19 @@ def import_bundle(store: Store, path, *, partial: bool = False, district_id: str
         before = load_state(store.db, district)
         plan = plan_import(snapshot(before), bundle)
         writes, after = build_changes(plan, before, district)
+        gb_writes = _plan_gradebook(gradebook, district, before, after)
+        if gradebook.errors and not partial:
+            raise BundleRejected(bundle.errors + gradebook.errors)
+        writes += gb_writes
+        errors = bundle.errors + gradebook.errors
+        counts = {**plan.summary(), **_gradebook_counts(gb_writes)}
         summary = {"import_id": None, "district_id": district, "status": "unchanged",
-                   "oneroster_version": bundle.version, "counts": plan.summary(), "changes": len(writes),
-                   "events": {}, "error_count": len(bundle.errors),
+                   "oneroster_version": bundle.version, "counts": counts, "changes": len(writes),
+                   "events": {}, "error_count": len(errors),
                    "skipped_rows": sum(len(ids) for ids in bundle.rejected.values()),
-                   "errors": [error_item(e) for e in bundle.errors[:MAX_LISTED_ERRORS]]}
+                   "errors": [error_item(e) for e in errors[:MAX_LISTED_ERRORS]]}
         if writes:
-            entries = _entries(import_id, district, store, plan, before, after, bundle.version)
+            entries = _entries(import_id, district, store, counts, before, after, bundle.version)
             _apply(store, _import_doc(import_id, district, path, partial, summary, entries), writes, entries,
                    lease, batch)
             summary.update(import_id=import_id, status="applied", events=entries.count_by_name())
@@ -105,12 +144,40 @@ def import_bundle(store: Store, path, *, partial: bool = False, district_id: str
     return summary
 
 
-def _entries(import_id, district, store, plan, before, after, version) -> StagedEvents:
+def _plan_gradebook(gradebook: Loaded, district: str, before: dict, after: dict) -> list:
+    """The gradebook's writes, checked against the roster as it will be after this import
+    (errors are added to `gradebook.errors`); `after` gains the gradebook's documents."""
+    for kind in GRADEBOOK_KINDS:
+        after[kind] = dict(before.get(kind, {}))
+    if gradebook.records.empty:
+        return []
+    check_references(gradebook, district, after)
+    targets = target_docs(scoped(gradebook.records, district), district, after,
+                          lambda cid: sourced_id(district, cid))
+    writes = plan_writes(before, targets, gradebook.records.bulk)
+    for w in writes:
+        after[w.kind][w.id] = w.after
+    return writes
+
+
+def _gradebook_counts(writes) -> dict[str, dict[str, int]]:
+    out = {kind: {"create": 0, "update": 0, "deactivate": 0} for kind in GRADEBOOK_KINDS}
+    for w in writes:
+        action = "create" if w.before is None else ("deactivate" if not w.after["active"] else "update")
+        out[w.kind][action] += 1
+    return {kind: c for kind, c in out.items() if any(c.values())}
+
+
+def _entries(import_id, district, store, summary, before, after, version) -> StagedEvents:
     entries = StagedEvents(import_id=import_id, district_id=district, now=store.clock(),
                             correlation_id=logs.current_correlation_id())
     for event in event_rules.derive(before, after):
         entries.add(event.name, event.data, subject=event.subject, school_id=event.school_id)
-    counts = {f"{kind}_{_VERB[action]}": n for kind, c in plan.summary().items() for action, n in c.items()}
+    for name, data, subject, school in result_events(before, after):
+        if name == "GradebookResultsImported":
+            data = {"import_id": import_id, **data}
+        entries.add(name, data, subject=subject, school_id=school)
+    counts = {f"{kind}_{_VERB[action]}": n for kind, c in summary.items() for action, n in c.items()}
     counts["events"] = len(entries.events)
     entries.add("RosterImported", {"import_id": import_id, "oneroster_version": version, "counts": counts},
                 subject=import_id, school_id=None)

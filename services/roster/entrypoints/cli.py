@@ -41,6 +41,38 @@ def import_(path, partial, district_id, as_json):
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=str))
         return
+    _print(summary)
+
+
+@cli.command("import-gradebook")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--district", "district_id", required=True, help="District id to import into.")
+@click.option("--partial", is_flag=True, help="Import the valid rows and report the bad ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_gradebook(path, district_id, partial, as_json):
+    """Import a plain results CSV (student, standard, date, score, scale) for a school without a
+    OneRoster gradebook export (gradebook files of a 1.2 bundle come with `import`)."""
+    from services.common.errors import ConferError
+    from services.roster.application.imports import BundleRejected, import_gradebook_csv_path
+
+    try:
+        summary = import_gradebook_csv_path(Settings.from_env("roster"), path, district_id=district_id,
+                                            partial=partial)
+    except BundleRejected as exc:
+        for error in exc.row_errors:
+            click.echo(str(error), err=True)
+        click.echo(f"Rejected: {exc.detail} Fix the rows above, or pass --partial to skip them.", err=True)
+        sys.exit(1)
+    except ConferError as exc:
+        click.echo(f"Error: {exc.detail}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+        return
+    _print(summary)
+
+
+def _print(summary: dict) -> None:
     for error in summary["errors"]:
         click.echo(f"skipped {error['message']}", err=True)
     totals = {k: sum(c[k] for c in summary["counts"].values()) for k in ("create", "update", "deactivate")}

@@ -42,6 +42,7 @@ WORDS_WRITTEN = {  # what people typed in this season (data, not the portal's wo
     "Un lugar tranquilo para estudiar", "Llevar mis apuntes a casa", "fracciones", "Escuchar en clase",
     "Dibujar", "Leer", "Me ayuda trabajar en silencio.", "Me ayudará en la clase de matemáticas todos los días.",
     "English", "Confer", "12", "B14", "Goal conferences",  # the window's name, as the school typed it
+    "Prueba de fracciones", "Lectura en voz alta", "CCSS.MATH.3.NF.A.1", "CCSS.ELA-LITERACY.RF.3.4",  # the gradebook
 }
 
 
@@ -89,6 +90,16 @@ def season(system, tmp_path):
                           data={"partial": "false"}, timeout=300)
     assert r.status_code in (200, 201), r.text
     seed.wait_for_roster(system)
+    # The child's gradebook (the learning pages: chart, table, strengths, areas to grow).
+    raw, first, last = CHILD.split("~", 1)[1], date.today() - timedelta(days=30), date.today() - timedelta(days=5)
+    rows = ["student,standard,date,score,scale,title",
+            f"{raw},CCSS.MATH.3.NF.A.1,{first},1,1-4,Prueba de fracciones",
+            f"{raw},CCSS.MATH.3.NF.A.1,{last},1,1-4,Prueba de fracciones",
+            f"{raw},CCSS.ELA-LITERACY.RF.3.4,{first},50,0-100,Lectura en voz alta",
+            f"{raw},CCSS.ELA-LITERACY.RF.3.4,{last},90,0-100,Lectura en voz alta"]
+    r = district.post("roster", "/imports/gradebook", data={"partial": "false"}, timeout=300, files={
+        "file": ("results.csv", "\n".join(rows).encode("utf-8"), "text/csv")})
+    assert r.status_code == 201, r.text
     window, admin = seed.open_window(system, zone, minutes_ahead=30)
     seed.publish(admin, window, seed.TEACHERS[CHILD], room="12")
     seed.publish(admin, window, seed.TEACHERS[OTHER], room="B14")

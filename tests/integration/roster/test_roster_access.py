@@ -117,3 +117,91 @@ def test_guardian_asking_for_another_familys_child_gets_404_not_403(imported, cl
     # Same answer as for a child that does not exist: existence does not leak.
     assert guardian.get("/students/d-matrix~st2").get_json()["detail"] == "No student d-matrix~st2."
     assert guardian.get("/students/st404").get_json()["detail"] == "No student st404."
+
+
+# -- the learning data (gradebook) and data talks: the same rules as the student record
+LEARNING = {
+    "/students/d-matrix~st1/learning":       (200, 200, 200, 200, 200, 200, 404),
+    "/students/d-matrix~st4/learning":       (404, 200, 200, 200, 200, 200, 404),
+    "/students/d-matrix~st2/learning":       (404, 404, 404, 200, 200, 200, 404),  # another family's child
+    "/students/d-matrix~st3/learning":       (404, 404, 404, 404, 200, 200, 404),
+    "/students/nobody/learning":             (404, 404, 404, 404, 404, 404, 404),
+    "/students/d-matrix~st1/data-talks":     (200, 200, 200, 200, 200, 200, 404),
+    "/students/d-matrix~st2/data-talks":     (404, 404, 404, 200, 200, 200, 404),
+    "/students/d-matrix~st3/data-talks":     (404, 404, 404, 404, 200, 200, 404),
+}
+
+
+@pytest.fixture
+def with_gradebook(imported, tmp_path):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from gradebook_support import write_gradebook
+    import_bundle(imported, write_gradebook(tmp_path / "gradebook", second={("st1", "read"): 2.0}),
+                  district_id="d-matrix")
+    return imported
+
+
+@pytest.mark.parametrize("caller", ROLES)
+def test_learning_data_matrix(caller, with_gradebook, client_for):
+    client = client_for(**CALLERS[caller])
+    got = {path: client.get(path).status_code for path in LEARNING}
+    assert got == {path: codes[ROLES.index(caller)] for path, codes in LEARNING.items()}
+
+
+def test_a_students_own_learning_and_the_teachers_data_talk(with_gradebook, client_for, caplog):
+    student = client_for(role="student", sub="d-matrix~st1")
+    with caplog.at_level("INFO", logger="confer.audit"):
+        body = student.get("/students/d-matrix~st1/learning?as_of=2026-10-31").get_json()
+    assert any("learning data" in r.getMessage() and "d-matrix~st1" in r.getMessage() for r in caplog.records)
+    reading = next(a for a in body["areas"] if a["objective_id"] == "CCSS.ELA-LITERACY.RF.3.4")
+    assert [(p["date"], p["score"]) for p in reading["points"]] == [("2026-10-01", 1.0), ("2026-10-15", 2.0)]
+    assert reading["change"] == pytest.approx(1 / 3, abs=1e-3) and reading["scale_max"] == 4
+    # math is secure; reading grew a third of the scale (a win) and is still the place to grow
+    assert [a["objective_id"] for a in body["strengths"]] == ["CCSS.MATH.3.NF.A.1", "CCSS.ELA-LITERACY.RF.3.4"]
+    assert [a["objective_id"] for a in body["areas_to_grow"]] == ["CCSS.ELA-LITERACY.RF.3.4"]
+    starter = body["goal_starters"][0]
+    assert starter["focus"] == {"kind": "standard", "code": "CCSS.ELA-LITERACY.RF.3.4",
+                                "label": "CCSS.ELA-LITERACY.RF.3.4"}
+    assert starter["measure"] == {"unit": "Proficiency 1-4", "baseline": 2.0, "target": 4.0,
+                                  "learning_objective_id": "CCSS.ELA-LITERACY.RF.3.4",
+                                  "line_item_id": "d-matrix~li-c1-read-2"}
+    assert "average" not in str(body) and "rank" not in str(body)
+    # before the second check only the first result counts
+    early = student.get("/students/d-matrix~st1/learning?as_of=2026-10-05").get_json()
+    assert [len(a["points"]) for a in early["areas"]] == [1, 1]
+
+    talk = {"shared_at": "2026-10-16T14:00:00Z", "objective_ids": ["CCSS.ELA-LITERACY.RF.3.4"],
+            "celebrated": "Math is secure", "struggles": "Reading fluency", "note": "Read aloud nightly"}
+    teacher = client_for(role="teacher", sub="d-matrix~t1")
+    made = teacher.post("/students/d-matrix~st1/data-talks", json=talk)
+    assert made.status_code == 201 and made.get_json()["teacher_id"] == "d-matrix~t1"
+    assert client_for(role="teacher", sub="d-matrix~t2").post("/students/d-matrix~st1/data-talks",
+                                                               json=talk).status_code == 404
+    assert client_for(role="teacher", sub="d-matrix~t1").post("/students/d-matrix~st2/data-talks",
+                                                               json=talk).status_code == 404
+    assert client_for(role="guardian", sub="d-matrix~g1").post("/students/d-matrix~st1/data-talks",
+                                                                json=talk).status_code == 403
+    listed = client_for(role="guardian", sub="d-matrix~g1").get("/students/d-matrix~st1/data-talks").get_json()
+    assert [(t["celebrated"], t["shared_at"]) for t in listed["items"]] == [("Math is secure",
+                                                                              "2026-10-16T14:00:00+00:00")]
+    assert client_for(role="guardian", sub="d-matrix~g2").get("/students/d-matrix~st1/data-talks").status_code == 404
+
+
+def test_plain_gradebook_csv_over_http(imported, client_for):
+    import io
+    csv = b"student,standard,date,score,scale\nst1,RF.3.4,2026-10-01,60,0-100\n"
+    admin = client_for(role="district_admin", sub="a0")
+    resp = admin.post("/imports/gradebook", data={"file": (io.BytesIO(csv), "results.csv")},
+                      content_type="multipart/form-data")
+    assert resp.status_code == 201 and resp.get_json()["counts"]["gb_results"]["create"] == 1
+    again = admin.post("/imports/gradebook", data={"file": (io.BytesIO(csv), "results.csv")},
+                       content_type="multipart/form-data")
+    assert again.status_code == 200 and again.get_json()["status"] == "unchanged"
+    bad = admin.post("/imports/gradebook", data={"file": (io.BytesIO(csv.replace(b",60,", b",160,")), "r.csv")},
+                     content_type="multipart/form-data")
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["line"] == 2
+    teacher = client_for(role="teacher", sub="d-matrix~t1")
+    assert teacher.post("/imports/gradebook", data={"file": (io.BytesIO(csv), "r.csv")},
+                        content_type="multipart/form-data").status_code == 403

@@ -50,3 +50,19 @@ def test_missing_path_and_recover(roster, tmp_path):
     assert runner.invoke(main, ["roster", "import", str(tmp_path / "nope")], env=env).exit_code == 2
     recovered = runner.invoke(main, ["roster", "recover"], env=env)
     assert recovered.exit_code == 0 and json.loads(recovered.stdout) == {}
+
+
+def test_import_a_plain_gradebook_csv(roster, matrix_bundle, tmp_path):
+    settings, store = roster
+    runner, env = CliRunner(), env_for(settings)
+    assert runner.invoke(main, ["roster", "import", str(matrix_bundle)], env=env).exit_code == 0
+    path = tmp_path / "results.csv"
+    path.write_text("student,standard,date,score,scale\nst1,RF.3.4,2026-10-01,60,0-100\n", encoding="utf-8")
+    args = ["roster", "import-gradebook", str(path), "--district", "d-matrix"]
+    first = runner.invoke(main, args, env=env)
+    assert first.exit_code == 0 and first.stdout.startswith("applied: district d-matrix"), first.output
+    assert store.db["gradebook_results"].count_documents({"student_id": "d-matrix~st1", "score": 60.0}) == 1
+    assert json.loads(runner.invoke(main, [*args, "--json"], env=env).stdout)["status"] == "unchanged"
+    path.write_text("student,standard,date,score,scale\nst1,RF.3.4,2026-10-02,160,0-100\n", encoding="utf-8")
+    bad = runner.invoke(main, args, env=env)
+    assert bad.exit_code == 1 and "results.csv:2 [score]: score 160 is outside its scale (0 to 100)" in bad.output

@@ -90,3 +90,19 @@ def test_labels_and_keys():
     assert stamp(ev) == "2026-10-01T15:00:00.000000Z"
     ev.time = "2026-10-01T15:00:00.5+00:00"
     assert stamp(ev) > "2026-10-01T15:00:00.000000Z"
+
+
+def test_a_gradebook_checkin_shows_once_both_its_halves_are_in():
+    goals = doc()["goals"]
+    g1 = dict(goals["g1"], plan={**goals["g1"]["plan"], "trackable": {
+        "method": "Log", "measure": {"unit": "level", "baseline": 1, "target": 3, "learning_objective_id": "RL.4"}}})
+    # the value (internal event) is in, the status (public event) not yet: not shown
+    g1["checkins"] = {**g1["checkins"], "c3": {"value": 2.0, "source": "gradebook", "date": "2026-10-15"}}
+    model = build_model(doc(goals={"g1": g1}), Period.parse("2026-11"), lang="en")
+    [goal] = model["goals"]
+    assert [(c["date"], c["source"]) for c in goal["checkins"]] == [("2026-10-01", "hand")]
+    assert goal["measure"]["learning_objective_id"] == "RL.4"
+    g1["checkins"]["c3"].update(status="on_track", id="c3")
+    [goal] = build_model(doc(goals={"g1": g1}), Period.parse("2026-11"), lang="en")["goals"]
+    assert sorted((c["date"], c["value"], c["source"]) for c in goal["checkins"]) == [
+        ("2026-10-01", 3.0, "hand"), ("2026-10-15", 2.0, "gradebook")]

@@ -128,7 +128,17 @@ def status_labels(lang: str) -> dict[str, str]:
             "goal:active": _("In progress"), "goal:revised": _("Being revised"), "goal:achieved": _("Achieved"),
             "held": _("Conference held"), "no_show": _("Family did not attend"),
             "not_booked": _("No conference booked"), "booked": _("Conference booked"),
-            "short": _("Short-term goal"), "long": _("Long-term goal")}
+            "short": _("Short-term goal"), "long": _("Long-term goal"),
+            "source:gradebook": _("From the gradebook")}
+
+
+def _measure_link(measure: Any, lang: str) -> str:
+    """'Tracked with the gradebook: <standard>' for a measure linked to a standard or line item."""
+    if not isinstance(measure, Mapping) or not (measure.get("learning_objective_id") or measure.get("line_item_id")):
+        return ""
+    _ = translations(lang).gettext
+    return _("Tracked with the gradebook: %(standard)s") % {
+        "standard": measure.get("learning_objective_id") or measure.get("line_item_id")}
 
 
 def grade_words(code: Any, lang: str) -> str:
@@ -177,6 +187,7 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
                 "long_label": long_date(d, lang), "label": short_date(d, lang),
                 "note": c.get("note") or "", "value": value,
                 "value_label": "" if value is None else format_decimal(value, locale=lang),
+                "source": c.get("source") or "hand", "source_label": labels.get(f"source:{c.get('source')}", ""),
             })
         checkins.sort(key=lambda c: c["ordinal"])
         plan = g.get("plan") or {}
@@ -193,6 +204,7 @@ def prepare(model: Mapping[str, Any]) -> dict[str, Any]:
             "supports": {k: _as_list(supports.get(k)) for k in ("teacher", "family", "student")},
             "checkins": checkins, "next_steps": _as_list(g.get("next_steps")),
             "by_family": g.get("set_by") == "family",
+            "measure_link": _measure_link(g.get("measure"), lang),
             "alt": checkin_alt_text(g.get("statement", ""), checkins, lang),
         })
     period = dict(model.get("period") or {})

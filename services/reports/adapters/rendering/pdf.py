@@ -103,7 +103,8 @@ def _checkin_table(goal: dict, _) -> Table:
     rows = [[_p(h, "cell") for h in (_("Date"), _("Status"), _("Measure"), _("Note"))]]
     for c in goal["checkins"]:
         rows.append([_p(c["long_label"], "cell"), _p(c["status_label"], "cell"),
-                     _p(c["value_label"], "cell"), _p(c["note"], "cell")])
+                     _p(c["value_label"], "cell"),
+                     _p(" ".join(t for t in (c.get("source_label", ""), c["note"]) if t), "cell")])
     table = Table(rows, colWidths=[40 * mm, 30 * mm, 18 * mm, None], repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9ca3af")),
@@ -128,6 +129,8 @@ def _goal_flowables(goal: dict, n: int, lang: str, _) -> list:
         out += [_p(_("Actions:"), "body"), _bullets(goal["actions"])]
     if goal["trackable"]:
         out.append(_p(_("How progress is tracked:") + " " + goal["trackable"], "body"))
+    if goal.get("measure_link"):
+        out.append(_p(goal["measure_link"], "body"))
     if goal["reasons"]:
         out += [_p(_("Why it is achievable:"), "body"), _bullets(goal["reasons"])]
     who = (("teacher", _("Teacher")), ("family", _("Family")), ("student", _("Student")))

@@ -96,5 +96,6 @@ RATE_LIMITS = {("GET", "/me"): (120, 60)}
 
 def blueprints() -> list:
     from services.roster.entrypoints.http.imports import blp as imports
+    from services.roster.entrypoints.http.gradebook import blp as learning
 
-    return [blp, imports]
+    return [blp, imports, learning]

@@ -34,6 +34,12 @@ class MeasureIn(In):
     unit = fields.String(required=True, validate=validate.Length(max=100))
     baseline = fields.Float(required=True)
     target = fields.Float(required=True)
+    learning_objective_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                                          metadata={"description": "the standard / learning target this measure "
+                                                                   "tracks: new gradebook results arrive as "
+                                                                   "check-ins (source gradebook)"})
+    line_item_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                                 metadata={"description": "optionally, only results of this line item"})
 
 
 class TrackableIn(In):
@@ -144,6 +150,10 @@ class CheckinOut(Schema):
     measure_value = fields.Float(allow_none=True)
     by_role = fields.String()
     by_id = fields.String(allow_none=True)
+    source = fields.String(metadata={"description": "hand (recorded by a person) or gradebook (an imported "
+                                                    "result on the measure's standard)"})
+    learning_objective_id = fields.String(allow_none=True)
+    line_item_id = fields.String(allow_none=True)
     closed_follow_ups = fields.List(fields.String())
 
 
