@@ -14,7 +14,7 @@ SERVICES = ("goals", "notifications", "reports", "roster", "scheduling")
 # The ledger knows handlers by these names: renaming one runs its events again, so a
 # change here needs `formerly=` on the handler (moved over by the worker at start).
 DECLARED = {
-    "goals": {"goals.conference_held", "goals.follow_up_due", "goals.outcome_content"},
+    "goals": {"goals.conference_held", "goals.follow_up_due", "goals.outcome_content", "goals.gradebook_result"},
     "notifications": {"notifications.notify", "notifications.booking_changed", "notifications.goal_content_changed",
                       "notifications.goal_updated", "notifications.person_deactivated",
                       "notifications.person_profile_changed", "notifications.window_opened"},
@@ -110,6 +110,10 @@ def test_a_missing_blueprint_list_fails_the_web_app():
         defn.blueprints()
 
 
+# Handlers written after names were declared: nothing to move from a module path.
+ADDED_SINCE_NAMES = {"goals.gradebook_result"}
+
+
 @pytest.mark.parametrize("name", SERVICES)
 def test_every_service_definition_holds_together(name):
     defn = importlib.import_module(f"services.{name}").SERVICE
@@ -119,9 +123,10 @@ def test_every_service_definition_holds_together(name):
     defn.timer_table()
     names = {h.confer_handler_name for fns in table.values() for h in fns}
     assert names == DECLARED[name] | (ROSTER_PROJECTION if name not in ("reports", "roster") else set())
-    # every handler was known by its module path before: those ledger entries move over
+    # every handler older than declared names was known by its module path: those ledger
+    # entries move over (a handler added since has no former key)
     renames = ledger_renames(name, table)
-    assert set(renames.values()) == names
+    assert set(renames.values()) == names - ADDED_SINCE_NAMES
     assert all(old.startswith("services.") for old in renames)
 
 
