@@ -77,9 +77,9 @@ def windows():
     a = api()
     schools = a.schools()
     school_id = request.values.get("school_id") or (schools[0]["id"] if schools else None)
+    zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
     error, errors, status = None, {}, 200
     if request.method == "POST":
-        zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
         try:
             a.create_window(forms.window(request.form, zone, settings().now()))
             flash(_("The conference window is created. Teachers can now give their times."), "success")
@@ -88,7 +88,6 @@ def windows():
             error, status = refusal(exc), 422
             errors = field_problems(exc, forms.window_field)
     listing = a.windows(school_id) if school_id else []
-    zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
     return render_template("admin/windows.html", schools=schools, school_id=school_id, windows=listing,
                            error=error, errors=errors, form=request.form, lengths=forms.SLOT_LENGTHS,
                            modalities=forms.MODALITIES, zone=zone, travel_gap=forms.TRAVEL_GAP,

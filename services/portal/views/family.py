@@ -147,18 +147,22 @@ def checkin(student_id, goal_id):
                            url_for("family.goals", student_id=student_id))
 
 
+def _period() -> str:
+    """The month asked for (YYYY-MM), else this month."""
+    return request.args.get("period") or settings().now().strftime("%Y-%m")
+
+
 @bp.get("/children/<student_id>/report")
 @guardian
 def report(student_id):
     child = _child(_me(), student_id)
-    period = request.args.get("period") or settings().now().strftime("%Y-%m")
-    return render_template("family/report.html", child=child, period=period)
+    return render_template("family/report.html", child=child, period=_period())
 
 
 @bp.get("/children/<student_id>/report/document")
 @guardian
 def report_document(student_id):
-    period = request.args.get("period") or settings().now().strftime("%Y-%m")
+    period = _period()
     fmt = "pdf" if request.args.get("format") == "pdf" else "html"
     try:
         upstream = api().student_report(student_id, period, fmt, current_lang())
