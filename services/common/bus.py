@@ -113,6 +113,13 @@ def _binding(exchange, routing_key):
     return binding(exchange, routing_key=routing_key)
 
 
+def _release(connection: Connection) -> None:
+    try:
+        connection.release()
+    except Exception:  # noqa: BLE001 - the connection may already be gone
+        pass
+
+
 def resolve(key: str) -> EventSpec:
     """'ConferenceBooked' -> its newest version; 'ConferenceBooked.v1' -> that version."""
     from services.common.catalogue import CATALOGUE, all_specs
@@ -157,10 +164,7 @@ class Publisher:
 
     def reset(self):
         self._producer = None
-        try:
-            self.connection.release()
-        except Exception:  # noqa: BLE001 - the connection may already be gone
-            pass
+        _release(self.connection)
         self.connection = connect(self.url)
 
     def publish_raw(self, body: bytes, *, exchange: Exchange | str, routing_key: str,
@@ -204,10 +208,7 @@ class Publisher:
         return done
 
     def close(self):
-        try:
-            self.connection.release()
-        except Exception:  # noqa: BLE001
-            pass
+        _release(self.connection)
 
 
 @dataclass
@@ -279,10 +280,7 @@ class BatchPublisher:
     def reset(self):
         self._channel = None
         self._outstanding.clear()
-        try:
-            self.connection.release()
-        except Exception:  # noqa: BLE001 - the connection may already be gone
-            pass
+        _release(self.connection)
         self.connection = Connection(self.url, heartbeat=0, connect_timeout=5)
 
     def publish_many(self, items: list[tuple[dict, EventSpec]]) -> Confirmed:
@@ -331,10 +329,7 @@ class BatchPublisher:
         return done
 
     def close(self):
-        try:
-            self.connection.release()
-        except Exception:  # noqa: BLE001
-            pass
+        _release(self.connection)
 
 
 def publisher_for(url: str, topology: Topology, *, service: str = "", confirm_timeout: float = 30.0):

@@ -86,14 +86,7 @@ def _check_built(env: dict) -> None:
         errors["id"] = ["Length must be between 1 and 128."]
     if errors:
         raise InvalidEvent(errors)
-    try:
-        registered = spec_for_type(env["type"])
-    except KeyError as exc:
-        raise InvalidEvent({"type": [str(exc)]}) from None
-    try:
-        registered.validate(env["data"])
-    except ValidationError as exc:
-        raise InvalidEvent({"data": exc.messages}) from None
+    _check_data(env)
 
 
 def validate_event(env) -> EventSpec:
@@ -103,6 +96,11 @@ def validate_event(env) -> EventSpec:
     errors = _ENVELOPE.validate(env)
     if errors:
         raise InvalidEvent(errors)
+    return _check_data(env)
+
+
+def _check_data(env: dict) -> EventSpec:
+    """The catalogue's spec for the event's type, once its data passes that schema."""
     try:
         spec = spec_for_type(env["type"])
     except KeyError as exc:

@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Callable, TypeVar
 
 from services.common import logs
-from services.common.catalogue import latest
-from services.common.envelope import new_event
-from services.common.store import utcnow
+from services.common.store import Emitting, utcnow
 
 T = TypeVar("T")
 
@@ -50,7 +48,7 @@ class FakeStore:
         return [env["data"] for env in self.published if name is None or env["type"].split(".")[-2] == name]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(Emitting):
     """One unit of work on a FakeStore. Writes go to the fake repositories at once; a
     rollback or an exception discards only the events (enough for a use case's tests:
     the real store's atomicity is tested against the real server)."""
@@ -80,15 +78,6 @@ class FakeUnitOfWork:
 
     def __exit__(self, *exc) -> bool:
         return False
-
-    def emit(self, name: str, data: dict, *, subject: str | None = None, district_id: str | None = None,
-             school_id: str | None = None, version: int | None = None) -> dict:
-        spec = latest(name)
-        env = new_event(spec, data, subject=subject, district_id=district_id or self.district_id,
-                        school_id=school_id or self.school_id or data.get("school_id"),
-                        correlation_id=self.correlation_id, now=self.now)
-        self.events.append({"env": env, "spec": spec})
-        return env
 
     def continue_sequence(self, created_at: datetime, first_seq: int, **tags) -> None:
         pass  # order is the list's order here

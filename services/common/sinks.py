@@ -148,13 +148,9 @@ class Sink:
         return {"SMS_URL": f"http://127.0.0.1:{self.port}", "SMS_API_KEY": "sink"}
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        from services.common.testing import stop_process
+
+        stop_process(self.proc, 10)
 
 
 def main() -> None:

@@ -143,7 +143,25 @@ class Store:
         raise RuntimeError("unreachable")
 
 
-class UnitOfWork:
+class Emitting:
+    """`emit`, one for the unit of work and its in-memory fake (fake_store.FakeUnitOfWork),
+    which both keep `events`, `district_id`, `school_id`, `correlation_id` and `now`."""
+
+    def emit(self, name: str, data: dict, *, subject: str | None = None, district_id: str | None = None,
+             school_id: str | None = None, version: int | None = None) -> dict:
+        """Record an event to publish once this unit of work commits. Producers emit the
+        newest version; during a deprecation period they emit the old one too (`version=`)."""
+        from services.common.bus import resolve
+
+        spec = latest(name) if version is None else resolve(f"{name}.v{version}")
+        env = new_event(spec, data, subject=subject, district_id=district_id or self.district_id,
+                        school_id=school_id or self.school_id or data.get("school_id"),
+                        correlation_id=self.correlation_id, now=self.now)
+        self.events.append({"env": env, "spec": spec})
+        return env
+
+
+class UnitOfWork(Emitting):
     def __init__(self, store: Store, *, correlation_id: str | None = None, district_id: str | None = None,
                  school_id: str | None = None):
         self.store = store
@@ -181,19 +199,6 @@ class UnitOfWork:
 
     def collection(self, name: str):
         return self.db[name]
-
-    def emit(self, name: str, data: dict, *, subject: str | None = None, district_id: str | None = None,
-             school_id: str | None = None, version: int | None = None) -> dict:
-        """Record an event to publish once this unit of work commits. Producers emit the
-        newest version; during a deprecation period they emit the old one too (`version=`)."""
-        from services.common.bus import resolve
-
-        spec = latest(name) if version is None else resolve(f"{name}.v{version}")
-        env = new_event(spec, data, subject=subject, district_id=district_id or self.district_id,
-                        school_id=school_id or self.school_id or data.get("school_id"),
-                        correlation_id=self.correlation_id, now=self.now)
-        self.events.append({"env": env, "spec": spec})
-        return env
 
     def continue_sequence(self, created_at: datetime, first_seq: int, **tags) -> None:
         """Place the events of this unit of work at `first_seq`, `first_seq + 1`, ... of a

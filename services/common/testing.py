@@ -28,6 +28,18 @@ def _project_root() -> str:
     return str(Path(__file__).resolve().parents[2])
 
 
+def stop_process(proc: subprocess.Popen | None, timeout: float) -> None:
+    """Terminate `proc` (if it still runs) and give it `timeout` seconds to finish its
+    clean-up before it is killed."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -72,13 +84,7 @@ class MongoDaemon:
         raise RuntimeError("secantusd-py did not start in time")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 15)
         self.proc = None
 
     def cleanup(self) -> None:
@@ -287,13 +293,7 @@ class WorkerProcess:
         self.proc.wait()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 30)
 
     def metric(self, name: str, **labels) -> float:
         """A sample from the worker's /metrics (0 if absent)."""

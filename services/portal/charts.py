@@ -38,36 +38,42 @@ def _layout(labels: list[str]) -> tuple[int, list[list[str]], int]:
     return width, lines, bar
 
 
-def participation(data: dict) -> dict:
-    """Bars of the share of invited households that booked (what the caption says)."""
-    labels = [_label(row) for row in data.get("rows") or []]
+def _chart(data: dict, bar_of) -> dict:
+    """What both charts share: a row per group with its label (wrapped as needed) and its
+    place, the label column's width and the chart's height; `bar_of(row)` adds what the
+    row's bar shows."""
+    groups = data.get("rows") or []
+    labels = [_label(row) for row in groups]
     width, lines, bar = _layout(labels)
-    rows = []
-    for i, row in enumerate(data.get("rows") or []):
-        rate = float(row.get("booking_rate") or 0.0)
-        rows.append({"label": lines[i], "full": labels[i], "rate": rate, "pct": round(rate * 100),
-                     "booked": int(row.get("households_booked") or 0),
-                     "invited": int(row.get("households_invited") or 0),
-                     "width": round(PLOT_WIDTH * min(rate, 1.0)), "y": i * (bar + GAP)})
+    rows = [{"label": lines[i], "full": labels[i], **bar_of(row), "y": i * (bar + GAP)} for i, row in enumerate(groups)]
     return {"rows": rows, "height": max(1, len(rows)) * (bar + GAP), "label_width": width,
             "plot_width": PLOT_WIDTH, "bar_height": bar}
 
 
+def participation(data: dict) -> dict:
+    """Bars of the share of invited households that booked (what the caption says)."""
+    def bar_of(row: dict) -> dict:
+        rate = float(row.get("booking_rate") or 0.0)
+        return {"rate": rate, "pct": round(rate * 100), "booked": int(row.get("households_booked") or 0),
+                "invited": int(row.get("households_invited") or 0), "width": round(PLOT_WIDTH * min(rate, 1.0))}
+
+    return _chart(data, bar_of)
+
+
 def goal_progress(data: dict) -> dict:
-    labels = [_label(row) for row in data.get("rows") or []]
-    width, lines, bar = _layout(labels)
-    rows = []
+    """Stacked bars of the goals by their latest check-in, scaled to the group with most."""
     biggest = max([sum(int(r.get(k) or 0) for k, _c in GOAL_PARTS) for r in data.get("rows") or []] + [1])
-    for i, row in enumerate(data.get("rows") or []):
+
+    def bar_of(row: dict) -> dict:
         x, parts = 0, []
         for key, color in GOAL_PARTS:
             n = int(row.get(key) or 0)
             w = round(PLOT_WIDTH * n / biggest)
             parts.append({"key": key, "n": n, "x": x, "width": w, "color": color})
             x += w
-        rows.append({"label": lines[i], "full": labels[i], "parts": parts, "y": i * (bar + GAP)})
-    return {"rows": rows, "height": max(1, len(rows)) * (bar + GAP), "label_width": width,
-            "plot_width": PLOT_WIDTH, "bar_height": bar, "colors": dict(GOAL_PARTS)}
+        return {"parts": parts}
+
+    return {**_chart(data, bar_of), "colors": dict(GOAL_PARTS)}
 
 
 # -- a student's results on one standard over time (the "my learning" page) ----------

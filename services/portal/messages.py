@@ -63,6 +63,18 @@ def problem_message(exc: ApiError) -> str:
     return gettext("Something went wrong.")
 
 
+# A conflict with how things stand now, or a form the service found invalid: the person can
+# act on these, so the page says why; any other failure goes on to the error pages.
+REFUSALS = (409, 422)
+
+
+def refusal(exc: ApiError, statuses: tuple[int, ...] = REFUSALS) -> str:
+    """The words for a refusal the page shows itself (`statuses`); re-raises anything else."""
+    if exc.status not in statuses:
+        raise exc
+    return problem_message(exc)
+
+
 def field_problems(exc: ApiError, field_of) -> dict[str, list[str]]:
     """A service's field errors keyed by the form's own fields (`field_of`), each said in
     the page's language: the service's words when it speaks it, else a plain request to

@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import abort, request, session
+from flask import Response, abort, request, session
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -31,6 +31,13 @@ def check_csrf() -> None:
     expected = session.get("csrf")
     if not expected or not sent or not hmac.compare_digest(sent, expected):
         abort(400, description="csrf")
+
+
+def document(upstream) -> Response:
+    """A service's document (a report, a summary, a printable schedule) under DOCUMENT_CSP,
+    with its own type and file name."""
+    kept = {k: v for k, v in upstream.headers.items() if k.lower() in ("content-type", "content-disposition")}
+    return Response(upstream.content, headers={**kept, "Content-Security-Policy": DOCUMENT_CSP})
 
 
 def headers(response):

@@ -9,12 +9,21 @@ CHECKIN = ("on_track", "needs_support", "achieved")
 CHECKIN_SOURCES = ("hand", "gradebook")
 
 
-@event("goals", "GoalCreated")
-class GoalCreated(EventData):
-    """A student started a goal."""
+class GoalData(EventData):
+    """The goal an event is about, first in each goal event's data."""
     goal_id = Id()
     student_id = Id()
     school_id = Id()
+
+
+class CheckinData(GoalData):
+    """A check-in on the goal."""
+    checkin_id = Id()
+
+
+@event("goals", "GoalCreated")
+class GoalCreated(GoalData):
+    """A student started a goal."""
     cycle = fields.String(required=True)
     focus_kind = fields.String(required=True)
     term = fields.String(required=True, validate=validate.OneOf(["short", "long"]))
@@ -25,32 +34,22 @@ class GoalCreated(EventData):
 
 
 @event("goals", "GoalUpdated")
-class GoalUpdated(EventData):
+class GoalUpdated(GoalData):
     """A goal changed status or plan (a new revision)."""
-    goal_id = Id()
-    student_id = Id()
-    school_id = Id()
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     revision = fields.Integer(strict=True, required=True)
     target_date = fields.Date(load_default=None, allow_none=True)
 
 
 @event("goals", "GoalAchieved")
-class GoalAchieved(EventData):
+class GoalAchieved(GoalData):
     """A goal was achieved."""
-    goal_id = Id()
-    student_id = Id()
-    school_id = Id()
     achieved_on = fields.Date(required=True)
 
 
 @event("goals", "GoalProgressRecorded")
-class GoalProgressRecorded(EventData):
+class GoalProgressRecorded(CheckinData):
     """A check-in on a goal (status and optional measure; the note stays in goals)."""
-    goal_id = Id()
-    student_id = Id()
-    school_id = Id()
-    checkin_id = Id()
     date = fields.Date(required=True)
     status = fields.String(required=True, validate=validate.OneOf(CHECKIN))
     value = fields.Float(load_default=None, allow_none=True)
@@ -61,11 +60,8 @@ class GoalProgressRecorded(EventData):
 
 
 @event("goals", "GoalContentChanged", private=True)
-class GoalContentChanged(EventData):
+class GoalContentChanged(GoalData):
     """PRIVATE: the words of a goal and its plan, for the progress report."""
-    goal_id = Id()
-    student_id = Id()
-    school_id = Id()
     statement = fields.String(required=True)
     focus = fields.Dict(required=True)
     term = fields.String(required=True)
@@ -106,21 +102,14 @@ class EvidenceAdded(EventData):
 
 
 @event("goals", "GoalDeleted")
-class GoalDeleted(EventData):
+class GoalDeleted(GoalData):
     """A draft goal was deleted by its author (drafts only: a shared goal is never deleted)."""
-    goal_id = Id()
-    student_id = Id()
-    school_id = Id()
 
 
 @event("goals", "CheckinNoteRecorded", private=True)
-class CheckinNoteRecorded(EventData):
+class CheckinNoteRecorded(CheckinData):
     """PRIVATE: the words written with a check-in (a child's or a family's), for the
     progress report. Sent with GoalProgressRecorded when the check-in has a note."""
-    goal_id = Id()
-    student_id = Id()
-    school_id = Id()
-    checkin_id = Id()
     note = fields.String(required=True)
 
 

@@ -52,20 +52,20 @@ class StudentUnenrolled(EventData):
     class_id = Id()
 
 
-@event("roster", "GuardianLinked")
-class GuardianLinked(EventData):
-    """A guardian is linked to a student."""
+class GuardianLink(EventData):
     guardian_id = Id()
     student_id = Id()
     school_id = Id()
+
+
+@event("roster", "GuardianLinked")
+class GuardianLinked(GuardianLink):
+    """A guardian is linked to a student."""
 
 
 @event("roster", "GuardianUnlinked")
-class GuardianUnlinked(EventData):
+class GuardianUnlinked(GuardianLink):
     """A guardian-student link was removed."""
-    guardian_id = Id()
-    student_id = Id()
-    school_id = Id()
 
 
 @event("roster", "TeacherAssigned")

@@ -24,15 +24,20 @@ class BookingData(EventData):
     slot_id = OptId(metadata={"description": "The booked slot (the conference part, without a private word)."})
 
 
-@event("scheduling", "ConferenceWindowOpened")
-class ConferenceWindowOpened(EventData):
-    """A school opened its conference window for booking."""
+class WindowData(EventData):
+    # What every version of ConferenceWindowOpened says first (each version's published
+    # schema is still held by the lock: a change here that breaks one fails the check).
     window_id = Id()
     school_id = Id()
     cycle = fields.String(required=True)
     first_day = fields.Date(required=True)
     last_day = fields.Date(required=True)
     booking_closes_at = fields.AwareDateTime(required=True)
+
+
+@event("scheduling", "ConferenceWindowOpened")
+class ConferenceWindowOpened(WindowData):
+    """A school opened its conference window for booking."""
     slot_minutes = fields.Integer(strict=True, required=True, validate=validate.OneOf([15, 20, 30]))
 
 
@@ -42,15 +47,9 @@ class InvitedFamily(EventData):
 
 
 @event("scheduling", "ConferenceWindowOpened", 2)
-class ConferenceWindowOpenedV2(EventData):
+class ConferenceWindowOpenedV2(WindowData):
     """A school opened its conference window for booking. v2: 10-minute slots, and the
     whole invitation list (ids only), so a dashboard counts every invited family at once."""
-    window_id = Id()
-    school_id = Id()
-    cycle = fields.String(required=True)
-    first_day = fields.Date(required=True)
-    last_day = fields.Date(required=True)
-    booking_closes_at = fields.AwareDateTime(required=True)
     slot_minutes = fields.Integer(strict=True, required=True, validate=validate.OneOf([10, 15, 20, 30]))
     invitations = fields.List(fields.Nested(InvitedFamily), required=True)
 
@@ -95,36 +94,31 @@ class ConferenceReminderDue(BookingData):
     """A conference is coming up: remind the family."""
 
 
-@event("scheduling", "ConferenceHeld")
-class ConferenceHeld(EventData):
-    """The student led the conference."""
+class ConferenceData(EventData):
     booking_id = Id()
     school_id = Id()
     student_id = Id()
     teacher_id = Id()
+
+
+@event("scheduling", "ConferenceHeld")
+class ConferenceHeld(ConferenceData):
+    """The student led the conference."""
     cycle = fields.String(required=True)
     held_at = fields.AwareDateTime(required=True)
     private_talk = fields.Boolean(load_default=False)
 
 
 @event("scheduling", "ConferenceNoShow")
-class ConferenceNoShow(EventData):
+class ConferenceNoShow(ConferenceData):
     """Nobody came to a booked conference."""
-    booking_id = Id()
-    school_id = Id()
-    student_id = Id()
-    teacher_id = Id()
     cycle = fields.String(required=True)
     start = fields.AwareDateTime(required=True)
 
 
 @event("scheduling", "FollowUpDue")
-class FollowUpDue(EventData):
+class FollowUpDue(ConferenceData):
     """Two weeks after a conference: time for a progress check-in."""
-    booking_id = Id()
-    school_id = Id()
-    student_id = Id()
-    teacher_id = Id()
     guardian_ids = fields.List(fields.String(), required=True)
     cycle = fields.String(required=True)
     due_at = fields.AwareDateTime(required=True)
@@ -136,14 +130,10 @@ class FamilyGoalText(EventData):
 
 
 @event("scheduling", "ConferenceOutcomeRecorded")
-class ConferenceOutcomeRecorded(EventData):
+class ConferenceOutcomeRecorded(ConferenceData):
     """What was agreed at a held conference was recorded (or added to): the family's goals
     for the child (by id), how many supports the teacher will give, the next check-in.
     The words are on the internal exchange only (ConferenceOutcomeContent)."""
-    booking_id = Id()
-    school_id = Id()
-    student_id = Id()
-    teacher_id = Id()
     cycle = fields.String(required=True)
     family_goal_ids = fields.List(fields.String(), required=True)
     support_count = fields.Integer(strict=True, required=True)
@@ -152,13 +142,9 @@ class ConferenceOutcomeRecorded(EventData):
 
 
 @event("scheduling", "ConferenceOutcomeContent", private=True)
-class ConferenceOutcomeContent(EventData):
+class ConferenceOutcomeContent(ConferenceData):
     """PRIVATE: the words of what was agreed at a conference: the family's goals for the
     child (kept as goals beside the student's own) and the supports the teacher will give."""
-    booking_id = Id()
-    school_id = Id()
-    student_id = Id()
-    teacher_id = Id()
     guardian_id = Id()
     cycle = fields.String(required=True)
     family_goals = fields.List(fields.Nested(FamilyGoalText), required=True)

@@ -10,7 +10,8 @@ from services.portal import charts, forms
 from services.portal.auth import api, login_required, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _
-from services.portal.messages import field_problems, problem_message
+from services.portal.messages import field_problems, refusal
+from services.portal.security import document
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 staff = login_required("school_admin", "district_admin")
@@ -79,20 +80,17 @@ def windows():
     a = api()
     schools = a.schools()
     school_id = request.values.get("school_id") or (schools[0]["id"] if schools else None)
+    zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
     error, errors, status = None, {}, 200
     if request.method == "POST":
-        zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
         try:
             a.create_window(forms.window(request.form, zone, settings().now()))
             flash(_("The conference window is created. Teachers can now give their times."), "success")
             return redirect(url_for("admin.windows", school_id=school_id))
         except ApiError as exc:
-            if exc.status not in (409, 422):
-                raise
-            error, status = problem_message(exc), 422
+            error, status = refusal(exc), 422
             errors = field_problems(exc, forms.window_field)
     listing = a.windows(school_id) if school_id else []
-    zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
     return render_template("admin/windows.html", schools=schools, school_id=school_id, windows=listing,
                            error=error, errors=errors, form=request.form, lengths=forms.SLOT_LENGTHS,
                            modalities=forms.MODALITIES, zone=zone, travel_gap=forms.TRAVEL_GAP,
@@ -107,9 +105,7 @@ def open_window(window_id):
         flash(_("Booking is open. Families get their invitations."), "success")
         school_id = w.get("school_id")
     except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
-        flash(problem_message(exc), "error")
+        flash(refusal(exc), "error")
         school_id = request.form.get("school_id")
     return redirect(url_for("admin.windows", school_id=school_id))
 
@@ -118,10 +114,7 @@ def open_window(window_id):
 @staff
 def schedule(window_id):
     """The printable master schedule of a window (every teacher, every slot)."""
-    from services.portal.security import DOCUMENT_CSP
-
-    upstream = api().master_schedule(window_id)
-    return Response(upstream.content, mimetype="text/html", headers={"Content-Security-Policy": DOCUMENT_CSP})
+    return document(api().master_schedule(window_id))
 
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -146,9 +139,7 @@ def reports():
                 job = a.create_report_job(period, school_id, request.form.get("format") or "html")
                 return redirect(url_for("admin.report_job", job_id=job["id"]))
             except ApiError as exc:
-                if exc.status not in (403, 409, 422):
-                    raise
-                error = problem_message(exc)
+                error = refusal(exc, (403, 409, 422))
     return render_template("admin/reports.html", schools=schools, error=error,
                            period=request.form.get("period") or settings().now().strftime("%Y-%m")), \
         (422 if error else 200)

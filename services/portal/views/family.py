@@ -7,11 +7,11 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from services.portal import forms, learning as learning_words
-from services.portal.auth import api, login_required, safe_next, settings, user
+from services.portal.auth import api, login_required, settings, user
 from services.portal.client import ApiError
 from services.portal.i18n import _, current_lang
-from services.portal.messages import problem_message
-from services.portal.security import DOCUMENT_CSP
+from services.portal.security import document
+from services.portal.views import checkins
 
 bp = Blueprint("family", __name__, url_prefix="/family")
 guardian = login_required("guardian")
@@ -95,11 +95,8 @@ def checkin_page(student_id):
     """The check-in form: how each of the child's goals is going (the follow-up asks for it)."""
     a, me = api(), _me()
     child = _child(me, student_id)
-    listing = a.goals(student_id)
-    active = [g for g in listing["goals"] if g["status"] in ("submitted", "agreed")]
-    for goal in active:
-        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
-    return render_template("family/checkin.html", child=child, goals=active, due=a.follow_ups(student_id),
+    goals = checkins.active(a, a.goals(student_id)["goals"])
+    return render_template("family/checkin.html", child=child, goals=goals, due=a.follow_ups(student_id),
                            statuses=forms.CHECKIN_STATUSES)
 
 
@@ -139,10 +136,8 @@ def goals(student_id):
     a, me = api(), _me()
     child = _child(me, student_id)
     listing = a.goals(student_id)
-    for goal in listing["goals"]:
-        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
-    return render_template("family/goals.html", child=child, goals=listing["goals"], cycle=listing["cycle"],
-                           statuses=forms.CHECKIN_STATUSES)
+    return render_template("family/goals.html", child=child, goals=checkins.with_checkins(a, listing["goals"]),
+                           cycle=listing["cycle"], statuses=forms.CHECKIN_STATUSES)
 
 
 @bp.get("/children/<student_id>/learning")
@@ -158,29 +153,26 @@ def learning(student_id):
 @bp.post("/children/<student_id>/goals/<goal_id>/checkin")
 @guardian
 def checkin(student_id, goal_id):
-    try:
-        api().add_checkin(goal_id, forms.checkin(request.form))
-        flash(_("Thank you! Your check-in is saved."), "success")
-    except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
-        flash(problem_message(exc), "error")
-    back = safe_next(request.form.get("back")) or url_for("family.goals", student_id=student_id)
-    return redirect(back + f"#goal-{goal_id}")
+    return checkins.record(goal_id, _("Thank you! Your check-in is saved."),
+                           url_for("family.goals", student_id=student_id))
+
+
+def _period() -> str:
+    """The month asked for (YYYY-MM), else this month."""
+    return request.args.get("period") or settings().now().strftime("%Y-%m")
 
 
 @bp.get("/children/<student_id>/report")
 @guardian
 def report(student_id):
     child = _child(_me(), student_id)
-    period = request.args.get("period") or settings().now().strftime("%Y-%m")
-    return render_template("family/report.html", child=child, period=period)
+    return render_template("family/report.html", child=child, period=_period())
 
 
 @bp.get("/children/<student_id>/report/document")
 @guardian
 def report_document(student_id):
-    period = request.args.get("period") or settings().now().strftime("%Y-%m")
+    period = _period()
     fmt = "pdf" if request.args.get("format") == "pdf" else "html"
     try:
         upstream = api().student_report(student_id, period, fmt, current_lang())
@@ -188,16 +180,10 @@ def report_document(student_id):
         if exc.status not in (404, 422):
             raise
         return render_template("family/report_missing.html", period=period)
-    return _document(upstream)
+    return document(upstream)
 
 
 @bp.get("/bookings/<booking_id>/summary")
 @guardian
 def summary(booking_id):
-    return _document(api().conference_summary(booking_id, current_lang()))
-
-
-def _document(upstream) -> Response:
-    headers = {k: v for k, v in upstream.headers.items() if k.lower() in ("content-type", "content-disposition")}
-    headers["Content-Security-Policy"] = DOCUMENT_CSP
-    return Response(upstream.content, headers=headers)
+    return document(api().conference_summary(booking_id, current_lang()))

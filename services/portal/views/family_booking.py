@@ -10,7 +10,7 @@ from services.portal import forms
 from services.portal.auth import api, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _
-from services.portal.messages import problem_message
+from services.portal.messages import refusal
 from services.portal.views.family import _me, _zones, bp, guardian
 
 
@@ -49,9 +49,7 @@ def book(window_id):
                       _("Booked back to back! We sent you the details."), "success")
                 return redirect(url_for("family.home"))
             except ApiError as exc:
-                if exc.status not in (409, 422):
-                    raise
-                error = problem_message(exc)
+                error = refusal(exc)
     return render_template("family/book.html", window=window, children=children, error=error,
                            slots=_slot_choices(a, window_id, children), form=request.form,
                            languages=forms.INTERPRETER_LANGUAGES)
@@ -80,9 +78,7 @@ def reschedule(booking_id):
             flash(_("Your conference has a new time."), "success")
             return redirect(url_for("family.booking", booking_id=booking_id))
         except ApiError as exc:
-            if exc.status not in (409, 422):
-                raise
-            error = problem_message(exc)
+            error = refusal(exc)
     slots = _future(a.slots(booking["window_id"], teacher_id=booking["teacher_id"], free=True))
     return render_template("family/reschedule.html", booking=booking, slots=slots, error=error,
                            zone=_zones(_me()).get(booking["school_id"]))
@@ -100,8 +96,6 @@ def cancel(booking_id):
             flash(_("The conference is cancelled."), "success")
             return redirect(url_for("family.home"))
         except ApiError as exc:
-            if exc.status not in (409, 422):
-                raise
-            error = problem_message(exc)
+            error = refusal(exc)
     return render_template("family/cancel.html", booking=booking, error=error,
                            zone=_zones(_me()).get(booking["school_id"]))

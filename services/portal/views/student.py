@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 
 from services.portal import forms, learning as learning_words
-from services.portal.auth import api, login_required, safe_next
+from services.portal.auth import api, login_required
 from services.portal.client import ApiError
 from services.portal.i18n import _
-from services.portal.messages import label, problem_message
+from services.portal.messages import label, refusal
+from services.portal.views import checkins
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 student = login_required("student")
@@ -38,12 +39,11 @@ def about_me():
             flash(_("Saved! Good job."), "success")
             return redirect(url_for("student.home"))
         except ApiError as exc:
-            if exc.status != 422:
-                raise
+            error = refusal(exc, (422,))
             # what was typed stays, each field says what to fix (in the student's language)
             saved = {k: forms.lines(request.form.get(k)) for k in ("strengths", "areas_for_growth", "supports")}
             saved["classwork_progress"] = request.form.get("classwork_progress", "")
-            return render_template("student/about_me.html", saved=saved, error=problem_message(exc),
+            return render_template("student/about_me.html", saved=saved, error=error,
                                    errors=forms.by_root_field(exc.field_errors())), 422
     saved = a.self_assessment(_sid()) or {}
     return render_template("student/about_me.html", saved=saved, error=None, errors={})
@@ -61,11 +61,10 @@ def reflections():
             flash(_("Saved! Good job."), "success")
             return redirect(url_for("student.home"))
         except ApiError as exc:
-            if exc.status != 422:
-                raise
+            error = refusal(exc, (422,))
             errors = {key.split(".", 1)[-1]: msgs for key, msgs in exc.field_errors().items()}
             return render_template("student/reflections.html", questions=questions, saved=answers,
-                                   error=problem_message(exc), errors=errors), 422
+                                   error=error, errors=errors), 422
     saved = {x["question_id"]: x["answer"] for x in (a.reflections(_sid()) or {}).get("answers", [])}
     return render_template("student/reflections.html", questions=questions, saved=saved, error=None, errors={})
 
@@ -74,10 +73,8 @@ def reflections():
 @student
 def goals():
     a = api()
-    listing = a.goals(_sid())
-    for goal in listing["goals"]:
-        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
-    return render_template("student/goals.html", goals=listing["goals"], statuses=forms.CHECKIN_STATUSES)
+    return render_template("student/goals.html", goals=checkins.with_checkins(a, a.goals(_sid())["goals"]),
+                           statuses=forms.CHECKIN_STATUSES)
 
 
 @bp.get("/learning")
@@ -105,6 +102,12 @@ def _started_plan(a, objective_id: str) -> tuple[dict | None, dict | None]:
     return forms.starter_plan(found, method), found
 
 
+def _checked(goal: dict | None, plan: dict, values: dict, error: str | None = None):
+    """The editor with the goals service's feedback on `plan` (of `goal`, once saved)."""
+    result = api().check_goal(_sid(), plan, goal["goal_id"] if goal else None)
+    return _editor(goal, values, result["feedback"], result["can_submit"], error)
+
+
 @bp.route("/goals/new", methods=["GET", "POST"])
 @bp.route("/goals/<goal_id>/edit", methods=["GET", "POST"])
 @student
@@ -125,27 +128,20 @@ def edit_goal(goal_id=None):
     values = forms.goal_values(plan)
     action = request.form.get("action_button", "save")
     if action == "check":
-        result = a.check_goal(_sid(), plan, goal_id)
-        return _editor(goal, values, result["feedback"], result["can_submit"])
+        return _checked(goal, plan, values)
     try:
         saved = a.update_goal(goal_id, plan) if goal_id else a.create_goal(_sid(), plan)
     except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
-        result = a.check_goal(_sid(), plan, goal_id)
-        return _editor(goal, values, result["feedback"], result["can_submit"], problem_message(exc)), 422
+        return _checked(goal, plan, values, refusal(exc)), 422
     if action != "share":
         flash(_("Your goal is saved."), "success")
         return redirect(url_for("student.goals"))
     try:
         a.submit_goal(saved["goal_id"])
     except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
         # The draft is saved: keep editing *it* (a second try must not start another goal).
-        result = a.check_goal(_sid(), plan, saved["goal_id"])
-        error = problem_message(exc) + " " + _("Your draft is saved; you can fix it now or delete it.")
-        return _editor(saved, values, result["feedback"], result["can_submit"], error), 422
+        error = refusal(exc) + " " + _("Your draft is saved; you can fix it now or delete it.")
+        return _checked(saved, plan, values, error), 422
     flash(_("Your goal is shared with your teacher. Great work!"), "success")
     return redirect(url_for("student.goals"))
 
@@ -158,9 +154,7 @@ def delete_goal(goal_id):
         api().delete_goal(goal_id)
         flash(_("The draft is deleted."), "success")
     except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
-        flash(problem_message(exc), "error")
+        flash(refusal(exc), "error")
     return redirect(url_for("student.goals"))
 
 
@@ -181,25 +175,14 @@ def check_goal():
 def checkin_page():
     """Check in on every goal being worked on (the follow-up message links here)."""
     a = api()
-    active = [g for g in a.goals(_sid())["goals"] if g["status"] in ("submitted", "agreed")]
-    for goal in active:
-        goal["checkins"] = a.checkins(goal["goal_id"])["checkins"]
-    return render_template("student/checkin.html", goals=active, due=a.follow_ups(_sid()),
-                           statuses=forms.CHECKIN_STATUSES)
+    return render_template("student/checkin.html", goals=checkins.active(a, a.goals(_sid())["goals"]),
+                           due=a.follow_ups(_sid()), statuses=forms.CHECKIN_STATUSES)
 
 
 @bp.post("/goals/<goal_id>/checkin")
 @student
 def checkin(goal_id):
-    try:
-        api().add_checkin(goal_id, forms.checkin(request.form))
-        flash(_("Saved! Thank you for checking in."), "success")
-    except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
-        flash(problem_message(exc), "error")
-    back = safe_next(request.form.get("back")) or url_for("student.goals")
-    return redirect(back + f"#goal-{goal_id}")
+    return checkins.record(goal_id, _("Saved! Thank you for checking in."), url_for("student.goals"))
 
 
 @bp.route("/work", methods=["GET", "POST"])
@@ -224,9 +207,7 @@ def evidence():
                 flash(_("Saved! Your work is in your folder."), "success")
                 return redirect(url_for("student.evidence"))
         except ApiError as exc:
-            if exc.status not in (409, 413, 415, 422):
-                raise
-            error, errors = problem_message(exc), forms.evidence_errors(exc.field_errors())
+            error, errors = refusal(exc, (409, 413, 415, 422)), forms.evidence_errors(exc.field_errors())
         status = 422
         if upload and upload.filename:  # a browser cannot keep a chosen file: say so
             errors.setdefault("file", []).append(_("Choose the file again before you save."))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from services.portal import forms, learning as learning_words
 from services.portal.auth import api, login_required, safe_next, school_zone, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _, ngettext
-from services.portal.messages import field_problems, problem_message
+from services.portal.messages import field_problems, refusal
+from services.portal.security import document
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 teacher = login_required("teacher")
@@ -82,10 +83,8 @@ def record_outcome(booking_id):
             flash(_("What you agreed is saved. The family sees it now."), "success")
             return redirect(back)
         except ApiError as exc:
-            if exc.status not in (409, 422):
-                raise
+            flash(refusal(exc), "error")
             errors = exc.field_errors()
-            flash(problem_message(exc), "error")
     packet = a.packet(b["student_id"])
     suggested = [g for pi in packet.get("parent_input", []) for g in pi.get("goals_for_child", [])]
     held_on = datetime.fromisoformat(b["start"].replace("Z", "+00:00")).date()
@@ -102,13 +101,7 @@ def record_outcome(booking_id):
 @teacher
 def schedule(window_id):
     """My printable schedule of the window."""
-    return _document(api().master_schedule(window_id, g.user["sub"]))
-
-
-def _document(upstream) -> Response:
-    from services.portal.security import DOCUMENT_CSP
-
-    return Response(upstream.content, mimetype="text/html", headers={"Content-Security-Policy": DOCUMENT_CSP})
+    return document(api().master_schedule(window_id, g.user["sub"]))
 
 
 @bp.route("/windows/<window_id>/availability", methods=["GET", "POST"])
@@ -128,9 +121,7 @@ def availability(window_id):
                                "Your times are published: %(num)s conference times.", result["slots"]), "success")
                 return redirect(url_for("teacher.agenda", window_id=window_id))
             except ApiError as exc:
-                if exc.status not in (409, 422):
-                    raise
-                error, errors = problem_message(exc), field_problems(exc, forms.availability_field)
+                error, errors = refusal(exc), field_problems(exc, forms.availability_field)
     mine = a.slots(window_id, teacher_id=g.user["sub"])
     return render_template("teacher/availability.html", window=window, error=error, errors=errors, slots=mine,
                            form=request.form), (422 if error else 200)
@@ -155,9 +146,7 @@ def outcome(booking_id):
         api().record_outcome(booking_id, "no_show" if request.form.get("outcome") == "no_show" else "held")
         flash(_("The outcome is saved."), "success")
     except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
-        flash(problem_message(exc), "error")
+        flash(refusal(exc), "error")
     return redirect(back)
 
 
@@ -226,9 +215,7 @@ def goal_status(goal_id):
         api().set_goal_status(goal_id, request.form.get("status", "agreed"), forms.clean(request.form.get("note")))
         flash(_("The goal is updated."), "success")
     except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
-        flash(problem_message(exc), "error")
+        flash(refusal(exc), "error")
     return redirect(url_for("teacher.packet", student_id=student_id) + "#goals")
 
 

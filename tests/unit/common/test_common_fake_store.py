@@ -65,3 +65,17 @@ def test_the_ledger_refuses_an_event_a_handler_already_processed():
     assert store.atomic(lambda uow: uow.claim("e1", "goals.h")) is True
     assert store.atomic(lambda uow: uow.claim("e1", "goals.h")) is False
     assert store.atomic(lambda uow: uow.claim("e1", "goals.other")) is True
+
+
+def test_an_old_version_asked_for_is_emitted_as_the_real_unit_of_work_does():
+    """During a deprecation period a producer emits the old version too (`version=`)."""
+    store = FakeStore("scheduling", clock=lambda: NOW)
+    window = {"window_id": "w1", "school_id": "sc1", "cycle": "2026-fall", "first_day": "2026-10-20",
+              "last_day": "2026-10-21", "booking_closes_at": "2026-10-19T00:00:00+00:00", "slot_minutes": 15}
+
+    def work(uow):
+        uow.emit("ConferenceWindowOpened", window, version=1)
+        uow.emit("ConferenceWindowOpened", {**window, "invitations": []})
+
+    store.atomic(work)
+    assert [e["type"].rsplit(".", 1)[-1] for e in store.published] == ["v1", "v2"]
