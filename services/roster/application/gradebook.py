@@ -50,8 +50,16 @@ def _starter(area: Area) -> dict:
             # the unit is the scale's own name (data, not wording), else its range
             "measure": {"unit": area.scale_title or _range(area), "baseline": area.latest.score,
                         "target": area.high if area.high is not None else area.latest.score,
-                        "learning_objective_id": area.objective_id,
-                        "line_item_id": area.latest.line_item_id}}
+                        **_link(area)}}
+
+
+def _link(area: Area) -> dict:
+    """What the goal's measure follows: the standard, so every later assessment of it
+    counts (each quiz is its own line item); a line item only for results that name no
+    standard (their area is keyed by the line item)."""
+    if area.objective_id.startswith("line-item:"):
+        return {"learning_objective_id": None, "line_item_id": area.latest.line_item_id}
+    return {"learning_objective_id": area.objective_id, "line_item_id": None}
 
 
 def _range(area: Area) -> str:

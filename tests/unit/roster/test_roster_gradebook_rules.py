@@ -84,3 +84,21 @@ def test_learning_summary_is_own_progress_per_standard():
     assert summary.areas_to_grow == ("RF", "WPM")     # lowest level first (a third < 35 of 100)
     assert "ART" in by and "ART" not in summary.strengths + summary.areas_to_grow  # no scale: not judged
     assert learning_summary([], ITEMS, SCALES, date(2026, 10, 31)).areas == ()
+
+
+def test_a_goal_started_from_a_standard_follows_every_later_assessment_of_it():
+    from datetime import date as day
+
+    from services.roster.application.gradebook import _starter
+    from services.roster.domain.gradebook import Area, Point
+
+    quizzes = (Point(day(2026, 9, 10), 1.0, "quiz-1", "Fractions quiz 1"),
+               Point(day(2026, 10, 1), 1.5, "quiz-2", "Fractions quiz 2"))
+    standard = _starter(Area("CCSS.MATH.3.NF.A.1", "Fractions", 1, 4, None, quizzes))
+    # the standard, not the latest quiz: quiz 3 must reach the goal too
+    assert standard["measure"]["learning_objective_id"] == "CCSS.MATH.3.NF.A.1"
+    assert standard["measure"]["line_item_id"] is None
+    assert standard["measure"]["baseline"] == 1.5 and standard["measure"]["target"] == 4
+    # results that name no standard are followed by their line item
+    loose = _starter(Area("line-item:quiz-2", "Fractions quiz 2", 1, 4, None, quizzes[1:]))
+    assert loose["measure"] == {**loose["measure"], "learning_objective_id": None, "line_item_id": "quiz-2"}

@@ -68,8 +68,8 @@ class StarterMeasureOut(Schema):
     unit = fields.String()
     baseline = fields.Float()
     target = fields.Float()
-    learning_objective_id = fields.String()
-    line_item_id = fields.String()
+    learning_objective_id = fields.String(allow_none=True)
+    line_item_id = fields.String(allow_none=True)
 
 
 class StarterFocusOut(Schema):
