@@ -16,6 +16,11 @@
    and ``services/access`` (the shared roster projection, its own repository) are not
    scanned for this rule.
 
+3. Layers point inward. In a service, `domain/` imports no other layer of it;
+   `application/` and `adapters/` do not import `entrypoints/`; `adapters/` do not
+   import `application/`. `LAYER_EXCEPTIONS` names the few that still do, each with
+   why; it may only shrink.
+
 After a merge or a restructuring, regenerate the list from the tree and review the diff:
 
     python tests/unit/test_architecture.py            # prints the current offenders
@@ -169,6 +174,77 @@ def allowed_block(found: dict[str, int]) -> str:
 
 
 # -- the tests on this tree ---------------------------------------------------------------
+# -- 3. layers ---------------------------------------------------------------------------
+LAYERS = ("domain", "application", "adapters", "entrypoints")
+# layer -> the layers of its own service it may not import
+INWARD = {"domain": {"application", "adapters", "entrypoints"}, "application": {"entrypoints"},
+          "adapters": {"application", "entrypoints"}}
+# "<module>: <imported module>" -> why it is allowed for now. Only ever shrink it.
+LAYER_EXCEPTIONS = {
+    "roster/adapters/staging.py: services.roster.application.staged_events":
+        "the staged apply emits the import's events it is handed (StagedEvents) at its commit point",
+    "goals/application/evidence.py: services.goals.entrypoints.http.schemas.family":
+        "a streamed upload's form fields are checked by the same schema as the JSON body, while streaming",
+    "notifications/adapters/outcomes.py: services.notifications.application.attempts":
+        "the batched outcome writes take the update each attempt rule computes",
+    "reports/domain/model.py: services.reports.adapters.rendering.html":
+        "the report model uses the renderer's date and language helpers (as_date, normalize_lang, translations)",
+    "reports/adapters/eventlog.py: services.reports.application.projection":
+        "replaying the event log runs the projections again (the same functions as live events)",
+    "reports/adapters/rendering/pool.py: services.reports.entrypoints.render_worker":
+        "the pool speaks the render worker process's frame protocol (read_frame, write_frame)",
+}
+
+
+def layer_problems(root: Path, exceptions: dict[str, str]) -> list[str]:
+    services = service_packages(root) - LIBRARIES
+    found = set()
+    problems = []
+    for rel, tree in modules(root):
+        if len(rel.parts) < 3 or rel.parts[0] not in services or rel.parts[1] not in INWARD:
+            continue
+        svc, layer = rel.parts[0], rel.parts[1]
+        for line, dotted in imported_modules(tree, rel):
+            parts = dotted.split(".")
+            if len(parts) < 3 or parts[:2] != ["services", svc] or parts[2] not in INWARD[layer]:
+                continue
+            module = ".".join(parts[:3]) if parts[2] == "application" and len(parts) == 3 else dotted
+            key = f"{rel.as_posix()}: {_module_part(root, parts)}"
+            found.add(key)
+            if key not in exceptions:
+                problems.append(f"{rel}:{line}: {layer} imports {module} ({parts[2]} is an outer layer)")
+    problems += [f"{key}: no longer imported; take it off LAYER_EXCEPTIONS" for key in sorted(set(exceptions) - found)]
+    return problems
+
+
+def _module_part(root: Path, parts: list[str]) -> str:
+    """The imported module itself (`from pkg.mod import name` may name a function)."""
+    for n in range(len(parts), 2, -1):
+        path = root.joinpath(*parts[1:n])
+        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+            return ".".join(parts[:n])
+    return ".".join(parts)
+
+
+def test_layers_point_inward():
+    assert layer_problems(SERVICES, LAYER_EXCEPTIONS) == []
+
+
+def test_layer_scan_finds_an_outward_import_and_a_stale_exception(tmp_path):
+    root = _tree(tmp_path, {
+        "alpha/domain/__init__.py": "", "alpha/domain/rules.py": "from services.alpha.adapters import repo\n",
+        "alpha/adapters/__init__.py": "", "alpha/adapters/repo.py": "from services.alpha.domain import rules\n",
+        "alpha/application/__init__.py": "",
+        "alpha/application/use.py": "from services.alpha.entrypoints.http import schemas\n",
+        "alpha/entrypoints/__init__.py": "", "alpha/entrypoints/http/__init__.py": "",
+        "alpha/entrypoints/http/schemas.py": "from services.alpha.application import use\n",
+    })
+    problems = layer_problems(root, {"alpha/adapters/repo.py: services.alpha.application.gone": "stale"})
+    assert [p.split(":")[0] for p in problems] == [
+        "alpha/application/use.py", "alpha/domain/rules.py", "alpha/adapters/repo.py"]
+    assert "domain imports services.alpha.adapters" in problems[1]
+
+
 def test_no_service_imports_another_services_code():
     problems = import_problems(SERVICES, TOOLING)
     assert not problems, "\n".join(problems)

@@ -13,8 +13,8 @@ from services.common.errors import NotFound
 from services.roster.application import access
 from services.roster.adapters.directory import View
 from services.roster.adapters.repository import CLASSES, ENROLMENTS, LINKS
-from services.roster.entrypoints.http.schemas import MAX_LIMIT
 
+MAX_LIMIT = 200  # the largest page a list returns (and the most of one kind a lookup names)
 audit = logs.get("confer.audit")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
-MAX_LIMIT = 200
+from services.roster.application.queries import MAX_LIMIT
 
 
 class Strict(Schema):
