@@ -38,7 +38,8 @@ _URL = re.compile(r"\b(?:https?://|mailto:)\S+")
 class _Text(HTMLParser):
     """Visible text chunks of an HTML page (scripts, styles and templates left out)."""
 
-    HIDDEN = {"script", "style", "template", "noscript"}
+    # <code> holds literal identifiers people type or see in files (CSV column names): data
+    HIDDEN = {"script", "style", "template", "noscript", "code"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
