@@ -18,8 +18,10 @@ from datetime import datetime, timezone
 from email import message_from_bytes
 from email.policy import default as email_policy
 from html import unescape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+from services.common.sinks import JsonHandler
 
 MAILBOX_ENV = "CONFER_DEV_MAILBOX"
 _TEXT_LINK = re.compile(r"https?://[^\s<>\"')]+")
@@ -122,7 +124,7 @@ class SmsCatcher:
     def __init__(self, mailbox: Mailbox, host: str = "127.0.0.1", port: int = 1026):
         box = mailbox
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self):  # noqa: N802 - http.server API
                 try:
                     body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
@@ -130,15 +132,7 @@ class SmsCatcher:
                     status, out = 200, {"id": doc["id"]}
                 except (KeyError, ValueError):
                     status, out = 400, {"error": "expected JSON {to, body}"}
-                data = json.dumps(out).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
+                self.reply(status, out)
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.host, self.port = host, self.server.server_address[1]

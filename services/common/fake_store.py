@@ -11,7 +11,6 @@ import threading
 from datetime import datetime
 from typing import Callable, TypeVar
 
-from services.common import logs
 from services.common.store import Emitting, utcnow
 
 T = TypeVar("T")
@@ -57,14 +56,9 @@ class FakeUnitOfWork(Emitting):
 
     def __init__(self, store: FakeStore, *, correlation_id: str | None = None, district_id: str | None = None,
                  school_id: str | None = None):
+        super().__init__(correlation_id=correlation_id, district_id=district_id, school_id=school_id)
         self.store = store
-        self.correlation_id = correlation_id or logs.current_correlation_id()
-        self.district_id, self.school_id = district_id, school_id
-        self.events: list[dict] = []
-        self.rolled_back = False
         self.committed = False
-        self._before: list[Callable[[], None]] = []
-        self._after: list[Callable[[], None]] = []
         self._claims: list[str] = []
         if store.repositories:
             store.repositories(self)
@@ -90,24 +84,15 @@ class FakeUnitOfWork(Emitting):
         self._claims.append(key)
         return True
 
-    def before_commit(self, fn: Callable[[], None]) -> None:
-        self._before.append(fn)
-
-    def after_commit(self, fn: Callable[[], None]) -> None:
-        self._after.append(fn)
-
     def rollback(self) -> None:
-        self.rolled_back = True
-        self.events.clear()
-        self._before.clear()
-        self._after.clear()
+        self._discard()
 
     def commit(self) -> None:
-        for fn in self._before:
+        for fn in self._before_commit:
             fn()
         self.store.published += [item["env"] for item in self.events]
         self.store.ledger.update(self._claims)
         self.store.commits += 1
         self.committed = True
-        for fn in self._after:
+        for fn in self._after_commit:
             fn()

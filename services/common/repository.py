@@ -7,7 +7,11 @@ is never entered (`reads(store)`: `store.unit_of_work()` without `with` / `atomi
 on anything else with a `db` and no session (a replay's bulk unit), each statement runs
 on its own, outside a transaction: what read-only views and a few bookkeeping steps
 want. A repository of one collection names it in `collection_name` and reaches it as
-`self.docs`."""
+`self.docs`.
+
+A service lists its repositories in one table, `uow.<name>` -> a factory taking the
+unit of work (the class, or a class bound to its collection), and its `attach(uow)`,
+which the service's definition names, is `attach_all(uow, table)`."""
 from __future__ import annotations
 
 
@@ -30,3 +34,10 @@ class Repository:
     def docs(self):
         """The repository's own collection (`collection_name`)."""
         return self.uow.db[self.collection_name]
+
+
+def attach_all(uow, table: dict) -> None:
+    """Give `uow` one repository per entry of `table`: `uow.<name> = factory(uow)`, in
+    the table's order."""
+    for name, factory in table.items():
+        setattr(uow, name, factory(uow))

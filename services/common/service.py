@@ -76,6 +76,15 @@ class ServiceDefinition:
     def timer_table(self) -> dict:
         return wiring.check_timers(self.name, self.timer_callbacks())
 
+    def app_factory(self) -> Callable[..., Flask]:
+        """The service package's `create_app(config=None, *, store=None)` (what gunicorn and
+        the tests call): the web app, with the service's settings from the environment,
+        `config` overriding them."""
+        def create_app(config: dict | None = None, *, store: Store | None = None) -> Flask:
+            return build_app(self, Settings.from_env(self.name, **(config or {})), store=store)
+
+        return create_app
+
 
 def definition_for(name: str) -> ServiceDefinition:
     """The definition a service package declares (`services.<name>.SERVICE`)."""

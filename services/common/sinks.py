@@ -26,6 +26,21 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """The handler of a local provider's HTTP API: answers JSON and logs no request."""
+
+    def reply(self, status: int, payload) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
 def _delay(path: str | None, default: float) -> float:
     if not path:
         return default
@@ -66,21 +81,14 @@ def sms(port: int, log_path: str) -> None:
     lock = threading.Lock()
     count = {"n": 0}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self):  # noqa: N802
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with lock:
                 count["n"] += 1
                 log.write(f"{self.headers.get('Idempotency-Key')}\n")
-                out = json.dumps({"id": f"sms-{count['n']}"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        def log_message(self, *args):
-            pass
+                sms_id = f"sms-{count['n']}"
+            self.reply(200, {"id": sms_id})
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True

@@ -144,8 +144,34 @@ class Store:
 
 
 class Emitting:
-    """`emit`, one for the unit of work and its in-memory fake (fake_store.FakeUnitOfWork),
-    which both keep `events`, `district_id`, `school_id`, `correlation_id` and `now`."""
+    """What the unit of work and its in-memory fake (fake_store.FakeUnitOfWork) share: its
+    context (`district_id`, `school_id`, `correlation_id`; each has its own `now`), the
+    events it emits and its commit hooks, all dropped by a rollback."""
+
+    def __init__(self, *, correlation_id: str | None, district_id: str | None, school_id: str | None):
+        self.correlation_id = correlation_id or logs.current_correlation_id()
+        self.district_id = district_id
+        self.school_id = school_id
+        self.events: list[dict] = []
+        self.rolled_back = False
+        self._before_commit: list[Callable[[], None]] = []
+        self._after_commit: list[Callable[[], None]] = []
+
+    def before_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` inside the transaction just before it commits (writes collected
+        during the unit of work, done once; it may still emit events)."""
+        self._before_commit.append(fn)
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once this unit of work has committed (metrics, waking a worker thread):
+        never for a transaction that was rolled back or retried."""
+        self._after_commit.append(fn)
+
+    def _discard(self) -> None:
+        self.rolled_back = True
+        self.events.clear()
+        self._after_commit.clear()
+        self._before_commit.clear()
 
     def emit(self, name: str, data: dict, *, subject: str | None = None, district_id: str | None = None,
              school_id: str | None = None, version: int | None = None) -> dict:
@@ -164,17 +190,11 @@ class Emitting:
 class UnitOfWork(Emitting):
     def __init__(self, store: Store, *, correlation_id: str | None = None, district_id: str | None = None,
                  school_id: str | None = None):
+        super().__init__(correlation_id=correlation_id, district_id=district_id, school_id=school_id)
         self.store = store
         self.db = store.db
-        self.correlation_id = correlation_id or logs.current_correlation_id()
-        self.district_id = district_id
-        self.school_id = school_id
-        self.events: list[dict] = []
         self.session = None
         self._committed = False
-        self.rolled_back = False
-        self._after_commit: list[Callable[[], None]] = []
-        self._before_commit: list[Callable[[], None]] = []
         self._sequence: tuple[datetime, int, dict] | None = None
         store.attach_repositories(self)
 
@@ -220,22 +240,9 @@ class UnitOfWork(Emitting):
             self.rollback()
             return False
 
-    def before_commit(self, fn: Callable[[], None]) -> None:
-        """Run `fn` inside the transaction just before it commits (writes collected
-        during the unit of work, done once; it may still emit events)."""
-        self._before_commit.append(fn)
-
-    def after_commit(self, fn: Callable[[], None]) -> None:
-        """Run `fn` once this unit of work has committed (metrics, waking a worker thread):
-        never for a transaction that was rolled back or retried."""
-        self._after_commit.append(fn)
-
     def rollback(self) -> None:
         """Discard everything this unit of work wrote; `atomic` will not commit it."""
-        self.rolled_back = True
-        self.events.clear()
-        self._after_commit.clear()
-        self._before_commit.clear()
+        self._discard()
         try:
             if self.session.in_transaction:
                 self.session.abort_transaction()

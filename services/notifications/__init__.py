@@ -2,8 +2,7 @@
 consumer, outbox relay and timers."""
 from __future__ import annotations
 
-from services.common.config import Settings
-from services.common.service import ServiceDefinition, build_app
+from services.common.service import ServiceDefinition
 
 # Every part named here; a reference that does not resolve stops the process at start.
 SERVICE = ServiceDefinition.declare(
@@ -16,7 +15,4 @@ SERVICE = ServiceDefinition.declare(
     repositories="services.notifications.adapters.repositories:attach",
 )
 
-
-def create_app(config: dict | None = None, *, store=None):
-    settings = Settings.from_env("notifications", **(config or {}))
-    return build_app(SERVICE, settings, store=store)
+create_app = SERVICE.app_factory()

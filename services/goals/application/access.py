@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from services.access import READ, StudentRecord
 from services.common import logs
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.i18n import request_lang
 from services.goals.domain import DomainError, Feedback, GoalNotReady, InvalidTransition, NotAllowed
-from services.goals.domain.texts import Text, request_lang, say
+from services.goals.domain.texts import Text, say
 
 ADULTS = ("teacher", "guardian", "school_admin", "district_admin")
 STAFF = ("teacher", "school_admin", "district_admin")

@@ -8,13 +8,14 @@ from marshmallow import ValidationError
 from services.access import READ, WRITE
 from services.common.errors import Invalid, NotFound
 from services.common.guards import require_role
+from services.common.i18n import request_lang
 from services.goals.application import access
 from services.goals.application.access import authorize, refuse
 from services.goals.domain import Evidence, EvidenceFile, NoteCard, validate_evidence
 from services.goals.adapters.repositories import reads
 from services.goals.adapters.repository import scope
 from services.goals.entrypoints.http.schemas.family import EvidenceFormIn
-from services.goals.domain.texts import T, request_lang, say
+from services.goals.domain.texts import T, say
 
 AUTHORS = ("student", "teacher")
 

@@ -7,6 +7,7 @@ import uuid
 from services.access import READ, WRITE
 from services.common.errors import Conflict, NotFound
 from services.common.guards import require_role
+from services.common.i18n import request_lang
 from services.goals.application import access
 from services.goals.application.access import authorize, domain_errors, feedback_out, school_today
 from services.goals.settings import GoalsConfig
@@ -15,7 +16,7 @@ from services.goals.domain import (
 )
 from services.goals.adapters.repositories import reads
 from services.goals.adapters.repository import goal_fields, goal_from_doc, plain, plan_from_doc, scope
-from services.goals.domain.texts import T, request_lang, say
+from services.goals.domain.texts import T, say
 
 PLAN_KEYS = ("statement", "focus", "term", "specific_actions", "trackable", "achievable_reasons",
              "target_date", "supports")

@@ -14,20 +14,19 @@ From ``services/goals``: ``pybabel extract -F babel.cfg -k T -k Tn:1,2 -o messag
 """
 from __future__ import annotations
 
-import io
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
-LANGUAGES = ("en", "es")
+from services.common import i18n
+from services.common.i18n import pick
+
 CATALOGUES = Path(__file__).resolve().parents[1] / "translations"  # the service's catalogues
 QUOTES = {"en": ("“", "”"), "es": ("«", "»")}
 
@@ -76,22 +75,8 @@ def say(value: Any, lang: str | None) -> str:
     return value.render(lang) if isinstance(value, Text) else str(value)
 
 
-def pick(lang: str | None) -> str:
-    base = (lang or "").replace("_", "-").split("-")[0].lower()
-    return base if base in LANGUAGES else "en"
-
-
-@lru_cache(maxsize=None)
 def translations(lang: str) -> NullTranslations:
-    po = CATALOGUES / lang / "LC_MESSAGES" / "messages.po"
-    if lang == "en" or not po.is_file():
-        return NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)
-    buf.seek(0)
-    return Translations(fp=buf)
+    return i18n.translations(CATALOGUES, lang)
 
 
 def catalogue_ids(lang: str) -> dict[str, bool]:
@@ -127,11 +112,3 @@ def _render(msgid: str, plural: str | None, n: int | None, values: dict, lang: s
     text = t.ngettext(msgid, plural, n) if plural is not None else t.gettext(msgid)
     return text % {k: _value(v, lang) for k, v in values.items()} if values else text
 
-
-def request_lang() -> str:
-    """The language of the current HTTP request (``Accept-Language``), else English."""
-    from flask import has_request_context, request
-
-    if not has_request_context():
-        return "en"
-    return pick(request.args.get("lang") or request.accept_languages.best_match(LANGUAGES) or "en")

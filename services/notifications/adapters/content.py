@@ -29,7 +29,6 @@ metric). ``tests/unit/notifications`` checks that the Spanish catalogue is compl
 from __future__ import annotations
 
 import contextvars
-import io
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -40,10 +39,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_skeleton, format_time, get_timezone_name
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from services.common.i18n import compile_catalog
 
 HERE = Path(__file__).resolve().parents[1]  # the service folder: templates/, translations/
 TEMPLATES_DIR = HERE / "templates"
@@ -167,9 +167,6 @@ _state: contextvars.ContextVar[_State] = contextvars.ContextVar("confer_render_s
 def _load_catalogue(path: Path) -> _Catalogue:
     with path.open("rb") as fh:
         catalog = read_po(fh)
-    buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)
-    buf.seek(0)
     usable = set()
     for m in catalog:
         if not m.id or m.fuzzy:
@@ -177,7 +174,7 @@ def _load_catalogue(path: Path) -> _Catalogue:
         strings = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
         if all(strings):
             usable.add(m.id[0] if isinstance(m.id, (tuple, list)) else m.id)
-    return _Catalogue(Translations(fp=buf), frozenset(usable))
+    return _Catalogue(compile_catalog(catalog), frozenset(usable))
 
 
 def _as_datetime(key: str, value: Any) -> date | datetime:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pymongo import ASCENDING, ReplaceOne
 
 from services.access import StudentDirectory
-from services.common.repository import Repository
+from services.common.repository import Repository, attach_all
 
 STUDENTS = "report_students"
 PEOPLE = "people"
@@ -267,16 +267,14 @@ class EventLog(Repository):
         return (d["name"] for d in self.collection(EVENT_LOG).find({}, {"name": 1}, session=self.session))
 
 
+# uow.<name> -> its repository.
+REPOSITORIES = {"students": ReportStudents, "people": People, "bookings": BookingIndex, "directory": Directory,
+                "jobs": Jobs, "rendered": RenderedReports, "audit_log": AuditLog, "event_log": EventLog}
+
+
 def attach(uow) -> None:
     """The reports' repositories on a unit of work (declared in SERVICE)."""
-    uow.students = ReportStudents(uow)
-    uow.people = People(uow)
-    uow.bookings = BookingIndex(uow)
-    uow.directory = Directory(uow)
-    uow.jobs = Jobs(uow)
-    uow.rendered = RenderedReports(uow)
-    uow.audit_log = AuditLog(uow)
-    uow.event_log = EventLog(uow)
+    attach_all(uow, REPOSITORIES)
 
 
 def reads(store):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 
-from services.common.repository import Repository
+from services.common.repository import Repository, attach_all
 
 ORGS, SESSIONS, PEOPLE, CLASSES = "orgs", "sessions", "people", "classes"
 ENROLMENTS, LINKS = "enrolments", "guardian_links"
@@ -156,8 +156,7 @@ class ImportLocks(Repository):
 
 def attach(uow) -> None:
     """The roster's repositories on a unit of work (declared in SERVICE)."""
-    uow.imports = Imports(uow)
-    uow.import_locks = ImportLocks(uow)
+    attach_all(uow, {"imports": Imports, "import_locks": ImportLocks})
 
 
 def direct(store):

@@ -56,26 +56,25 @@ def error_item(error: RowError) -> dict:
 
 def import_bundle_path(settings, path, partial: bool = False, district_id: str | None = None) -> dict:
     """Import with a store of its own (dev runner, CLI)."""
-    from services.roster import SERVICE
-    from services.common.service import make_store
-
-    store = make_store(SERVICE, settings)
-    try:
-        store.ensure_indexes()
-        return import_bundle(store, path, partial=partial, district_id=district_id)
-    finally:
-        store.client.close()
+    return _with_own_store(settings, lambda store: import_bundle(store, path, partial=partial,
+                                                                 district_id=district_id))
 
 
 def import_gradebook_csv_path(settings, path, *, district_id: str, partial: bool = False) -> dict:
     """A plain results CSV with a store of its own (CLI)."""
+    return _with_own_store(settings, lambda store: import_gradebook_csv(store, path, district_id=district_id,
+                                                                        partial=partial))
+
+
+def _with_own_store(settings, run):
+    """`run(store)` on a store opened for it (indexes ensured) and closed after."""
     from services.roster import SERVICE
     from services.common.service import make_store
 
     store = make_store(SERVICE, settings)
     try:
         store.ensure_indexes()
-        return import_gradebook_csv(store, path, district_id=district_id, partial=partial)
+        return run(store)
     finally:
         store.client.close()
 

@@ -25,23 +25,10 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_(path, partial, district_id, as_json):
     """Import a OneRoster 1.1 / 1.2 bundle (a folder or a .zip)."""
-    from services.common.errors import ConferError
-    from services.roster.application.imports import BundleRejected, import_bundle_path
+    from services.roster.application.imports import import_bundle_path
 
-    try:
-        summary = import_bundle_path(Settings.from_env("roster"), path, partial=partial, district_id=district_id)
-    except BundleRejected as exc:
-        for error in exc.row_errors:
-            click.echo(str(error), err=True)
-        click.echo(f"Rejected: {exc.detail} Fix the rows above, or pass --partial to skip them.", err=True)
-        sys.exit(1)
-    except ConferError as exc:
-        click.echo(f"Error: {exc.detail}", err=True)
-        sys.exit(2)
-    if as_json:
-        click.echo(json.dumps(summary, indent=2, default=str))
-        return
-    _print(summary)
+    _run_import(lambda settings: import_bundle_path(settings, path, partial=partial, district_id=district_id),
+                as_json)
 
 
 @cli.command("import-gradebook")
@@ -52,12 +39,20 @@ def import_(path, partial, district_id, as_json):
 def import_gradebook(path, district_id, partial, as_json):
     """Import a plain results CSV (student, standard, date, score, scale) for a school without a
     OneRoster gradebook export (gradebook files of a 1.2 bundle come with `import`)."""
+    from services.roster.application.imports import import_gradebook_csv_path
+
+    _run_import(lambda settings: import_gradebook_csv_path(settings, path, district_id=district_id,
+                                                           partial=partial), as_json)
+
+
+def _run_import(run, as_json: bool) -> None:
+    """`run(settings)` and print its summary; a rejected file exits 1 with its bad rows, any
+    other refusal 2."""
     from services.common.errors import ConferError
-    from services.roster.application.imports import BundleRejected, import_gradebook_csv_path
+    from services.roster.application.imports import BundleRejected
 
     try:
-        summary = import_gradebook_csv_path(Settings.from_env("roster"), path, district_id=district_id,
-                                            partial=partial)
+        summary = run(Settings.from_env("roster"))
     except BundleRejected as exc:
         for error in exc.row_errors:
             click.echo(str(error), err=True)

@@ -48,7 +48,7 @@ def _teacher_day(window: Window, day: WindowDay, av: Availability, tz: ZoneInfo)
     inside_day = [TimeRange(max(r.start, day.start), min(r.end, day.end))
                   for r in av.ranges.get(day.date, [])]
     out: list[Slot] = []
-    for cursor, end in _merge(_intervals(day.date, inside_day, tz)):
+    for cursor, end in merge_intervals(_intervals(day.date, inside_day, tz)):
         run = 0
         while cursor + length <= end:
             clash = next((b for b in breaks if b[0] < cursor + length and cursor < b[1]), None)
@@ -78,7 +78,8 @@ def _intervals(on: date, ranges: Iterable[TimeRange], tz: ZoneInfo) -> list[Inte
                   for span in local_range_to_utc(on, r.start, r.end, tz))
 
 
-def _merge(intervals: list[Interval]) -> list[Interval]:
+def merge_intervals(intervals: list[Interval]) -> list[Interval]:
+    """Sorted intervals with the overlapping and touching ones joined."""
     merged: list[Interval] = []
     for s, e in intervals:
         if merged and s <= merged[-1][1]:

@@ -8,6 +8,9 @@ Reads outside a transaction (views, listings, and the audit entry a read writes)
 has no session and each statement stands alone, as a read needs."""
 from __future__ import annotations
 
+from functools import partial
+
+from services.common.repository import attach_all
 from services.goals.adapters.repositories.access import AuditLog, Students
 from services.goals.adapters.repositories.evidence import EvidenceFiles, EvidenceRecords
 from services.goals.adapters.repositories.family import CycleDocuments, ParentInputs, PrivateNotes
@@ -17,19 +20,18 @@ from services.goals.adapters.repositories.progress import Checkins, FollowUps
 from services.goals.adapters.repository import REFLECTIONS, SELF_ASSESSMENTS
 
 
+# uow.<name> -> its repository (the self-assessments and reflections share a class).
+REPOSITORIES = {
+    "students": Students, "audit": AuditLog, "goals": Goals, "checkins": Checkins, "follow_ups": FollowUps,
+    "self_assessments": partial(CycleDocuments, collection_name=SELF_ASSESSMENTS),
+    "reflections": partial(CycleDocuments, collection_name=REFLECTIONS),
+    "parent_input": ParentInputs, "private_notes": PrivateNotes, "evidence": EvidenceRecords,
+    "evidence_files": EvidenceFiles, "conference_outcomes": ConferenceOutcomes,
+}
+
+
 def attach(uow) -> None:
-    uow.students = Students(uow)
-    uow.audit = AuditLog(uow)
-    uow.goals = Goals(uow)
-    uow.checkins = Checkins(uow)
-    uow.follow_ups = FollowUps(uow)
-    uow.self_assessments = CycleDocuments(uow, SELF_ASSESSMENTS)
-    uow.reflections = CycleDocuments(uow, REFLECTIONS)
-    uow.parent_input = ParentInputs(uow)
-    uow.private_notes = PrivateNotes(uow)
-    uow.evidence = EvidenceRecords(uow)
-    uow.evidence_files = EvidenceFiles(uow)
-    uow.conference_outcomes = ConferenceOutcomes(uow)
+    attach_all(uow, REPOSITORIES)
 
 
 def reads(store):

@@ -6,6 +6,7 @@ own queue (`lanes.LaneQueue`). Collection names, statuses and indexes are in
 `adapters/repository.py`."""
 from __future__ import annotations
 
+from services.common.repository import attach_all
 from services.notifications.adapters.directory import Directory
 from services.notifications.adapters.repositories.deliveries import Deliveries
 from services.notifications.adapters.repositories.digest import DigestItems
@@ -16,17 +17,15 @@ from services.notifications.adapters.repositories.reads import Reads
 from services.notifications.adapters.repositories.webhooks import Webhooks
 
 
+# uow.<name> -> its repository; the directory is the projections' read side, remembered
+# for the unit of work.
+REPOSITORIES = {"directory": Directory, "deliveries": Deliveries, "inbox": Inbox, "recipients": Recipients,
+                "preferences": Preferences, "webhooks": Webhooks, "digest_items": DigestItems, "windows": Windows,
+                "goal_titles": GoalTitles, "booking_changes": BookingChanges}
+
+
 def attach(uow) -> None:
-    uow.directory = Directory(uow)  # the projections' read side, remembered for the unit of work
-    uow.deliveries = Deliveries(uow)
-    uow.inbox = Inbox(uow)
-    uow.recipients = Recipients(uow)
-    uow.preferences = Preferences(uow)
-    uow.webhooks = Webhooks(uow)
-    uow.digest_items = DigestItems(uow)
-    uow.windows = Windows(uow)
-    uow.goal_titles = GoalTitles(uow)
-    uow.booking_changes = BookingChanges(uow)
+    attach_all(uow, REPOSITORIES)
 
 
 def reads(store) -> Reads:

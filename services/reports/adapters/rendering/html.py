@@ -50,46 +50,31 @@ students, 2 processes writing files: HTML 3-5 s, PDF 81-97 s, peak RSS 66 MB per
 from __future__ import annotations
 
 import datetime as dt
-import io
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.common import i18n
 from services.reports.adapters.rendering.charts import checkin_chart_svg
 
 HERE = Path(__file__).resolve().parents[2]  # the service folder: templates/, translations/
 TEMPLATES = HERE / "templates"
 CATALOGUES = HERE / "translations"
-SUPPORTED_LANGS = ("en", "es")
 STATUSES = ("on_track", "needs_support", "achieved")
 
 
 # --- language, translations, dates -------------------------------------------------
-def normalize_lang(lang: str | None) -> str:
-    """'es', 'es-MX', 'ES_us' -> 'es'; unsupported or empty -> 'en'."""
-    base = (lang or "").replace("_", "-").split("-")[0].lower()
-    return base if base in SUPPORTED_LANGS else "en"
+normalize_lang = i18n.pick  # 'es', 'es-MX', 'ES_us' -> 'es'; unsupported or empty -> 'en'
 
 
-@lru_cache(maxsize=None)
 def translations(lang: str) -> NullTranslations:
     """gettext translations for a supported language, built in memory from the .po."""
-    po = CATALOGUES / lang / "LC_MESSAGES" / "messages.po"
-    if lang == "en" or not po.exists():
-        return NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    buf = io.BytesIO()
-    write_mo(buf, catalog)
-    buf.seek(0)
-    return Translations(fp=buf, domain="messages")
+    return i18n.translations(CATALOGUES, lang)
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -13,20 +13,17 @@ A student the caller may not see is 404, like one that does not exist.
 """
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.common.errors import Invalid
 from services.common.guards import require_role
 from services.common.service import get_store
-from services.common.web import current_principal, problem
+from services.common.web import current_principal
 from services.roster.application import queries
 from services.roster.application import gradebook as use_cases
 from services.roster.adapters.directory import reading
-from services.roster.application.imports import MAX_LISTED_ERRORS, BundleRejected, error_item, import_gradebook_csv
+from services.roster.application.imports import import_gradebook_csv
+from services.roster.entrypoints.http.imports import import_upload
 from services.roster.entrypoints.http.schemas import ImportFile, ImportForm, ImportOut
 
 blp = Blueprint("learning", __name__, description="A student's own learning data, data talks, gradebook imports")
@@ -159,17 +156,7 @@ def record_data_talk(body, student_id):
 @blp.alt_response(422, description="The file has errors; nothing was imported (problem+json, `errors`).")
 def upload_gradebook_csv(form, files):
     """Import a plain results CSV (student, standard, date, score, scale) into the caller's district."""
-    principal = current_principal()
-    require_role(principal, "district_admin")
-    if not principal.district_id:
-        raise Invalid("The token names no district.", code="no_district")
-    with tempfile.TemporaryDirectory(prefix="gradebook-upload-") as tmp:
-        path = Path(tmp) / "results.csv"
-        files["file"].save(path)
-        try:
-            summary = import_gradebook_csv(get_store(), path, district_id=principal.district_id,
-                                           partial=form["partial"])
-        except BundleRejected as exc:
-            return problem(422, "Invalid gradebook file", exc.detail, code=exc.code, error_count=len(exc.row_errors),
-                           errors=[error_item(e) for e in exc.row_errors[:MAX_LISTED_ERRORS]])
-    return summary, (201 if summary["status"] == "applied" else 200)
+    require_role(current_principal(), "district_admin")
+    return import_upload(files["file"], "results.csv", "Invalid gradebook file",
+                         lambda path, district_id: import_gradebook_csv(get_store(), path, district_id=district_id,
+                                                                        partial=form["partial"]))

@@ -58,18 +58,28 @@ class ImportStatusOut(Schema):
 @blp.alt_response(422, description="The bundle has errors; nothing was imported (problem+json, `errors`).")
 def upload(form, files):
     """Import a OneRoster 1.1 / 1.2 bundle into the caller's district."""
+    def run(path, district_id):
+        if not zipfile.is_zipfile(path):
+            raise Invalid("The upload is not a .zip file.", code="not_a_zip", errors={"file": ["Not a .zip file."]})
+        return import_bundle(get_store(), path, partial=form["partial"], district_id=district_id)
+
+    return import_upload(files["file"], "bundle.zip", "Invalid roster bundle", run)
+
+
+def import_upload(upload, filename: str, title: str, run):
+    """The answer to an uploaded import file: saved as `filename` in a folder of its own,
+    `run(path, district_id)` imports it into the caller's district; 201 with the summary
+    (200 when nothing changed), or 422 problem+json (`title`) listing the bad rows."""
     principal = current_principal()
     if not principal.district_id:
         raise Invalid("The token names no district.", code="no_district")
     with tempfile.TemporaryDirectory(prefix="roster-upload-") as tmp:
-        path = Path(tmp) / "bundle.zip"
-        files["file"].save(path)
-        if not zipfile.is_zipfile(path):
-            raise Invalid("The upload is not a .zip file.", code="not_a_zip", errors={"file": ["Not a .zip file."]})
+        path = Path(tmp) / filename
+        upload.save(path)
         try:
-            summary = import_bundle(get_store(), path, partial=form["partial"], district_id=principal.district_id)
+            summary = run(path, principal.district_id)
         except BundleRejected as exc:
-            return problem(422, "Invalid roster bundle", exc.detail, code=exc.code, error_count=len(exc.row_errors),
+            return problem(422, title, exc.detail, code=exc.code, error_count=len(exc.row_errors),
                            errors=[error_item(e) for e in exc.row_errors[:MAX_LISTED_ERRORS]])
     return summary, (201 if summary["status"] == "applied" else 200)
 

@@ -5,6 +5,7 @@ unit of work. Reads outside a transaction (listings, the checks before a booking
 transaction) use `reads(store)`."""
 from __future__ import annotations
 
+from services.common.repository import attach_all
 from services.scheduling.adapters.repositories.bookings import Bookings, FamilyLocks
 from services.scheduling.adapters.repositories.families import Invitations, Waitlist
 from services.scheduling.adapters.repositories.people import Feeds, People, Roster, Timers
@@ -24,8 +25,7 @@ REPOSITORIES = {"windows": Windows, "availability": Availability, "slots": Slots
 def attach(uow, repositories: dict | None = None) -> None:
     """Give `uow` one instance of each repository (`repositories`: other classes under
     the same names, such as a test's in-memory ones)."""
-    for name, cls in (repositories or REPOSITORIES).items():
-        setattr(uow, name, cls(uow))
+    attach_all(uow, repositories or REPOSITORIES)
 
 
 def reads(store):

@@ -21,10 +21,8 @@ from services.scheduling.domain.assignment.problem import (
 from services.scheduling.domain import slots as booking_slots
 from services.scheduling.domain.model import Slot, Window, local_range_to_utc
 from services.scheduling.domain.slots import (
-    MAX_SIBLING_PERMUTATIONS, generate_slots, private_followup_slot,
+    MAX_SIBLING_PERMUTATIONS, Interval, generate_slots, merge_intervals, private_followup_slot,
 )
-
-Interval = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True)
@@ -86,15 +84,8 @@ class Grid:
 def utc_ranges(window: Window, ranges: LocalRanges) -> list[Interval]:
     """Local ranges per window day as merged UTC intervals (DST-safe, like slots)."""
     days = {d.date for d in window.days}
-    spans = sorted(span for on, rs in ranges.items() if on in days for r in rs if r.start < r.end
-                   for span in local_range_to_utc(on, r.start, r.end, window.tz))
-    merged: list[Interval] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
+    return merge_intervals(sorted(span for on, rs in ranges.items() if on in days for r in rs if r.start < r.end
+                                  for span in local_range_to_utc(on, r.start, r.end, window.tz)))
 
 
 def inside(start: datetime, end: datetime, ranges: list[Interval]) -> bool:

@@ -15,8 +15,9 @@ from babel import Locale
 from babel.dates import format_datetime, get_timezone_name
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from services.common.i18n import pick
 from services.scheduling.domain.model import CANCELLED, Booking, Slot
-from services.scheduling.entrypoints.documents.texts import pick, translations
+from services.scheduling.entrypoints.documents.texts import translations
 
 PRODID = "-//Confer//Student-led conferences//EN"
 METHODS = ("REQUEST", "CANCEL", "PUBLISH")

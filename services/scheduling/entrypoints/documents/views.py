@@ -14,6 +14,7 @@ from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.common.errors import Forbidden, NotFound
+from services.common.i18n import request_lang
 from services.scheduling.application import access
 from services.scheduling.application import feeds
 from services.scheduling.adapters import repository as repo
@@ -21,7 +22,7 @@ from services.scheduling.adapters.repositories import reads
 from services.scheduling.entrypoints.documents.ical import booking_ics, teacher_feed_ics
 from services.scheduling.domain.model import Slot
 from services.scheduling.entrypoints.documents.ical import room_words
-from services.scheduling.entrypoints.documents.texts import request_lang, translations
+from services.scheduling.entrypoints.documents.texts import translations
 
 def N_(text: str) -> str:  # marks a msgid for extraction; translated when shown
     return text
