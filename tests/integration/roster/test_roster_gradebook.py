@@ -134,6 +134,22 @@ def test_plain_csv_imports_once_and_rejects_bad_rows(district, tmp_path):
     assert counts(store.db) == before
 
 
+def test_plain_csv_quizzes_on_one_standard_keep_their_own_titles(district, tmp_path, client_for):
+    store = district
+    first, later = tmp_path / "october.csv", tmp_path / "november.csv"
+    first.write_text("student,standard,date,score,scale,title\nst1,NF.A.1,2026-10-01,1,1-4,Fractions quiz 1\n",
+                     encoding="utf-8")
+    later.write_text("student,standard,date,score,scale,title\nst1,NF.A.1,2026-11-01,2,1-4,Fractions quiz 2\n",
+                     encoding="utf-8")
+    assert import_gradebook_csv(store, first, district_id=D)["status"] == "applied"
+    second = import_gradebook_csv(store, later, district_id=D)
+    # a second assessment, not a renamed first one
+    assert second["counts"]["gb_line_items"] == {"create": 1, "update": 0, "deactivate": 0}
+    learning = client_for("student", f"{D}~st1").get(f"/students/{D}~st1/learning?as_of=2026-12-01").get_json()
+    (area,) = [a for a in learning["areas"] if a["objective_id"] == "NF.A.1"]
+    assert [(p["title"], p["score"]) for p in area["points"]] == [("Fractions quiz 1", 1.0), ("Fractions quiz 2", 2.0)]
+
+
 class Crash(BaseException):
     """The importer process dies (nothing it could catch)."""
 

@@ -26,6 +26,8 @@ line item's class, a result's line item sent in an earlier import) are in
 """
 from __future__ import annotations
 
+import hashlib
+
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -227,6 +229,10 @@ def _read_results(out: Loaded, table, objectives) -> None:
                                               active=active)
 
 
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
 def load_plain_csv(path: str | Path) -> Loaded:
     """A plain results CSV (student, standard, date, score, scale[, title]): each standard
     becomes a line item of that scale, each row a result."""
@@ -253,7 +259,11 @@ def load_plain_csv(path: str | Path) -> Loaded:
             continue
         low, high = sorted((float(match.group(1)), float(match.group(2))))
         scale_id = f"range-{match.group(1)}-{match.group(2)}"
-        item_id = f"std-{standard}-{scale_id}"
+        # One line item per assessment, as in a gradebook export: a titled row's title names
+        # its assessment (two quizzes on one standard stay two, each with its own title);
+        # untitled rows of a standard and scale share one.
+        title = row.text("title")
+        item_id = f"std-{standard}-{scale_id}" + (f"-{_short_hash(title)}" if title else "")
         result_id = f"res-{student}-{item_id}-{day.isoformat()}"
         if result_id in first:
             row.error(None, f"a second score for {student!r} on {standard!r} on {day} (first on line "
@@ -263,7 +273,7 @@ def load_plain_csv(path: str | Path) -> Loaded:
         out.where[("gb_results", result_id)] = (name, line)
         out.where.setdefault(("gb_line_items", item_id), (name, line))
         out.records.scales.setdefault(scale_id, Scale(scale_id, scale_text, "range", (), low, high))
-        out.records.line_items.setdefault(item_id, LineItem(item_id, row.text("title") or standard, None, None,
+        out.records.line_items.setdefault(item_id, LineItem(item_id, title or standard, None, None,
                                                             scale_id=scale_id, objective_ids=(standard,)))
         out.records.results[result_id] = Result(result_id, item_id, student, score, day)
     return out
