@@ -92,7 +92,7 @@ def windows():
     zone = next((s.get("time_zone") for s in schools if s["id"] == school_id), None)
     return render_template("admin/windows.html", schools=schools, school_id=school_id, windows=listing,
                            error=error, errors=errors, form=request.form, lengths=forms.SLOT_LENGTHS,
-                           modalities=forms.MODALITIES, zone=zone, travel_gap=forms.TRAVEL_GAP,
+                           modalities=forms.MODALITIES, booking_modes=forms.BOOKING_MODES, zone=zone, travel_gap=forms.TRAVEL_GAP,
                            longest_wait=forms.LONGEST_WAIT), status
 
 
