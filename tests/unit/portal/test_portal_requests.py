@@ -93,7 +93,9 @@ class FakeApi:
         return {"status": "withdrawn"}
 
     def window_requests(self, window_id):
-        return [{"guardian_id": "g-9", "students": [{"student_id": "st-9", "teacher_id": "t-1"}]}]
+        return [{"guardian_id": "g-9", "students": [{"student_id": "st-9", "teacher_id": "t-1"}],
+                 "ranges": [{"date": "2026-12-17", "start": "08:00", "end": "09:30"}], "modality": "phone",
+                 "interpreter_language": "vi", "private_talk": False}]
 
     def interpreters(self, window_id):
         return [{"interpreter_id": "i-1", "languages": ["es"], "ranges": []}]
@@ -327,6 +329,7 @@ def test_assignment_page_shows_capacity_schedule_and_who_is_left_out_and_why(app
     assert "15:00–15:20" in html  # 23:00 UTC in Los Angeles
     assert 'data-family="g-9"' in html and "None of the teacher&#39;s free times" in html
     assert 'id="place-st-9"' in html  # a family left out can be placed by hand
+    assert "The times 1 family sent" in html and "08:00–09:30" in html and "Vietnamese" in html
     assert "publish-form" not in html and "You can publish after the deadline" in html
 
 
