@@ -181,7 +181,7 @@ def test_a_family_requests_times_in_spanish_and_the_school_previews_and_publishe
             fixed = first.get_attribute("data-student")
             with page.expect_navigation(timeout=180_000):
                 first.locator("form.pin button[type=submit]").click()  # its own time: fixed there
-            assert "fixed" in page.locator(f"#conf-{fixed}").inner_text()
+            assert "fixed" in page.locator(f"[id='conf-{fixed}']").inner_text()
             walk.check("admin-assignment-preview-en")
         else:
             assert "Horario propuesto" in page.locator("#plan").inner_text()
