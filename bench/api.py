@@ -96,7 +96,7 @@ class Http:
 def seed_bookings(port: int, store: Store) -> list[tuple[str, str]]:
     """Roster through the service's handlers, then a window and one booking per family
     through the API. Returns (booking id, guardian token)."""
-    from services.scheduling.handlers import HANDLERS
+    from services.scheduling.entrypoints.handlers import HANDLERS
 
     envs = [make_envelope("SchoolUpdated", {"school_id": "s-1", "name": "Bench Elementary",
                                             "time_zone": "America/Chicago", "languages": ["en"], "active": True}),

@@ -39,7 +39,7 @@ from pymongo import MongoClient  # noqa: E402
 
 from services.common.store import Store  # noqa: E402
 from services.common.testing import MongoDaemon, free_port, wait_until  # noqa: E402
-from services.scheduling import repository  # noqa: E402
+from services.scheduling.adapters import repository  # noqa: E402
 from school import TEACHERS, Http, seed, token  # noqa: E402  (bench/school.py)
 
 DB = "bench_scheduling"

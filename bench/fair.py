@@ -1,7 +1,7 @@
 """Fair scheduling: the CP-SAT assignment against first-come-first-served, same school,
 same run.
 
-A generated school (``services.scheduling.assignment.sample``): by default 600 students,
+A generated school (``services.scheduling.domain.assignment.sample``): by default 600 students,
 25 teachers, two days of 30-minute slots (15:00-20:00), 30 % of families with siblings,
 10 % needing an interpreter (three interpreters), 10 % marked by the school, families
 available in 1-3 random ranges. First-come: the families arrive in a random order and
@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.scheduling.assignment import check, first_come, measure, solve  # noqa: E402
-from services.scheduling.assignment.firstcome import all_plans  # noqa: E402
-from services.scheduling.assignment.sample import arrival_order, school  # noqa: E402
+from services.scheduling.domain.assignment import check, first_come, measure, solve  # noqa: E402
+from services.scheduling.domain.assignment.firstcome import all_plans  # noqa: E402
+from services.scheduling.domain.assignment.sample import arrival_order, school  # noqa: E402
 
 
 def ratio(ours: float, theirs: float) -> str:

@@ -93,7 +93,7 @@ def school_events(students: int) -> list[dict]:
 
 
 def seed(store: Store, students: int) -> None:
-    from services.notifications.handlers import HANDLERS
+    from services.notifications.entrypoints.handlers import HANDLERS
 
     dispatcher = Dispatcher(store, HANDLERS)
     envs = school_events(students)
@@ -105,8 +105,8 @@ def seed(store: Store, students: int) -> None:
 
 def raw_smtp(port: int, n: int) -> float:
     """smtplib on one reused connection: n messages like an invitation (text + HTML)."""
-    from services.notifications.content import render
-    from services.notifications.email import build_email
+    from services.notifications.adapters.content import render
+    from services.notifications.adapters.email import build_email
 
     message = render("invitation", "es", {
         "recipient_name": "Ana García", "school_name": "Fan-out Elementary", "student_name": "Mateo",

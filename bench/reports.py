@@ -45,11 +45,12 @@ from services.common.consumer import Event  # noqa: E402
 from services.common.envelope import new_event  # noqa: E402
 from services.common.store import Store  # noqa: E402
 from services.common.testing import MongoDaemon  # noqa: E402
-from services.reports import jobs, repository  # noqa: E402
-from services.reports.batch import CHUNK, job_query, run_job  # noqa: E402
-from services.reports.eventlog import replay  # noqa: E402
-from services.reports.renderer import Renderer, default_processes, render_pool  # noqa: E402
-from services.reports.repository import STUDENTS  # noqa: E402
+from services.reports.application import jobs
+from services.reports.adapters import repository  # noqa: E402
+from services.reports.application.batch import CHUNK, job_query, run_job  # noqa: E402
+from services.reports.adapters.eventlog import replay  # noqa: E402
+from services.reports.adapters.rendering.pool import Renderer, default_processes, render_pool  # noqa: E402
+from services.reports.adapters.repository import STUDENTS  # noqa: E402
 
 DISTRICT = "org-district"
 T0 = dt.datetime(2026, 9, 20, 15, 0, tzinfo=dt.timezone.utc)

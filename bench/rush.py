@@ -183,7 +183,7 @@ def main() -> int:
     proc = None
     try:
         store = Store(daemon.url, DB, service="scheduling")
-        from services.scheduling import repository
+        from services.scheduling.adapters import repository
 
         repository.ensure_indexes(store.db)
         store.ensure_indexes()

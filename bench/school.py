@@ -27,7 +27,7 @@ def seed(store, n_students: int, name: str = "Bench Elementary") -> None:
                                                       "school_year": "2026-2027"}))
         envs.append(make_envelope("GuardianLinked", {"guardian_id": f"g-{i}", "student_id": f"st-{i}",
                                                      "school_id": "s-1"}))
-    from services.scheduling.handlers import HANDLERS
+    from services.scheduling.entrypoints.handlers import HANDLERS
 
     for env in envs:
         run_handler(store, HANDLERS, env)

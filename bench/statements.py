@@ -36,8 +36,8 @@ def threaded_deliveries(mongo_url: str, families: int) -> dict:
     from services.common.consumer import Dispatcher
     from services.common.service import make_store
     from services.notifications import SERVICE
-    from services.notifications.handlers import HANDLERS
-    from services.notifications.lanes import DeliveryEngine
+    from services.notifications.entrypoints.handlers import HANDLERS
+    from services.notifications.entrypoints.lanes import DeliveryEngine
 
     client, counter = statements.counted_client(mongo_url)
     store = make_store(SERVICE, Settings(service="notifications", mongo_url=mongo_url,

@@ -47,7 +47,7 @@ START = datetime.now(timezone.utc) + timedelta(days=3)
 
 
 def seed_notifications(store: Store) -> None:
-    from services.notifications.handlers import HANDLERS
+    from services.notifications.entrypoints.handlers import HANDLERS
 
     envs = [make_envelope("SchoolUpdated", {"school_id": "s-1", "name": "Bench Elementary",
                                             "time_zone": "America/Chicago", "languages": ["en"], "active": True}),

@@ -94,7 +94,7 @@ def dev(data_dir, demo, schools, students):
 
 def _add_plugin_groups() -> None:
     for name in [*SERVICES, "portal"]:
-        mod = f"services.{name}.cli"
+        mod = f"services.{name}.entrypoints.cli" if name != "portal" else "services.portal.cli"
         if importlib.util.find_spec(f"services.{name}") and importlib.util.find_spec(mod):
             main.add_command(importlib.import_module(mod).cli, name)
     for mod in ("services.common.cli_events", "services.common.cli_dlq"):

@@ -137,10 +137,10 @@ def shutdown(servers, workers, daemon) -> None:
 
 def _load_demo(data: Path, schools: int, students: int, mongo_url: str, amqp_url: str) -> None:
     marker = data / "demo-loaded"
-    if marker.exists() or importlib.util.find_spec("services.roster.importer") is None:
+    if marker.exists() or importlib.util.find_spec("services.roster.application.imports") is None:
         return
-    from services.roster.demo import generate
-    from services.roster.importer import import_bundle_path
+    from services.roster.adapters.demo.district import generate
+    from services.roster.application.imports import import_bundle_path
 
     bundle = data / "demo-bundle"
     generate(str(bundle), schools=schools, students=students)

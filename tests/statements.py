@@ -114,8 +114,8 @@ def deliveries(mongo_url: str, families: int, *, batch: int = 20) -> dict:
     from services.common.outbox import OutboxRelay
     from services.common.service import make_store
     from services.notifications import SERVICE
-    from services.notifications.handlers import HANDLERS
-    from services.notifications.lanes import DeliveryEngine
+    from services.notifications.entrypoints.handlers import HANDLERS
+    from services.notifications.entrypoints.lanes import DeliveryEngine
 
     client, statements = counted_client(mongo_url)
     store = make_store(SERVICE, Settings(service="notifications", mongo_url=mongo_url,
@@ -187,7 +187,7 @@ def bookings(mongo_url: str, families: int) -> dict:
     from services.common.consumer import Dispatcher
     from services.common.store import Store
     from services.scheduling import create_app
-    from services.scheduling.handlers import HANDLERS
+    from services.scheduling.entrypoints.handlers import HANDLERS
 
     client, statements = counted_client(mongo_url)
     store = Store(mongo_url, f"t_statements_{uuid.uuid4().hex[:8]}", service="scheduling", client=client)

@@ -53,7 +53,7 @@ ENV_VARS = {
     "WEB_TIMEOUT": "seconds before a silent gunicorn worker is killed and replaced (default 30)",
     "WEB_GRACEFUL_TIMEOUT": "seconds a gunicorn worker gets to finish its requests on shutdown (default 20)",
     "WEB_MAX_REQUESTS": "requests after which a gunicorn worker is recycled, 0 = never (default 0)",
-    # notifications (services/notifications/config.py OWN_ENV_VARS)
+    # notifications (services/notifications/settings.py OWN_ENV_VARS)
     "CONFER_PUBLIC_URL": "base URL of the portal, for links in messages (default http://127.0.0.1:8000, the dev portal)",
     "NOTIFY_SEND_TIMEOUT": "seconds an SMTP, SMS or webhook send may take (default 10)",
     "NOTIFY_RETRY_DELAYS": "seconds between delivery tries, comma separated (default 30,120,600,1800)",

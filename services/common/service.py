@@ -40,14 +40,17 @@ class ServiceDefinition:
     rate_limits: Callable[[], dict] = dict
     engines: Callable[[], dict] = dict
     public_prefixes: Callable[[], tuple] = tuple
+    # Attaches the service's repositories to a unit of work (`uow.bookings`, ...).
+    repositories: Callable | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
     def declare(cls, name: str, *, blueprints: str, handlers: str | None = None, timers: str | None = None,
                 indexes: str | None = None, engines: str | None = None, rate_limits: str | None = None,
-                public_prefixes: str | None = None) -> "ServiceDefinition":
+                public_prefixes: str | None = None, repositories: str | None = None) -> "ServiceDefinition":
         """The definition from "package.module:NAME" references: `blueprints` and
-        `indexes` name functions (`blueprints()`, `ensure_indexes(db)`), the others the
+        `indexes` name functions (`blueprints()`, `ensure_indexes(db)`), `repositories` a
+        function that attaches the service's repositories to a unit of work, the others the
         tables themselves. A part left out is empty (a service that consumes nothing
         names no handlers); a reference that does not resolve raises `WiringError`,
         naming the service and the entry, when a process loads it (at its start)."""
@@ -63,6 +66,7 @@ class ServiceDefinition:
             rate_limits=table("rate_limits", rate_limits, dict),
             engines=table("engines", engines, dict),
             public_prefixes=table("public_prefixes", public_prefixes, tuple),
+            repositories=(lambda uow: wiring.load(name, "repositories", repositories)(uow)) if repositories else None,
         )
 
     def handler_table(self) -> dict[str, list]:

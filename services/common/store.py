@@ -7,6 +7,8 @@ twice. Production runs a replica set so transactions work; the test server does 
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import random
 import threading
 import time
@@ -49,8 +51,12 @@ class Store:
     """One service's database. `clock` is injectable so tests can move time."""
 
     def __init__(self, mongo_url: str, db_name: str, *, service: str, clock: Callable[[], datetime] = utcnow,
-                 client: MongoClient | None = None, server_selection_ms: int = 3000):
+                 client: MongoClient | None = None, server_selection_ms: int = 3000,
+                 repositories: Callable[["UnitOfWork"], None] | None = None):
         self.service = service
+        # Attaches the service's repositories to each unit of work (`uow.bookings`, ...);
+        # by default the one its definition declares (see `attach_repositories`).
+        self._repositories = repositories
         self.client = client or MongoClient(
             mongo_url, tz_aware=True, serverSelectionTimeoutMS=server_selection_ms,
             connectTimeoutMS=server_selection_ms, socketTimeoutMS=20000)
@@ -97,6 +103,17 @@ class Store:
         with self._signals_lock:
             return self._signals.setdefault(name, threading.Event())
 
+    def attach_repositories(self, uow: "UnitOfWork") -> None:
+        """Give `uow` the service's repositories. The service's definition names them
+        (`ServiceDefinition.declare(repositories=...)`); a store of a name that is no
+        service (a test's scratch database) has none."""
+        if self._repositories is None:
+            attach = None
+            if importlib.util.find_spec(f"services.{self.service}") is not None:
+                attach = importlib.import_module(f"services.{self.service}").SERVICE.repositories
+            self._repositories = attach or (lambda _uow: None)
+        self._repositories(uow)
+
     def on_indexes(self, hook: Callable) -> None:
         self._index_hooks.append(hook)
 
@@ -141,6 +158,7 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._before_commit: list[Callable[[], None]] = []
         self._sequence: tuple[datetime, int, dict] | None = None
+        store.attach_repositories(self)
 
     @property
     def now(self) -> datetime:

@@ -8,9 +8,9 @@ from services.common.service import ServiceDefinition, build_app
 # Every part named here; a reference that does not resolve stops the process at start.
 SERVICE = ServiceDefinition.declare(
     "goals",
-    blueprints="services.goals.api:blueprints",
-    handlers="services.goals.handlers:HANDLERS",
-    indexes="services.goals.repository:ensure_indexes",
+    blueprints="services.goals.entrypoints.http:blueprints",
+    handlers="services.goals.entrypoints.handlers:HANDLERS",
+    indexes="services.goals.adapters.repository:ensure_indexes",
 )
 
 

@@ -8,11 +8,11 @@ from services.common.service import ServiceDefinition, build_app
 # Every part named here; a reference that does not resolve stops the process at start.
 SERVICE = ServiceDefinition.declare(
     "notifications",
-    blueprints="services.notifications.api:blueprints",
-    handlers="services.notifications.handlers:HANDLERS",
-    timers="services.notifications.handlers:TIMERS",
-    engines="services.notifications.handlers:ENGINES",
-    indexes="services.notifications.repository:ensure_indexes",
+    blueprints="services.notifications.entrypoints.http:blueprints",
+    handlers="services.notifications.entrypoints.handlers:HANDLERS",
+    timers="services.notifications.entrypoints.handlers:TIMERS",
+    engines="services.notifications.entrypoints.handlers:ENGINES",
+    indexes="services.notifications.adapters.repository:ensure_indexes",
 )
 
 

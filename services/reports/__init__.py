@@ -33,10 +33,10 @@ def __getattr__(name: str):
             # Every part named here; a reference that does not resolve stops the process at start.
             globals()["SERVICE"] = ServiceDefinition.declare(
                 "reports",
-                blueprints="services.reports.api:blueprints",
-                handlers="services.reports.handlers:HANDLERS",
-                timers="services.reports.handlers:TIMERS",
-                indexes="services.reports.repository:ensure_indexes",
+                blueprints="services.reports.entrypoints.http:blueprints",
+                handlers="services.reports.entrypoints.handlers:HANDLERS",
+                timers="services.reports.entrypoints.handlers:TIMERS",
+                indexes="services.reports.adapters.repository:ensure_indexes",
             )
         return globals()["SERVICE"]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

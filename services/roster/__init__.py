@@ -8,10 +8,10 @@ from services.common.service import ServiceDefinition, build_app
 # Every part named here; a reference that does not resolve stops the process at start.
 SERVICE = ServiceDefinition.declare(
     "roster",
-    blueprints="services.roster.api:blueprints",
-    timers="services.roster.handlers:TIMERS",
-    indexes="services.roster.repository:ensure_indexes",
-    rate_limits="services.roster.api:RATE_LIMITS",
+    blueprints="services.roster.entrypoints.http:blueprints",
+    timers="services.roster.entrypoints.handlers:TIMERS",
+    indexes="services.roster.adapters.repository:ensure_indexes",
+    rate_limits="services.roster.entrypoints.http:RATE_LIMITS",
 )
 
 

@@ -8,12 +8,12 @@ from services.common.service import ServiceDefinition, build_app
 # Every part named here; a reference that does not resolve stops the process at start.
 SERVICE = ServiceDefinition.declare(
     "scheduling",
-    blueprints="services.scheduling.api:blueprints",
-    handlers="services.scheduling.handlers:HANDLERS",
-    timers="services.scheduling.handlers:TIMERS",
-    indexes="services.scheduling.repository:ensure_indexes",
-    rate_limits="services.scheduling.api:RATE_LIMITS",
-    public_prefixes="services.scheduling.api:PUBLIC_PREFIXES",
+    blueprints="services.scheduling.entrypoints.http:blueprints",
+    handlers="services.scheduling.entrypoints.handlers:HANDLERS",
+    timers="services.scheduling.entrypoints.handlers:TIMERS",
+    indexes="services.scheduling.adapters.repository:ensure_indexes",
+    rate_limits="services.scheduling.entrypoints.http:RATE_LIMITS",
+    public_prefixes="services.scheduling.entrypoints.http:PUBLIC_PREFIXES",
 )
 
 

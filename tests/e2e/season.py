@@ -337,15 +337,15 @@ class District:
     """The demo bundle and who is whose in it (as the SIS exported it)."""
 
     def __init__(self, path: Path, schools: int = 2, students: int = 40, seed: int = 7):
-        from services.roster.demo import generate
-        from services.roster.ids import confer_id
+        from services.roster.adapters.demo.district import generate
+        from services.roster.domain.ids import confer_id
 
         self.path = Path(path)
         self.counts = generate(self.path, schools=schools, students=students, seed=seed, as_zip=True)
         with zipfile.ZipFile(self.path) as z:
             users = list(csv.DictReader(io.StringIO(z.read("users.csv").decode())))
             orgs = list(csv.DictReader(io.StringIO(z.read("orgs.csv").decode())))
-        # Keyed by Confer id (district-scoped, services/roster/ids.py), as the services name people.
+        # Keyed by Confer id (district-scoped, services/roster/domain/ids.py), as the services name people.
         self.email = {confer_id(DISTRICT, u["sourcedId"]): u["email"].lower() for u in users if u.get("email")}
         self.role = {confer_id(DISTRICT, u["sourcedId"]): u["role"] for u in users}
         self.schools = {confer_id(DISTRICT, o["sourcedId"]): o for o in orgs if o["type"] == "school"}

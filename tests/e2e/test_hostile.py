@@ -110,7 +110,7 @@ class World:
             run_handler(self.stores[svc], handlers, env)
 
     def _seed(self) -> None:
-        from services.roster.importer import import_bundle
+        from services.roster.application.imports import import_bundle
         from tests.integration.roster.roster_support import MATRIX, write_bundle
 
         summary = import_bundle(self.stores["roster"], write_bundle(self.tmp_path / "matrix", MATRIX))
@@ -166,7 +166,7 @@ class World:
 
     def _notifications(self) -> None:
         from services.common.timers import TimerRunner
-        from services.notifications.handlers import TIMERS
+        from services.notifications.entrypoints.handlers import TIMERS
 
         for name, data in (("ConferenceWindowOpened", {
                 "window_id": self.ids["window_id"], "school_id": "d-matrix~s1", "cycle": "2026-fall", "first_day": self.ids["day"],
@@ -186,7 +186,7 @@ class World:
 
     def _reports(self) -> None:
         from services.common.timers import TimerRunner
-        from services.reports.handlers import TIMERS
+        from services.reports.entrypoints.handlers import TIMERS
 
         b = {"booking_id": self.ids["booking_id"], "window_id": self.ids["window_id"], "school_id": "d-matrix~s1",
              "student_id": "d-matrix~st1", "teacher_id": "d-matrix~t1", "guardian_id": "d-matrix~g1", "start": "2026-11-25T21:00:00Z",

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pymongo import ASCENDING as A
 
-from services.scheduling import repository as repo
-from services.scheduling.assignment.problem import Child, Interpreter, Pin
-from services.scheduling.assignment.requests import Request
-from services.scheduling.domain import Availability, Slot
+from services.scheduling.adapters import repository as repo
+from services.scheduling.domain.assignment.problem import Child, Interpreter, Pin
+from services.scheduling.domain.assignment.requests import Request
+from services.scheduling.domain.model import Availability, Slot
 
 REQUESTS, PRIORITIES, INTERPRETERS, PLANS = "conference_requests", "family_priorities", "interpreters", \
     "assignment_plans"

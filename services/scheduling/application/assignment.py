@@ -17,17 +17,20 @@ from datetime import timedelta
 from services.common import timers
 from services.common.envelope import iso
 from services.common.errors import Conflict, Invalid, NotFound
-from services.scheduling import access, booking_ops as ops, cache, reminders
-from services.scheduling import repository as repo
+from services.scheduling.application import access
+from services.scheduling.application import booking_steps as ops
+from services.scheduling.adapters import cache
+from services.scheduling.application import reminders
+from services.scheduling.adapters import repository as repo
 from services.scheduling.adapters import requests as rq
-from services.scheduling.assignment import Pin, measure, solve
-from services.scheduling.assignment.problem import PIN_NOT_POSSIBLE
-from services.scheduling.assignment.requests import (
+from services.scheduling.domain.assignment import Pin, measure, solve
+from services.scheduling.domain.assignment.problem import PIN_NOT_POSSIBLE
+from services.scheduling.domain.assignment.requests import (
     FIRST_COME, REQUESTS_THEN_FIRST_COME, build_problem, nearest_free,
 )
-from services.scheduling.config import ASSIGNMENT_RETRY_MINUTES, ASSIGNMENT_STAGE_SECONDS
-from services.scheduling.event_data import emit_booking
-from services.scheduling.policy import bookings_of, check_can_book, check_family_free
+from services.scheduling.domain.constants import ASSIGNMENT_RETRY_MINUTES, ASSIGNMENT_STAGE_SECONDS
+from services.scheduling.adapters.events import emit_booking
+from services.scheduling.domain.policy import bookings_of, check_can_book, check_family_free
 
 PROPOSED, PUBLISHING, PUBLISHED = "proposed", "publishing", "published"
 DEADLINE, PREVIEW, PINS = "deadline", "preview", "pins"

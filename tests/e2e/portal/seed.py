@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from services.roster.demo import generate
+from services.roster.adapters.demo.district import generate
 
 DISTRICT = "org-district"
-# Confer ids: the demo's sourcedIds in the district's namespace (services/roster/ids.py).
+# Confer ids: the demo's sourcedIds in the district's namespace (services/roster/domain/ids.py).
 SCHOOL = f"{DISTRICT}~sch-001"
 GUARDIAN = f"{DISTRICT}~grd-000007"               # Andrés Gutiérrez, Spanish at home
 SIBLINGS = (f"{DISTRICT}~stu-000010", f"{DISTRICT}~stu-000017")  # Henry (grade 3), Sebastián (grade 7)

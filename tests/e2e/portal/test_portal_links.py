@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from services.devmail import extract_links
-from services.roster.ids import confer_id
+from services.roster.domain.ids import confer_id
 from tests.e2e.season import DISTRICT, District, Season, school_cycle, wait_for
 
 pytestmark = [pytest.mark.timeout(3600)]
@@ -53,7 +53,7 @@ EVERYONE = (r"^/preferences$",)  # ... for every role
 
 def users(district: District) -> dict:
     with zipfile.ZipFile(district.path) as z:
-        # keyed by Confer's district-scoped ids (services/roster/ids.py), as events and tokens carry them
+        # keyed by Confer's district-scoped ids (services/roster/domain/ids.py), as events and tokens carry them
         return {confer_id(DISTRICT, r["sourcedId"]): r for r in csv.DictReader(io.StringIO(z.read("users.csv").decode()))}
 
 

@@ -47,7 +47,7 @@ def pick_family(season: Season, district: District, lang: str) -> dict:
 def _language(district: District, person_id: str) -> str:
     with zipfile.ZipFile(district.path) as z:
         rows = {r["sourcedId"]: r for r in csv.DictReader(io.StringIO(z.read("users.csv").decode()))}
-    # the file has the SIS's sourcedIds; Confer's ids are district-scoped (services/roster/ids.py)
+    # the file has the SIS's sourcedIds; Confer's ids are district-scoped (services/roster/domain/ids.py)
     return (rows[person_id.split("~", 1)[-1]].get("metadata.preferredLanguage") or "en")[:2]
 
 

@@ -20,7 +20,7 @@ from services.common.auth import mint
 from services.common.config import DEV_JWT_SECRET
 from services.common.store import Store
 from services.common.testing import MongoDaemon, free_port, wait_until
-from services.scheduling import repository
+from services.scheduling.adapters import repository
 from tests.integration.scheduling.seed import seed
 
 ROOT = Path(__file__).resolve().parents[3]

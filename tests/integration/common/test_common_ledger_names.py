@@ -51,13 +51,13 @@ def test_an_event_handled_under_its_old_key_is_not_run_again_once_the_worker_sta
 def test_the_migration_can_run_again_and_finish_what_a_crash_left(make_store):
     store = make_store("goals")
     store.ensure_indexes()
-    renames = {OLD_KEY: "roster_projection.school_updated", "services.goals.handlers.on_conference_held":
+    renames = {OLD_KEY: "roster_projection.school_updated", "services.goals.entrypoints.handlers.on_conference_held":
                "goals.conference_held"}
     store.db[LEDGER].insert_many([
         old_entry("e-1"),
         old_entry("e-2"), {"_id": "e-2:roster_projection.school_updated", "event_id": "e-2",  # copied, not deleted
                            "handler": "roster_projection.school_updated", "processed_at": PROCESSED_AT},
-        old_entry("e-3", "services.goals.handlers.on_conference_held"),
+        old_entry("e-3", "services.goals.entrypoints.handlers.on_conference_held"),
         {"_id": "e-4:other", "event_id": "e-4", "handler": "other", "processed_at": PROCESSED_AT},
     ])
     assert migrate_ledger(store.db, renames, batch=2) == 3

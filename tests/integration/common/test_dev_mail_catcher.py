@@ -3,9 +3,9 @@ HTTP API, fed through the notifications service's own senders, keeping each mess
 with its links for the dev mail page."""
 from services.common.testing import free_port
 from services.devmail import Mailbox, SmsCatcher, SmtpCatcher, extract_links
-from services.notifications.channels import HttpSmsProvider
-from services.notifications.content import Message
-from services.notifications.email import SmtpSender, build_email
+from services.notifications.adapters.channels import HttpSmsProvider
+from services.notifications.adapters.content import Message
+from services.notifications.adapters.email import SmtpSender, build_email
 
 
 def test_caught_email_and_sms_keep_their_links(tmp_path):

@@ -11,7 +11,7 @@ from services.common.catalogue import latest
 from services.common.service import Worker, build_app, make_store
 from services.common.testing import make_envelope, run_handler
 from services.goals import SERVICE
-from services.goals.handlers import HANDLERS
+from services.goals.entrypoints.handlers import HANDLERS
 
 UTC = timezone.utc
 SCHOOL = {"school_id": "s-1", "name": "Lovett Elementary", "time_zone": "America/Chicago",

@@ -4,7 +4,7 @@ from io import BytesIO
 
 import pytest
 
-from services.goals import uploads
+from services.goals.adapters import uploads
 
 LIMIT = 300_000  # goals_env sets evidence_max_bytes to this
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000

@@ -3,7 +3,7 @@ internal ConferenceOutcomeContent over the real bus): goals beside the student's
 seen and checked in on by the family, the student and the teacher, first in the next
 packet; and the teacher's list of follow-ups due."""
 from services.common.testing import make_envelope, run_handler, wait_until
-from services.goals.handlers import HANDLERS
+from services.goals.entrypoints.handlers import HANDLERS
 
 CONTENT = {"booking_id": "b-1", "school_id": "s-1", "student_id": "st-1", "teacher_id": "t-1", "guardian_id": "g-1",
            "cycle": "2026-fall", "family_goals": [{"id": "fg-1", "text": "Read together 20 minutes every night"}],

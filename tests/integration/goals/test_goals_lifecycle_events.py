@@ -4,7 +4,7 @@ import time
 from datetime import datetime, timezone
 
 from services.common.testing import make_envelope, run_handler, wait_until
-from services.goals.handlers import HANDLERS
+from services.goals.entrypoints.handlers import HANDLERS
 
 GOAL = {
     "statement": "I will ask questions when I don't understand parts of the math lesson.",

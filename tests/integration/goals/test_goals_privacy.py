@@ -100,7 +100,7 @@ def test_separated_households_never_read_each_others_private_talk(seeded):
     """st-1 has two guardians in separate homes: g-1 asked for the private talk (the
     teacher's note defaults to that household), g-9 did not. Each reads only their own."""
     from services.common.testing import make_envelope, run_handler
-    from services.goals.handlers import HANDLERS
+    from services.goals.entrypoints.handlers import HANDLERS
 
     run_handler(seeded.store, HANDLERS, make_envelope("GuardianLinked", {
         "guardian_id": "g-9", "student_id": "st-1", "school_id": "s-1"}, subject="st-1"))

@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from services.common.testing import make_envelope, run_handler
-from services.notifications.handlers import HANDLERS
+from services.notifications.entrypoints.handlers import HANDLERS
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 
@@ -176,7 +176,7 @@ def store(make_store, clock):
     """The notifications database on the real MongoDB-wire server, with our indexes and an
     injected clock."""
     from services.common import timers
-    from services.notifications import repository
+    from services.notifications.adapters import repository
 
     s = make_store("notifications", clock=clock)
     s.on_indexes(timers.ensure_indexes)
@@ -189,8 +189,8 @@ def fire(store, rounds: int = 3) -> int:
     """Fire due timers (digest) and send what is due on every lane, as the worker would,
     a few rounds, in this thread."""
     from services.common.timers import TimerRunner
-    from services.notifications.handlers import TIMERS
-    from services.notifications.lanes import DeliveryEngine
+    from services.notifications.entrypoints.handlers import TIMERS
+    from services.notifications.entrypoints.lanes import DeliveryEngine
 
     runner, engine = TimerRunner(store, TIMERS, concurrency=1), DeliveryEngine(store)
     return sum(runner.fire_due() + engine.run_until_idle() for _ in range(rounds))

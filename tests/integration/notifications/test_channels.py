@@ -15,11 +15,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from services.notifications.channels import (
+from services.notifications.adapters.channels import (
     HttpSmsProvider, PermanentSendError, TransientSendError, WebhookSender, verify_signature)
-from services.notifications.content import render
-from services.notifications.targets import TargetPolicy
-from services.notifications.email import SmtpSender, build_email
+from services.notifications.adapters.content import render
+from services.notifications.adapters.targets import TargetPolicy
+from services.notifications.adapters.email import SmtpSender, build_email
 
 STARTS = datetime(2026, 10, 20, 21, 30, tzinfo=timezone.utc)
 CONTEXT = {"recipient_name": "Ana García", "school_name": "Lincoln Elementary",
@@ -301,7 +301,7 @@ def test_a_connection_cut_after_the_message_was_handed_over_is_an_unknown_outcom
     whether it was accepted, and says so (it is resent at most once, counted)."""
     import asyncio
 
-    from services.notifications.channels import OutcomeUnknown
+    from services.notifications.adapters.channels import OutcomeUnknown
 
     class Silent(Handler):
         async def handle_DATA(self, server, session, envelope):

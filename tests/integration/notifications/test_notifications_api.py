@@ -6,7 +6,7 @@ from services.common.config import Settings
 from services.common.service import build_app, make_store
 from services.common.testing import run_handler
 from services.notifications import SERVICE
-from services.notifications.handlers import HANDLERS
+from services.notifications.entrypoints.handlers import HANDLERS
 from tests.integration.notifications.conftest import booked_event, fire, roster_events, seed
 
 SECOND_FAMILY = roster_events(guardian={"person_id": "g-2", "email": "bo@example.test", "language": "en"},

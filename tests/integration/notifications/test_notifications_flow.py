@@ -17,7 +17,8 @@ from services.common.bus import Publisher, Topology
 from services.common.catalogue import spec_for_type
 from services.common.service import Worker, make_store
 from services.common.testing import make_envelope, wait_until
-from services.notifications import SERVICE, repository as repo
+from services.notifications import SERVICE
+from services.notifications.adapters import repository as repo
 from tests.integration.notifications.conftest import booked_event, roster_events
 
 pytestmark = pytest.mark.usefixtures("notify_env")

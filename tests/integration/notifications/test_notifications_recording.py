@@ -11,9 +11,10 @@ from services.common import metrics
 from services.common.auth import Principal
 from services.common.store import LEDGER
 from services.common.testing import make_envelope, run_handler
-from services.notifications import repository as repo, services as uc
-from services.notifications.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
-from services.notifications.handlers import HANDLERS
+from services.notifications.adapters import repository as repo
+from services.notifications.application import inbox as uc
+from services.notifications.adapters.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from services.notifications.entrypoints.handlers import HANDLERS
 from tests.integration.notifications.conftest import GUARDIAN, booked_event, booking, fire, roster_events, seed
 
 UTC = timezone.utc

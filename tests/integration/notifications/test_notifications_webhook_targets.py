@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from services.notifications import create_app
-from services.notifications.channels import PermanentSendError, TransientSendError, WebhookSender
-from services.notifications.targets import TargetPolicy, check_url
+from services.notifications.adapters.channels import PermanentSendError, TransientSendError, WebhookSender
+from services.notifications.adapters.targets import TargetPolicy, check_url
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 REFUSED_AT_REGISTRATION = [

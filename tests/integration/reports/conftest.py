@@ -9,7 +9,7 @@ from services.common.catalogue import spec_for_type
 from services.common.service import Worker, build_app
 from services.common.testing import wait_until
 from services.reports import SERVICE
-from services.reports.repository import EVENT_LOG
+from services.reports.adapters.repository import EVENT_LOG
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from reports_events import OTHER_SCHOOL, SCHOOL, klass, student
 from services.cli import main
-from services.reports.repository import JOBS, RENDERED
+from services.reports.adapters.repository import JOBS, RENDERED
 
 
 def seed(reports):
@@ -103,7 +103,7 @@ def test_a_job_whose_runner_died_is_resumed_from_its_cursor(reports):
     from services.common.auth import Principal
     from services.common.timers import TIMERS
     from services.common.testing import wait_until
-    from services.reports import jobs
+    from services.reports.application import jobs
 
     expects, _ = seed(reports)
     store = reports.store
@@ -125,8 +125,9 @@ def test_a_job_whose_runner_died_is_resumed_from_its_cursor(reports):
 
 def test_the_render_pool_renders_what_the_process_renders(reports, monkeypatch):
     from services.common.auth import Principal
-    from services.reports import jobs, renderer
-    from services.reports.batch import run_job
+    from services.reports.application import jobs
+    from services.reports.adapters.rendering import pool as renderer
+    from services.reports.application.batch import run_job
 
     seed(reports)
     monkeypatch.setattr(renderer, "POOL_MIN_STUDENTS", 0)

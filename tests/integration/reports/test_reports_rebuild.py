@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from reports_events import SCHOOL, T0, env, klass, student
 from services.cli import main
 from services.common.testing import run_handler
-from services.reports.handlers import HANDLERS
-from services.reports.repository import EVENT_LOG, STUDENTS
+from services.reports.entrypoints.handlers import HANDLERS
+from services.reports.adapters.repository import EVENT_LOG, STUDENTS
 
 
 def changes():

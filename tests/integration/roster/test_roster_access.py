@@ -4,7 +4,7 @@ teaching c2 (st2: g2's child); s2 has t3 teaching c3 (st3: g3's child). What the
 caller may not see is 404, never 403."""
 import pytest
 
-from services.roster.importer import import_bundle
+from services.roster.application.imports import import_bundle
 
 CALLERS = {
     "student": dict(role="student", sub="d-matrix~st1"),
@@ -33,7 +33,7 @@ MATRIX = {
     "/schools/d-matrix~s1/classes":          (404, 404, 200, 200, 200, 200, 404),  # own school
     "/schools/d-matrix~s2/classes":          (404, 404, 404, 404, 200, 200, 404),  # another school
 }
-S1, S2 = "d-matrix~s1", "d-matrix~s2"  # Confer ids are district-scoped (services/roster/ids.py)
+S1, S2 = "d-matrix~s1", "d-matrix~s2"  # Confer ids are district-scoped (services/roster/domain/ids.py)
 SCHOOLS = {"student": [S1], "guardian": [S1], "teacher": [S1], "school_admin": [S1],
            "district_admin": [S1, S2], "service+scope": [S1, S2], "service": []}
 

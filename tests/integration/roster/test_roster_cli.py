@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from services.cli import main
 from services.common.store import OUTBOX
-from services.roster.repository import ORGS, PEOPLE
+from services.roster.adapters.repository import ORGS, PEOPLE
 
 
 def env_for(settings) -> dict:

@@ -5,8 +5,8 @@ from collections import Counter
 
 from roster_support import MATRIX, write_bundle
 from services.common.store import OUTBOX
-from services.roster.importer import import_bundle
-from services.roster.repository import PEOPLE
+from services.roster.application.imports import import_bundle
+from services.roster.adapters.repository import PEOPLE
 
 
 def test_colliding_sourced_ids_import_and_stay_apart(roster, tmp_path, client_for):

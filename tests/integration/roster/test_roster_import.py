@@ -13,10 +13,10 @@ from services.common.store import OUTBOX
 from services.common.service import make_store
 from services.common.testing import MongoDaemon, wait_until
 from services.roster import SERVICE
-from services.roster.demo import generate
-from services.roster.importer import import_bundle
-from services.roster.repository import IMPORTS, PEOPLE
-from services.roster.staging import CHUNKS
+from services.roster.adapters.demo.district import generate
+from services.roster.application.imports import import_bundle
+from services.roster.adapters.repository import IMPORTS, PEOPLE
+from services.roster.adapters.staging import CHUNKS
 
 PUBLIC = {"SchoolUpdated", "StudentEnrolled", "TeacherAssigned", "GuardianLinked", "RosterImported"}
 

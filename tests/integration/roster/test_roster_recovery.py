@@ -9,10 +9,10 @@ import pytest
 from roster_support import MATRIX, counts, write_bundle
 from services.common import timers
 from services.common.store import OUTBOX, Store, utcnow
-from services.roster import staging
-from services.roster.handlers import TIMERS
-from services.roster.importer import import_bundle
-from services.roster.repository import IMPORTS, LOCKS, PEOPLE
+from services.roster.adapters import staging
+from services.roster.entrypoints.handlers import TIMERS
+from services.roster.application.imports import import_bundle
+from services.roster.adapters.repository import IMPORTS, LOCKS, PEOPLE
 
 CHANGED = {**MATRIX,
            "users.csv": MATRIX["users.csv"].replace("g1@example.org", "gia@example.org")

@@ -12,8 +12,8 @@ from roster_support import counts
 from services.common.service import build_app
 from services.common.store import OUTBOX
 from services.roster import SERVICE
-from services.roster.cli import cli
-from services.roster.importer import import_bundle
+from services.roster.entrypoints.cli import cli
+from services.roster.application.imports import import_bundle
 
 
 def drop_column(folder, file, column):

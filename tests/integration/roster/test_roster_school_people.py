@@ -2,7 +2,7 @@
 school's administrators and the district admin; everyone else: 404."""
 import pytest
 
-from services.roster.importer import import_bundle
+from services.roster.application.imports import import_bundle
 
 
 @pytest.fixture

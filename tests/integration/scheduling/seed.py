@@ -7,7 +7,7 @@ School s-1 (America/Chicago). Teachers t-1 (room 101) and t-2 (room 202).
 from __future__ import annotations
 
 from services.common.testing import make_envelope, run_handler
-from services.scheduling.handlers import HANDLERS
+from services.scheduling.entrypoints.handlers import HANDLERS
 
 SCHOOL = {"school_id": "s-1", "name": "Lovett Elementary", "time_zone": "America/Chicago",
           "languages": ["en", "es"], "active": True}

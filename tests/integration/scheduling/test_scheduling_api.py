@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 from services.common.timers import TimerRunner
-from services.scheduling.handlers import TIMERS
+from services.scheduling.entrypoints.handlers import TIMERS
 
 from tests.integration.scheduling.conftest import DAYS, availability, window_body
 

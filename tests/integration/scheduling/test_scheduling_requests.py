@@ -6,7 +6,7 @@ first-come on what is left, and the teacher's agenda."""
 from datetime import datetime, timedelta, timezone
 
 from services.common.timers import TimerRunner
-from services.scheduling.handlers import TIMERS
+from services.scheduling.entrypoints.handlers import TIMERS
 from tests.integration.scheduling.conftest import DAYS, window_body
 
 DEADLINE = datetime(2026, 10, 10, 0, 0, tzinfo=timezone.utc)
@@ -203,3 +203,31 @@ def test_the_nudge_of_a_request_window_asks_families_without_a_request(env, cloc
     assert sorted(e["guardian_id"] for e in nudges) == ["g-1", "g-3a", "g-3b"]
     assert {e["asks"] for e in nudges} == {"request"}
     assert {e["requests_deadline"][:16] for e in nudges} == {"2026-10-10T00:00"}
+
+
+def test_a_solve_lost_after_the_deadline_fired_is_done_when_the_timer_fires_again(env, clock, monkeypatch):
+    """The deadline timer's transaction commits before the solve runs: if the worker dies
+    in between (here, the solve fails once), the timer it re-armed fires again."""
+    from services.scheduling.application import assignment
+
+    wid = request_window(env)
+    assert ask(env, env.guardian("g-4"), wid, "g-4", ["st-4"], [(DAYS[0], "15:00", "16:00")]).status_code == 200
+    real, calls = assignment.solve_window, []
+
+    def dies_once(*a, **kw):
+        calls.append(kw["trigger"])
+        if len(calls) == 1:
+            raise ConnectionError("the worker went away")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(assignment, "solve_window", dies_once)
+    clock.now = DEADLINE + timedelta(minutes=1)
+    fire_timers(env)
+    assert calls == ["deadline"] and env.db["assignment_plans"].find_one({"_id": wid}) is None
+    timer = env.db["timers"].find_one({"_id": f"requests_deadline:{wid}"})
+    assert timer["status"] == "pending" and timer["payload"]["tries"] == 1
+    clock.now += timedelta(minutes=10)
+    assert fire_timers(env) == 1
+    plan = env.db["assignment_plans"].find_one({"_id": wid})
+    assert calls == ["deadline", "deadline"] and plan["trigger"] == "deadline" and plan["version"] == 1
+    assert env.db["timers"].find_one({"_id": f"requests_deadline:{wid}"})["status"] == "cancelled"

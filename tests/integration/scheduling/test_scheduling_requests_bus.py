@@ -13,9 +13,9 @@ from services.common.service import Worker, make_store
 from services.common.service import build_app
 from services.common.testing import make_envelope, wait_until
 from services.notifications import SERVICE as NOTIFICATIONS
-from services.notifications import repository as nrepo
+from services.notifications.adapters import repository as nrepo
 from services.reports import SERVICE as REPORTS
-from services.reports.repository import EVENT_LOG
+from services.reports.adapters.repository import EVENT_LOG
 from tests.integration.notifications.conftest import Clock, notify_env, smtp_server  # noqa: F401 (fixtures)
 from tests.integration.scheduling.seed import PEOPLE, SCHOOL, STUDENTS, enrol, person
 from tests.integration.scheduling.conftest import DAYS

@@ -12,7 +12,7 @@ from services.common.store import Store
 from services.common.testing import wait_until
 from services.common.timers import TimerRunner
 from services.scheduling import SERVICE
-from services.scheduling.handlers import TIMERS
+from services.scheduling.entrypoints.handlers import TIMERS
 from tests.integration.scheduling.conftest import DAYS
 
 

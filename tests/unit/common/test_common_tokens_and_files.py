@@ -9,8 +9,8 @@ from services.access import StudentRecord, decide, decide_school
 from services.common.auth import AuthError, Principal, TokenVerifier
 from services.common.config import DEV_JWT_SECRET
 from services.common.guards import same_district
-from services.goals.evidence import stored_filename
-from services.reports.dashboard import to_csv
+from services.goals.domain.evidence import stored_filename
+from services.reports.application.dashboard import to_csv
 
 VERIFIER = TokenVerifier(secret=DEV_JWT_SECRET)
 

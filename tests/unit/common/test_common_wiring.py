@@ -85,14 +85,14 @@ def test_the_dispatcher_refuses_an_undeclared_handler():
 
 
 @pytest.mark.parametrize("parts, message", [
-    ({"handlers": "services.goals.handlers:HANDLER"}, "service 'goals': handlers services.goals.handlers:HANDLER: "
-                                                      "services.goals.handlers has no HANDLER"),
+    ({"handlers": "services.goals.entrypoints.handlers:HANDLER"}, "service 'goals': handlers services.goals.entrypoints.handlers:HANDLER: "
+                                                      "services.goals.entrypoints.handlers has no HANDLER"),
     ({"handlers": "services.goals.handler:HANDLERS"}, "no module services.goals.handler"),
-    ({"timers": "services.goals.handlers:TIMERS"}, "timers services.goals.handlers:TIMERS"),
-    ({"engines": "services.goals.handlers:ENGINES"}, "engines services.goals.handlers:ENGINES"),
+    ({"timers": "services.goals.entrypoints.handlers:TIMERS"}, "timers services.goals.entrypoints.handlers:TIMERS"),
+    ({"engines": "services.goals.entrypoints.handlers:ENGINES"}, "engines services.goals.entrypoints.handlers:ENGINES"),
 ])
 def test_a_worker_with_a_missing_table_does_not_start(parts, message):
-    defn = ServiceDefinition.declare("goals", blueprints="services.goals.api:blueprints", **parts)
+    defn = ServiceDefinition.declare("goals", blueprints="services.goals.entrypoints.http:blueprints", **parts)
     with pytest.raises(WiringError) as raised:
         Worker(defn, settings())
     assert message in str(raised.value)
@@ -105,8 +105,8 @@ def test_a_worker_with_a_duplicate_handler_does_not_start():
 
 
 def test_a_missing_blueprint_list_fails_the_web_app():
-    defn = ServiceDefinition.declare("goals", blueprints="services.goals.api:blueprint")
-    with pytest.raises(WiringError, match="blueprints services.goals.api:blueprint"):
+    defn = ServiceDefinition.declare("goals", blueprints="services.goals.entrypoints.http:blueprint")
+    with pytest.raises(WiringError, match="blueprints services.goals.entrypoints.http:blueprint"):
         defn.blueprints()
 
 

@@ -177,7 +177,7 @@ def test_carry_forward_starts_a_new_draft():
 def test_a_conference_agrees_the_goals_of_its_cycle_and_earlier_cycles_of_its_school_year():
     """A December window is the winter cycle (scheduling names it); goals written in the
     fall of the same school year are agreed at its conference, last year's are not."""
-    from services.goals.handlers import agreed_at
+    from services.goals.entrypoints.handlers import agreed_at
 
     assert agreed_at("2027-winter", "2027-winter")
     assert agreed_at("2026-fall", "2027-winter")        # fall goals, December conference

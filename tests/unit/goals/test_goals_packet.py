@@ -8,7 +8,7 @@ from services.goals.domain import (
     PrivateNote, SchoolYear, SelfAssessment, build_packet, family_goal_differs,
     validate_parent_input, visible_sections,
 )
-from services.goals.family import topics_of
+from services.goals.domain.family import topics_of
 
 YEAR = SchoolYear(date(2026, 8, 24), date(2027, 6, 10))
 LAST_YEAR = SchoolYear(date(2025, 8, 25), date(2026, 6, 11))

@@ -8,7 +8,7 @@ from services.goals.domain import (
     FEEDBACK_CODES, Feedback, Focus, Goal, ParentInput, Plan, SchoolYear, Severity, Supports,
     Trackable, build_packet, can_submit, check_goal, check_upload, validate_reflections,
 )
-from services.goals.wording import action_vagueness, grand_phrases, statement_vagueness
+from services.goals.domain.wording import action_vagueness, grand_phrases, statement_vagueness
 
 YEAR = SchoolYear(date(2026, 8, 24), date(2027, 6, 10))
 texts = st.text(max_size=400)

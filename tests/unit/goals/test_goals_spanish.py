@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from services.goals import texts
-from services.goals.models import Focus, FocusKind, Goal, Plan, SchoolYear, Supports, Term, Trackable
-from services.goals.quality import check_goal
-from services.goals.reflection import QUESTION_SETS
-from services.goals.family import ParentInput, agenda_items
-from services.goals.wording import action_vagueness, statement_vagueness
+from services.goals.domain import texts
+from services.goals.domain.models import Focus, FocusKind, Goal, Plan, SchoolYear, Supports, Term, Trackable
+from services.goals.domain.quality import check_goal
+from services.goals.domain.reflection import QUESTION_SETS
+from services.goals.domain.family import ParentInput, agenda_items
+from services.goals.domain.wording import action_vagueness, statement_vagueness
 
-GOALS_DIR = Path(texts.__file__).parent
+GOALS_DIR = Path(texts.__file__).resolve().parents[1]  # the service folder
 TODAY = date(2026, 10, 5)
 YEAR = SchoolYear(date(2026, 8, 15), date(2027, 6, 10))
 

@@ -9,11 +9,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from services.notifications import content
-from services.notifications.content import (
+from services.notifications.adapters import content
+from services.notifications.adapters.content import (
     KINDS, ContentError, MissingContextError, Renderer, UnknownKindError, render)
 
-PKG = Path(content.__file__).parent
+PKG = content.HERE  # the service folder: templates/, translations/
 TZ = "America/Chicago"
 STARTS = datetime(2026, 10, 20, 21, 30, tzinfo=timezone.utc)  # 16:30 in Chicago (CDT)
 COMMON = {"recipient_name": "Ana García", "school_name": "Lincoln Elementary",

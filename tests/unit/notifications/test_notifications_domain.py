@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.notifications.domain import (
+from services.notifications.domain.rules import (
     ChannelPlan, Preferences, channels_for, next_allowed_time)
 
 UTC = timezone.utc

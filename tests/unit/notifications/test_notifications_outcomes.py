@@ -1,9 +1,9 @@
-"""What the outcome of one try does to a delivery (services/notifications/delivery.py):
+"""What the outcome of one try does to a delivery (services/notifications/application/attempts.py):
 the update, conditional on the claim's lease, and the event it causes."""
 from datetime import datetime, timedelta, timezone
 
-from services.notifications.config import NotifyConfig
-from services.notifications.delivery import FAILED, RELEASE, RETRY, SENT, SKIPPED, Job, Outcome, lease_filter, plan
+from services.notifications.settings import NotifyConfig
+from services.notifications.application.attempts import FAILED, RELEASE, RETRY, SENT, SKIPPED, Job, Outcome, lease_filter, plan
 
 UTC = timezone.utc
 NOW = datetime(2026, 10, 12, 17, 0, tzinfo=UTC)  # noon in Chicago

@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta, timezone
 import icalendar
 import pytest
 
-from services.notifications import ics, notices
-from services.notifications.config import DEFAULT_RETRY_DELAYS, NotifyConfig, load
-from services.notifications.deliveries import delivery_id
-from services.notifications.directory import NotReady
-from services.notifications.domain import next_digest_time
-from services.notifications.notices import TEACHER_UPDATE
+from services.notifications.adapters import ics
+from services.notifications.application import notices
+from services.notifications.settings import DEFAULT_RETRY_DELAYS, NotifyConfig, load
+from services.notifications.application.deliveries import delivery_id
+from services.notifications.adapters.directory import NotReady
+from services.notifications.domain.rules import next_digest_time
+from services.notifications.application.notices import TEACHER_UPDATE
 
 UTC = timezone.utc
 START = datetime(2026, 10, 20, 21, 30, tzinfo=UTC)

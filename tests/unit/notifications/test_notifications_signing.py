@@ -6,10 +6,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from services.notifications.channels import (
+from services.notifications.adapters.channels import (
     HttpSmsProvider, PermanentSendError, SendError, TransientSendError, sign, verify_signature)
-from services.notifications.content import Message
-from services.notifications.email import SmtpSender, build_email
+from services.notifications.adapters.content import Message
+from services.notifications.adapters.email import SmtpSender, build_email
 
 SECRET = "s3cr3t"
 BODY = b'{"type":"ConferenceBooked","id":"e-1"}'

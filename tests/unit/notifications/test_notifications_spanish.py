@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services.notifications.content import KINDS, MODALITIES, OPTIONAL_CONTEXT, REQUIRED_CONTEXT, render
+from services.notifications.adapters.content import KINDS, MODALITIES, OPTIONAL_CONTEXT, REQUIRED_CONTEXT, render
 from tests.spanish_check import english_in
 
 AT = datetime(2026, 12, 17, 1, 0, tzinfo=timezone.utc)  # 16 December, 5 PM in Los Angeles

@@ -1,11 +1,11 @@
-"""Where webhooks may go (services.notifications.targets.check_url), with the resolver
+"""Where webhooks may go (services.notifications.adapters.targets.check_url), with the resolver
 given as data: every forbidden range, IPv6 disguises, names that resolve inside, and a
 name that resolves to a public and a private address at once."""
 import ipaddress
 
 import pytest
 
-from services.notifications.targets import TargetPolicy, TargetRefused, check_url
+from services.notifications.adapters.targets import TargetPolicy, TargetRefused, check_url
 
 PUBLIC = "192.0.32.10"
 

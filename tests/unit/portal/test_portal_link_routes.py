@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from services.common import links
-from services.notifications.config import NotifyConfig
+from services.notifications.settings import NotifyConfig
 from services.portal import create_app
 from services.portal.views.me import portal_path
 

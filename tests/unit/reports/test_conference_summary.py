@@ -1,7 +1,7 @@
 """Conference summary: family version never carries teacher-only content."""
 import pytest
 
-from services.reports.render import render_conference_summary
+from services.reports.adapters.rendering.html import render_conference_summary
 
 from sample_models import make_model
 

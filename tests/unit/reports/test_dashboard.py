@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from services.reports.dashboard import (COUNTERS, HOUSEHOLDS, Counters, aggregate, goal_counters,
+from services.reports.application.dashboard import (COUNTERS, HOUSEHOLDS, Counters, aggregate, goal_counters,
                                         participation_rate, render_dashboard_html,
                                         summarize, to_csv)
 

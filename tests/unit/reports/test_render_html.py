@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from services.reports.render import (environment, normalize_lang, render_html, translations)
+from services.reports.adapters.rendering.html import (environment, normalize_lang, render_html, translations)
 
 from sample_models import make_model
 
@@ -99,7 +99,7 @@ def test_period_label_derived_in_report_language_when_missing():
 
 def test_spanish_catalogue_is_complete_and_formats_match():
     from babel.messages.pofile import read_po
-    from services.reports.render import CATALOGUES
+    from services.reports.adapters.rendering.html import CATALOGUES
     with (CATALOGUES / "es/LC_MESSAGES/messages.po").open("rb") as fh:
         catalog = read_po(fh)
     messages = [m for m in catalog if m.id]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from pypdf import PdfReader
 
-from services.reports.render import render_pdf
+from services.reports.adapters.rendering.html import render_pdf
 
 from sample_models import make_model
 

@@ -2,7 +2,7 @@
 before anything reads it (pure; a fake database records the calls)."""
 import pytest
 
-from services.reports.eventlog import BulkUnit
+from services.reports.adapters.eventlog import BulkUnit
 
 
 class FakeCollection:

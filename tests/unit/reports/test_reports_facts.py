@@ -1,6 +1,6 @@
 """Dashboard fact rows from students' compact facts (pure; no servers)."""
-from services.reports.dashboard import summarize
-from services.reports.facts import fact_row
+from services.reports.application.dashboard import summarize
+from services.reports.application.facts import fact_row
 
 
 def student(**facts):

@@ -2,8 +2,8 @@
 is on the 16th in the report and the summary (it is already the 17th in UTC); one at
 9 AM in Auckland on 17 December is on the 17th (the 16th in UTC). Check-in notes and
 readable goal statuses are shown."""
-from services.reports.model import Period, build_model
-from services.reports.render import render_conference_summary, render_html
+from services.reports.domain.model import Period, build_model
+from services.reports.adapters.rendering.html import render_conference_summary, render_html
 
 
 def student(start: str, held: str | None = None, due: str | None = None) -> dict:

@@ -4,9 +4,9 @@ import datetime as dt
 import pytest
 
 from services.common.errors import Invalid
-from services.reports.model import Period, build_model, choose_lang, homeroom_teacher, person_name
-from services.reports.projection import stamp
-from services.reports.repository import key
+from services.reports.domain.model import Period, build_model, choose_lang, homeroom_teacher, person_name
+from services.reports.application.projection import stamp
+from services.reports.adapters.repository import key
 
 
 def doc(**kw):

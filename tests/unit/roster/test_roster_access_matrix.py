@@ -4,7 +4,7 @@ import pytest
 
 from services.access import READ, WRITE, StudentRecord, decide, decide_school
 from services.common.auth import Principal
-from services.roster import access
+from services.roster.application import access
 
 D = "d-1"
 OWN = StudentRecord("st1", D, "s1", ("t1",), ("g1",), "03")          # g1's child, in t1's class at s1

@@ -2,11 +2,11 @@
 from collections import Counter
 
 from roster_fixtures import DATA, copy_bundle, edit
-from services.roster.changeset import build_changes, empty_state, snapshot
-from services.roster.domain import plan_import
-from services.roster.event_rules import derive
-from services.roster.oneroster import load_bundle
-from services.roster.repository import resolve, visible_query
+from services.roster.domain.changeset import build_changes, empty_state, snapshot
+from services.roster.domain.rules import plan_import
+from services.roster.domain.events import derive
+from services.roster.adapters.oneroster.bundle import load_bundle
+from services.roster.adapters.repository import resolve, visible_query
 
 
 def run(state, bundle):
@@ -101,7 +101,7 @@ def test_staged_events_are_checked_before_anything_is_written_and_chunked_in_ord
     import pytest
 
     from services.common.envelope import InvalidEvent
-    from services.roster.staged_events import StagedEvents
+    from services.roster.application.staged_events import StagedEvents
 
     now = datetime(2026, 8, 1, tzinfo=timezone.utc)
     staged = StagedEvents(import_id="imp-1", district_id="d1", now=now, correlation_id="c-1")
@@ -137,7 +137,7 @@ class RecordingUnitOfWork:
 def test_a_chunk_is_released_through_the_unit_of_works_emit_in_its_place_in_the_sequence():
     from datetime import datetime, timezone
 
-    from services.roster.staged_events import StagedEvents, emit_chunk
+    from services.roster.application.staged_events import StagedEvents, emit_chunk
 
     now = datetime(2026, 8, 1, tzinfo=timezone.utc)
     staged = StagedEvents(import_id="imp-1", district_id="d1", now=now, correlation_id=None)
@@ -157,7 +157,7 @@ def test_a_chunk_staged_as_outbox_entries_before_an_upgrade_is_still_released():
     from services.common.catalogue import latest
     from services.common.envelope import new_event
     from services.common.store import outbox_entry
-    from services.roster.staged_events import emit_chunk
+    from services.roster.application.staged_events import emit_chunk
 
     now = datetime(2026, 8, 1, tzinfo=timezone.utc)
     data = {"guardian_id": "g1", "student_id": "st1", "school_id": "s1"}

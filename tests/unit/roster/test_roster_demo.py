@@ -5,8 +5,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from services.roster.demo import generate
-from services.roster.oneroster import load_bundle
+from services.roster.adapters.demo.district import generate
+from services.roster.adapters.oneroster.bundle import load_bundle
 
 
 def files_of(folder):

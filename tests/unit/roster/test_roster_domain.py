@@ -2,9 +2,9 @@
 import pytest
 
 from roster_fixtures import DATA, copy_bundle, edit
-from services.roster.demo import generate
-from services.roster.domain import KINDS, Stored, as_stored, plan_import
-from services.roster.oneroster import load_bundle
+from services.roster.adapters.demo.district import generate
+from services.roster.domain.rules import KINDS, Stored, as_stored, plan_import
+from services.roster.adapters.oneroster.bundle import load_bundle
 
 
 def snapshot(bundle) -> dict:

@@ -1,8 +1,8 @@
 """Confer ids: every id and reference of a bundle in the district's namespace."""
 from pathlib import Path
 
-from services.roster.ids import confer_id, scope_bundle, sourced_id
-from services.roster.oneroster import load_bundle
+from services.roster.domain.ids import confer_id, scope_bundle, sourced_id
+from services.roster.adapters.oneroster.bundle import load_bundle
 
 DATA = Path(__file__).parent / "data" / "v11"
 

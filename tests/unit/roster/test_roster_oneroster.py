@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from roster_fixtures import DATA, copy_bundle, edit, zip_folder
-from services.roster.oneroster import load_bundle
+from services.roster.adapters.oneroster.bundle import load_bundle
 
 
 def test_v11_folder_loads_and_normalises():

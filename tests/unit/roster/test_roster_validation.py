@@ -3,8 +3,8 @@ column, and all of them are collected in one pass."""
 import pytest
 
 from roster_fixtures import copy_bundle, edit, where
-from services.roster.oneroster import load_bundle
-from services.roster.oneroster_schema import RowError
+from services.roster.adapters.oneroster.bundle import load_bundle
+from services.roster.domain.vocabulary import RowError
 
 # (file to edit, old text, new text) -> expected (file, line, column, words in reason)
 MALFORMED = {

@@ -1,11 +1,11 @@
 """Capacity warnings before the window opens, and the solver's fallback."""
 from datetime import date, datetime, time, timezone
 
-from services.scheduling.assignment import (
+from services.scheduling.domain.assignment import (
     Child, Family, Interpreter, Problem, capacity_warnings, check, interpreter_warnings, solve,
     teacher_warnings, window_warnings,
 )
-from services.scheduling.domain import Availability, TimeRange, Window, WindowDay
+from services.scheduling.domain.model import Availability, TimeRange, Window, WindowDay
 
 UTC = timezone.utc
 DAY = date(2026, 10, 20)
@@ -56,7 +56,7 @@ def test_stages_are_reported_in_order():
 
 
 def test_first_come_is_the_answer_when_the_solver_finds_nothing_in_time():
-    from services.scheduling.assignment.sample import school
+    from services.scheduling.domain.assignment.sample import school
     p = school(1, students=150, teachers=8)
     r = solve(p, stage_seconds=1e-6, workers=1)
     assert r.stages[-1].status == "FALLBACK" and r.stages[-1].value == len(r.assigned_families()) > 0
@@ -64,8 +64,8 @@ def test_first_come_is_the_answer_when_the_solver_finds_nothing_in_time():
 
 
 def test_with_room_to_spare_every_family_with_a_fitting_time_is_assigned():
-    from services.scheduling.assignment.firstcome import all_plans
-    from services.scheduling.assignment.sample import school
+    from services.scheduling.domain.assignment.firstcome import all_plans
+    from services.scheduling.domain.assignment.sample import school
     p = school(7, students=30, teachers=5, hours=3, interpreters=3)
     _, plans, reasons = all_plans(p)
     r = solve(p, stage_seconds=5, workers=1)

@@ -5,11 +5,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from services.scheduling.assignment import (
+from services.scheduling.domain.assignment import (
     Child, Family, Interpreter, Pin, Problem, Result, Unassigned, check, solve,
 )
-from services.scheduling.domain import Availability, TimeRange, Window, WindowDay
-from services.scheduling.slots import generate_slots
+from services.scheduling.domain.model import Availability, TimeRange, Window, WindowDay
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 DAY = date(2026, 10, 20)

@@ -4,9 +4,9 @@ first-come on what it puts first."""
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from services.scheduling.assignment import Pin, check, first_come, measure, solve
-from services.scheduling.assignment.sample import arrival_order, school
-from services.scheduling.domain import SLOT_LENGTHS
+from services.scheduling.domain.assignment import Pin, check, first_come, measure, solve
+from services.scheduling.domain.assignment.sample import arrival_order, school
+from services.scheduling.domain.model import SLOT_LENGTHS
 
 schools = st.builds(
     school, seed=st.integers(0, 10_000), students=st.integers(1, 24), teachers=st.integers(1, 4),

@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from services.scheduling.assignment import Child, Pin, solve
-from services.scheduling.assignment.requests import (
+from services.scheduling.domain.assignment import Child, Pin, solve
+from services.scheduling.domain.assignment.requests import (
     FIRST_COME, REQUESTS, REQUESTS_THEN_FIRST_COME, Request, booked_as_breaks, build_problem, check_first_come_open,
     check_requests_open, nearest_free, validate_mode, validate_request,
 )
-from services.scheduling.domain import Availability, StateConflict, TimeRange, Window, WindowDay
-from services.scheduling.slots import generate_slots
+from services.scheduling.domain.model import Availability, StateConflict, TimeRange, Window, WindowDay
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 DAY1, DAY2 = date(2026, 10, 20), date(2026, 10, 21)

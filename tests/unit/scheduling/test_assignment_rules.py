@@ -7,12 +7,12 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from services.scheduling.assignment import (
+from services.scheduling.domain.assignment import (
     Child, Family, Interpreter, Pin, Problem, check, first_come, solve,
 )
-from services.scheduling.assignment import problem as codes
-from services.scheduling.domain import Availability, DomainError, TimeRange, Window, WindowDay
-from services.scheduling.slots import generate_slots, plan_sibling_slots
+from services.scheduling.domain.assignment import problem as codes
+from services.scheduling.domain.model import Availability, DomainError, TimeRange, Window, WindowDay
+from services.scheduling.domain.slots import generate_slots, plan_sibling_slots
 
 UTC = timezone.utc
 DAY, DAY2 = date(2026, 10, 20), date(2026, 10, 21)

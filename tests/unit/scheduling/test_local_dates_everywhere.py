@@ -9,13 +9,13 @@ from datetime import date, datetime, time, timezone
 import pytest
 from icalendar import Calendar
 
-from services.notifications.content import render
-from services.reports.model import Period, build_model
-from services.reports.render import render_conference_summary, render_html
-from services.scheduling.calendar import booking_ics
-from services.scheduling.domain import Availability, Booking, TimeRange, Window, WindowDay
-from services.scheduling.policy import agenda
-from services.scheduling.slots import generate_slots
+from services.notifications.adapters.content import render
+from services.reports.domain.model import Period, build_model
+from services.reports.adapters.rendering.html import render_conference_summary, render_html
+from services.scheduling.entrypoints.documents.ical import booking_ics
+from services.scheduling.domain.model import Availability, Booking, TimeRange, Window, WindowDay
+from services.scheduling.domain.policy import agenda
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 SCHOOLS = [  # zone, local day, local start, the UTC instant, what the UTC date would wrongly say

@@ -6,17 +6,17 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from services.common.errors import Conflict, Invalid
-from services.scheduling import booking_ops as ops
-from services.scheduling import repository as repo
-from services.scheduling.domain import (
+from services.scheduling.application import booking_steps as ops
+from services.scheduling.adapters import repository as repo
+from services.scheduling.domain.model import (
     CONFLICT, DRAFT, INVALID, OPEN, Availability, Booking, DomainError, InvalidRequest, InvalidWindow, StateConflict,
     TimeRange, Window, WindowDay,
 )
-from services.scheduling.policy import (
+from services.scheduling.domain.policy import (
     acts_for_school, booked_in, bookings_of, check_can_book, check_can_cancel, check_can_reschedule,
     check_distinct_slots, check_family_free, check_household_request, check_window_open, overlapping,
 )
-from services.scheduling.slots import generate_slots
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 DAY = date(2026, 10, 20)

@@ -3,9 +3,9 @@ from datetime import date, datetime, time, timezone
 
 from icalendar import Calendar
 
-from services.scheduling.calendar import booking_ics, teacher_feed_ics
-from services.scheduling.domain import Availability, Booking, TimeRange, Window, WindowDay
-from services.scheduling.slots import generate_slots
+from services.scheduling.entrypoints.documents.ical import booking_ics, teacher_feed_ics
+from services.scheduling.domain.model import Availability, Booking, TimeRange, Window, WindowDay
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 DAY = date(2026, 11, 3)

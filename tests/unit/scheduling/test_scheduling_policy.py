@@ -4,14 +4,14 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from services.scheduling.domain import (
+from services.scheduling.domain.model import (
     Availability, Booking, DomainError, TimeRange, Window, WindowDay,
 )
-from services.scheduling.policy import (
+from services.scheduling.domain.policy import (
     agenda, check_can_book, check_can_cancel, check_can_reschedule, check_household_request,
     families_to_nudge, follow_up_due_at, reminder_due_at, validate_availability, validate_window,
 )
-from services.scheduling.slots import generate_slots
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 DAY = date(2026, 10, 20)

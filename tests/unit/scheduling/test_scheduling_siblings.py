@@ -1,8 +1,8 @@
 """Siblings back to back, private follow-up talk, snow day."""
 from datetime import date, datetime, time, timedelta, timezone
 
-from services.scheduling.domain import Availability, Booking, TimeRange, Window, WindowDay
-from services.scheduling.slots import (
+from services.scheduling.domain.model import Availability, Booking, TimeRange, Window, WindowDay
+from services.scheduling.domain.slots import (
     generate_slots, move_day, plan_sibling_slots, private_followup_slot, shift_day,
 )
 
@@ -146,9 +146,9 @@ def test_move_day_keeps_hours_and_breaks():
 # -- the grids schools use: 10, 15, 20 and 30 minutes, one room or two ------------------
 import pytest  # noqa: E402
 
-from services.scheduling.policy import check_family_free, cycle_for  # noqa: E402
-from services.scheduling.domain import DomainError  # noqa: E402
-from services.scheduling.slots import sibling_shortfall, walk_minutes  # noqa: E402
+from services.scheduling.domain.policy import check_family_free, cycle_for  # noqa: E402
+from services.scheduling.domain.model import DomainError  # noqa: E402
+from services.scheduling.domain.slots import sibling_shortfall, walk_minutes  # noqa: E402
 
 
 @pytest.mark.parametrize("minutes", [10, 15, 20, 30])

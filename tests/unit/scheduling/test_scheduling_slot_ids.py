@@ -5,9 +5,9 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from services.scheduling import repository as repo
-from services.scheduling.domain import Availability, TimeRange, Window, WindowDay
-from services.scheduling.slots import generate_slots
+from services.scheduling.adapters import repository as repo
+from services.scheduling.domain.model import Availability, TimeRange, Window, WindowDay
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 

@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from services.scheduling.domain import (
+from services.scheduling.domain.model import (
     Availability, InvalidWindow, TimeRange, Window, WindowDay, local_range_to_utc, local_to_utc,
     slot_id,
 )
-from services.scheduling.slots import generate_slots
+from services.scheduling.domain.slots import generate_slots
 
 UTC = timezone.utc
 DAY = date(2026, 10, 20)

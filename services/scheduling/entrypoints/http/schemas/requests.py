@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.scheduling.assignment.requests import MAX_RANGES, PRIORITY_REASONS
-from services.scheduling.config import MAX_CHILDREN_PER_REQUEST
-from services.scheduling.domain import MODALITIES
-from services.scheduling.schemas import Id, In, Lang, RangeSchema
+from services.scheduling.domain.assignment.requests import MAX_RANGES, PRIORITY_REASONS
+from services.scheduling.domain.constants import MAX_CHILDREN_PER_REQUEST
+from services.scheduling.domain.model import MODALITIES
+from services.scheduling.entrypoints.http.schemas.windows import Id, In, Lang, RangeSchema
 
 
 class RequestedChild(In):
