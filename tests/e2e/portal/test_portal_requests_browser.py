@@ -162,8 +162,7 @@ def test_a_family_requests_times_in_spanish_and_the_school_previews_and_publishe
 
     # 3. The school admin: capacity, a preview, fix a conference; publish after the deadline.
     for viewport, lang in ((DESK, "en"), (PHONE, "es")):
-        if viewport is PHONE:
-            page.set_viewport_size(PHONE)
+        page.set_viewport_size(viewport)
         walk.sign_in(f"dev-school-admin-{seed.SCHOOL}", "school_admin")
         set_language(page, lang)
         walk.go(f"/admin/windows?school_id={seed.SCHOOL}")
