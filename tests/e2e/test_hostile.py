@@ -105,7 +105,7 @@ class World:
         return self.apps[svc].test_client()
 
     def handle(self, svc: str, env: dict) -> None:
-        handlers = importlib.import_module(f"services.{svc}.handlers").HANDLERS
+        handlers = importlib.import_module(f"services.{svc}.entrypoints.handlers").HANDLERS
         if env["type"].split(".")[-2] in handlers:
             run_handler(self.stores[svc], handlers, env)
 
