@@ -131,6 +131,9 @@ class FakeApi:
     def unread_count(self):
         return 0
 
+    def schools(self):
+        return [{"id": "sch-1", "name": "North Elementary", "time_zone": "America/Los_Angeles"}]
+
     def follow_ups(self, student_id):
         return []
 
@@ -384,3 +387,39 @@ def test_first_come_window_has_no_schedule_to_make(app, monkeypatch):
     html = client_as(app, fake, monkeypatch, role="school_admin", sub="adm-1") \
         .get("/admin/windows/w-1/assignment").get_data(as_text=True)
     assert "Families choose their own times" in html and "preview-form" not in html
+
+
+# -- no English on the Spanish pages (the page inventory test checks them against the whole system) --
+DATA = {"Fall conferences", "Henry", "Sofía", "Gutiérrez", "Henry Gutiérrez", "Mia Lee", "Jo Lee", "Ana Ruiz",
+        "Andrés Gutiérrez", "Ms. Ruiz", "Mr. Ortiz", "Ms. Kim", "X"}
+
+
+@pytest.mark.parametrize("who,path,fake", [
+    ("guardian", "/family/windows/w-1/request", FakeApi()),
+    ("guardian", "/family/windows/w-1/request", FakeApi(
+        {**WINDOW, "requests_deadline": (NOW - timedelta(hours=1)).isoformat()},
+        {"status": "active", "students": [{"student_id": "st-1", "teacher_id": "t-1"}], "modality": "video",
+         "ranges": [{"date": "2026-12-16", "start": "15:00", "end": "16:00"}], "private_talk": True,
+         "interpreter_language": "es", "updated_at": NOW.isoformat()})),
+    ("guardian", "/family/", FakeApi()),
+    ("school_admin", "/admin/windows/w-1/assignment", FakeApi(plan=PLAN)),
+    ("school_admin", "/admin/windows/w-1/assignment", FakeApi(plan={
+        **PLAN, "status": "published", "bookings": 1, "booked_families": ["g-1"], "offered_families": ["g-9"],
+        "published_at": NOW.isoformat()})),
+    ("school_admin", "/admin/windows/w-1/assignment", FakeApi({**WINDOW, "booking_mode": "first_come"})),
+    ("school_admin", "/admin/windows", FakeApi()),
+])
+def test_request_window_pages_have_no_english_in_spanish(app, monkeypatch, who, path, fake):
+    from tests.spanish_check import english_in
+
+    client = client_as(app, fake, monkeypatch, role=who, sub="g-1" if who == "guardian" else "adm-1", lang="es")
+    resp = client.get(path, headers={"Accept-Language": "es"})
+    assert resp.status_code == 200
+    assert english_in(resp.get_data(as_text=True), data=DATA) == []
+
+
+def test_the_english_check_sees_english_on_the_english_request_page(app, monkeypatch):
+    from tests.spanish_check import english_in
+
+    html = client_as(app, FakeApi(), monkeypatch).get("/family/windows/w-1/request").get_data(as_text=True)
+    assert len(english_in(html, data=DATA)) >= 3
