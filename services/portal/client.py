@@ -293,6 +293,16 @@ class Api:
     def window_requests(self, window_id: str) -> list[dict]:
         return self.get("scheduling", f"/windows/{window_id}/requests")
 
+    def priorities(self, window_id: str) -> list[dict]:
+        return self.get("scheduling", f"/windows/{window_id}/priorities")
+
+    def mark_priority(self, window_id: str, guardian_id: str, reason: str) -> dict:
+        return self._request("PUT", "scheduling", f"/windows/{window_id}/priorities/{guardian_id}",
+                             json={"reason": reason})
+
+    def unmark_priority(self, window_id: str, guardian_id: str) -> None:
+        return self._request("DELETE", "scheduling", f"/windows/{window_id}/priorities/{guardian_id}")
+
     def interpreters(self, window_id: str) -> list[dict]:
         return self.get("scheduling", f"/windows/{window_id}/interpreters")["interpreters"]
 

@@ -173,6 +173,7 @@ def booking(form, children: list[dict]) -> dict:
 # -- request windows ------------------------------------------------------------------
 BOOKING_MODES = ("first_come", "requests", "requests_then_first_come")
 REQUEST_MODES = BOOKING_MODES[1:]
+PRIORITY_REASONS = ("missed_last_time", "needs_interpreter", "new_family", "other")  # the scheduling service's
 MIN_RANGE_ROWS, MAX_RANGES = 3, 12  # empty rows to type into; the scheduling service's limit
 _RANGE_FIELD = re.compile(r"^ranges\.(\d+)")
 

@@ -63,6 +63,7 @@ PROBLEMS = {
     "pin_breaks_rules": N_("That time breaks a rule (the family's times, brothers and sisters back to back, a private talk or an interpreter). The conference stays where it was."),
     "slot_pinned": N_("Another conference is already fixed at that time."),
     "pin_not_found": N_("This conference is not fixed."),
+    "priority_not_found": N_("This family is not served first."),
     "invalid_interpreters": N_("The interpreters' times need a fix."),
 }
 
@@ -128,6 +129,8 @@ LABELS = {
              "published": N_("Published")},
     "trigger": {"deadline": N_("made at the deadline"), "preview": N_("preview"),
                 "pins": N_("made again around the fixed conferences")},
+    "priority": {"missed_last_time": N_("Did not come last time"), "needs_interpreter": N_("Needs an interpreter"),
+                 "new_family": N_("New family"), "other": N_("Another reason")},
     "unassigned": {
         "teacher_not_available": N_("The teacher has no times in these conferences."),
         "no_overlap_with_free_time": N_("None of the teacher's free times falls within the family's times."),

@@ -69,6 +69,7 @@ def assignment(window_id):
     return render_template(
         "admin/assignment.html", window=window, first_come=False, plan=plan, requests=requests,
         capacity=a.capacity(window_id), interpreters=a.interpreters(window_id), names=names,
+        priorities={p["guardian_id"]: p for p in a.priorities(window_id)}, reasons=forms.PRIORITY_REASONS,
         days=_by_day(plan["conferences"], zone) if plan else [], slots=slots, teacher_of=teacher_of,
         published=published, after_deadline=after_deadline)
 
@@ -123,6 +124,26 @@ def unpin_conference(window_id, student_id):
     except ApiError as exc:
         _refused(exc)
     return _back(window_id, "#plan")
+
+
+@bp.post("/windows/<window_id>/priorities/<guardian_id>")
+@staff
+def mark_priority(window_id, guardian_id):
+    """Serve a family first (e.g. it missed last time, or needs an interpreter); the next
+    preview, and the solve at the deadline, place it before the others."""
+    reason = request.form.get("reason")
+    try:
+        if request.form.get("remove"):
+            api().unmark_priority(window_id, guardian_id)
+            flash(_("The family is no longer served first. Make the preview again to see the change."), "success")
+        elif reason in forms.PRIORITY_REASONS:
+            api().mark_priority(window_id, guardian_id, reason)
+            flash(_("The family is served first. Make the preview again to see the change."), "success")
+        else:
+            flash(_("Choose why this family is served first."), "error")
+    except ApiError as exc:
+        _refused(exc)
+    return _back(window_id, "#requests")
 
 
 @bp.post("/windows/<window_id>/assignment/publish")

@@ -6,7 +6,8 @@
    it leads to the request page; a wrong time is refused in Spanish; the family sends
    two times for both children with an interpreter, adds a third, withdraws and sends
    them again, all before the deadline;
-3. the school admin opens the window's schedule page: capacity, a preview, fixes one
+3. the school admin opens the window's schedule page: capacity, the family served first
+   (it needs an interpreter), a preview, fixes one
    conference where it is; once the deadline has passed (its timer solves again,
    keeping the fixed conference) publishes, and reads the result;
 4. the family sees both conferences (in Spanish, and the page in English too), and each
@@ -171,10 +172,17 @@ def test_a_family_requests_times_in_spanish_and_the_school_previews_and_publishe
         if lang == "en":
             assert page.locator("#request-count").inner_text() == "1"
             walk.check("admin-assignment-before-en")
+            page.click("#requests summary")  # the families' times; this one is served first
+            page.select_option(f"[id='reason-{seed.GUARDIAN}']", "needs_interpreter")
+            with page.expect_navigation():
+                page.click(f"[data-family='{seed.GUARDIAN}'] form.priority button[type=submit]")
+            assert "Needs an interpreter" in page.locator(f"[data-family='{seed.GUARDIAN}']").inner_text()
             with page.expect_navigation(timeout=180_000):
                 page.click("#preview-form button[type=submit]")
             assert "1 of 1 families have a time" in page.locator(".notice.success").inner_text()
             assert page.locator("table.plan tbody tr").count() == 2
+            served_first = page.locator("#plan-metrics li", has_text="families served first").inner_text()
+            assert "1 / 1" in served_first, served_first
             assert page.locator("#all-assigned").is_visible()
             first = page.locator("table.plan tbody tr").first
             fixed = first.get_attribute("data-student")

@@ -97,6 +97,18 @@ class FakeApi:
                  "ranges": [{"date": "2026-12-17", "start": "08:00", "end": "09:30"}], "modality": "phone",
                  "interpreter_language": "vi", "private_talk": False}]
 
+    def priorities(self, window_id):
+        return [{"window_id": window_id, "guardian_id": g, "priority": 1, "reason": r}
+                for g, r in getattr(self, "marked", {}).items()]
+
+    def mark_priority(self, window_id, guardian_id, reason):
+        self.calls.append(("mark", window_id, guardian_id, reason))
+        self.marked = {**getattr(self, "marked", {}), guardian_id: reason}
+
+    def unmark_priority(self, window_id, guardian_id):
+        self.calls.append(("unmark", window_id, guardian_id))
+        getattr(self, "marked", {}).pop(guardian_id, None)
+
     def interpreters(self, window_id):
         return [{"interpreter_id": "i-1", "languages": ["es"], "ranges": []}]
 
@@ -380,6 +392,21 @@ def test_published_result_lists_bookings_and_families_offered_times(app, monkeyp
     assert 'id="result"' in html and "1 conference booked" in html
     assert "1 family was offered the nearest free times: Jo Lee" in html
     assert "publish-form" not in html and "preview-form" not in html and 'class="pin' not in html
+
+
+def test_the_school_serves_a_family_first_and_takes_it_back(app, monkeypatch):
+    fake = FakeApi(plan=PLAN)
+    client = client_as(app, fake, monkeypatch, role="school_admin", sub="adm-1")
+    assert 'id="reason-g-9"' in client.get("/admin/windows/w-1/assignment").get_data(as_text=True)
+    html = client.post("/admin/windows/w-1/priorities/g-9", data={"csrf_token": "tok", "reason": "missed_last_time"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "The family is served first." in html and "Did not come last time" in html
+    assert 'name="remove"' in html and 'id="reason-g-9"' not in html
+    client.post("/admin/windows/w-1/priorities/g-9", data={"csrf_token": "tok", "remove": "1"})
+    refused = client.post("/admin/windows/w-1/priorities/g-9", data={"csrf_token": "tok", "reason": "vip"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Choose why this family is served first." in refused
+    assert fake.calls == [("mark", "w-1", "g-9", "missed_last_time"), ("unmark", "w-1", "g-9")]
 
 
 def test_first_come_window_has_no_schedule_to_make(app, monkeypatch):
