@@ -303,7 +303,8 @@ def test_after_the_deadline_the_request_is_read_only(app, monkeypatch):
     late = {**WINDOW, "requests_deadline": (NOW - timedelta(hours=1)).isoformat()}
     html = client_as(app, FakeApi(late, saved), monkeypatch).get("/family/windows/w-1/request").get_data(as_text=True)
     assert "request-form" not in html and "withdraw-form" not in html and "request-sent" in html
-    refused = ApiError(409, {"code": "requests_closed", "detail": "The deadline for requests has passed."}, "scheduling")
+    refused = ApiError(409, {"code": "requests_closed", "detail": "The deadline for requests has passed."},
+                       "scheduling")
     client = client_as(app, FakeApi(fail={"withdraw": refused}, saved=saved), monkeypatch)
     resp = client.post("/family/windows/w-1/request/withdraw", data={"csrf_token": "tok"}, follow_redirects=True)
     assert "The deadline to send your times has passed." in resp.get_data(as_text=True)
