@@ -297,6 +297,56 @@ class Api:
     def agenda(self, window_id: str, teacher_id: str, on: str) -> list[dict]:
         return self.get("scheduling", f"/windows/{window_id}/teachers/{teacher_id}/agenda", date=on)
 
+    # -- request windows (families say when they can come; the school assigns) -----------
+    def conference_request(self, window_id: str, guardian_id: str) -> dict | None:
+        """The family's request in a request window, None before they sent one."""
+        return self._maybe(lambda: self.get("scheduling", f"/windows/{window_id}/requests/{guardian_id}"))
+
+    def submit_request(self, window_id: str, guardian_id: str, body: dict) -> dict:
+        return self._request("PUT", "scheduling", f"/windows/{window_id}/requests/{guardian_id}", json=body)
+
+    def withdraw_request(self, window_id: str, guardian_id: str) -> dict:
+        return self._request("DELETE", "scheduling", f"/windows/{window_id}/requests/{guardian_id}")
+
+    def window_requests(self, window_id: str) -> list[dict]:
+        return self.get("scheduling", f"/windows/{window_id}/requests")
+
+    def priorities(self, window_id: str) -> list[dict]:
+        return self.get("scheduling", f"/windows/{window_id}/priorities")
+
+    def mark_priority(self, window_id: str, guardian_id: str, reason: str) -> dict:
+        return self._request("PUT", "scheduling", f"/windows/{window_id}/priorities/{guardian_id}",
+                             json={"reason": reason})
+
+    def unmark_priority(self, window_id: str, guardian_id: str) -> None:
+        return self._request("DELETE", "scheduling", f"/windows/{window_id}/priorities/{guardian_id}")
+
+    def interpreters(self, window_id: str) -> list[dict]:
+        return self.get("scheduling", f"/windows/{window_id}/interpreters")["interpreters"]
+
+    def capacity(self, window_id: str) -> dict:
+        return self.get("scheduling", f"/windows/{window_id}/capacity")
+
+    def assignment(self, window_id: str) -> dict | None:
+        """The proposed (or published) assignment, None before the first solve."""
+        return self._maybe(lambda: self.get("scheduling", f"/windows/{window_id}/assignment"))
+
+    def preview_assignment(self, window_id: str) -> dict:
+        return self.post("scheduling", f"/windows/{window_id}/assignment/preview",
+                         timeout=max(self.timeout, 120))  # the solve may take a while
+
+    def pin_conference(self, window_id: str, student_id: str, slot_id: str) -> dict:
+        return self._request("PUT", "scheduling", f"/windows/{window_id}/assignment/pins/{student_id}",
+                             json={"slot_id": slot_id}, timeout=max(self.timeout, 120))
+
+    def unpin_conference(self, window_id: str, student_id: str) -> dict:
+        return self._request("DELETE", "scheduling", f"/windows/{window_id}/assignment/pins/{student_id}",
+                             timeout=max(self.timeout, 120))
+
+    def publish_assignment(self, window_id: str, version: int) -> dict:
+        return self.post("scheduling", f"/windows/{window_id}/assignment/publish", {"version": version},
+                         timeout=max(self.timeout, 300))  # books every family, one transaction each
+
     # -- notifications ----------------------------------------------------------------
     def inbox(self, unread: bool = False, limit: int = 50) -> list[dict]:
         return self.get("notifications", "/inbox", unread="true" if unread else None, limit=limit)

@@ -228,6 +228,120 @@ def booking(form, children: list[dict]) -> dict:
     return body
 
 
+# -- request windows ------------------------------------------------------------------
+BOOKING_MODES = ("first_come", "requests", "requests_then_first_come")
+REQUEST_MODES = BOOKING_MODES[1:]
+PRIORITY_REASONS = ("missed_last_time", "needs_interpreter", "new_family", "other")  # the scheduling service's
+MIN_RANGE_ROWS, MAX_RANGES = 3, 12  # empty rows to type into; the scheduling service's limit
+_RANGE_FIELD = re.compile(r"^ranges\.(\d+)")
+
+
+def takes_requests(window: dict, now: datetime) -> bool:
+    """A request window whose families still send (or change) their times: open, before
+    the deadline, the assignment not yet turned into first-come booking."""
+    deadline = window.get("requests_deadline")
+    return (window.get("booking_mode") in REQUEST_MODES and bool(deadline) and window.get("status") == "open"
+            and not window.get("first_come_open") and _moment(deadline) > now)
+
+
+def _moment(value) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def conference_request(form, children: list[dict], teachers: dict[str, list[str]]) -> tuple[dict, dict]:
+    """The request form as a RequestIn body, and the problems the portal can see itself
+    ({field: [message ids]}: 'students', 'range-<i>'). `teachers`: child id -> the
+    teachers the family may choose (a child with one has no choice to make)."""
+    chosen = set(form.getlist("student_id"))
+    students, errors = [], {}
+    for child in children:
+        if child["id"] not in chosen:
+            continue
+        options = teachers.get(child["id"]) or []
+        picked = clean(form.get(f"teacher_{child['id']}"))
+        teacher = picked if picked in options else (options[0] if options else None)
+        students.append({"student_id": child["id"], **({"teacher_id": teacher} if teacher else {})})
+    if not students:
+        errors["students"] = ["choose_child"]
+    ranges = []
+    for i in range(int(form.get("rows") or 0) if str(form.get("rows") or "").isdigit() else 0):
+        on, start, end = (clean(form.get(f"range_{k}_{i}")) for k in ("date", "start", "end"))
+        if not (on or start or end):
+            continue
+        row = f"range-{len(ranges)}"
+        if not (on and start and end):
+            errors.setdefault(row, []).append("incomplete")
+        elif end <= start:
+            errors.setdefault(row, []).append("end_before_start")
+        ranges.append({"date": on, "start": start, "end": end})
+    if not ranges:
+        errors["range-0"] = ["no_time"]
+    elif len(ranges) > MAX_RANGES:
+        errors.setdefault(f"range-{MAX_RANGES}", []).append("too_many")
+    body = {"students": students, "ranges": ranges,
+            "modality": form.get("modality") if form.get("modality") in MODALITIES else "in_person",
+            "private_talk": form.get("private_talk") == "yes"}
+    lang = clean(form.get("interpreter_language"))
+    if lang in INTERPRETER_LANGUAGES:
+        body["interpreter_language"] = lang
+    return body, errors
+
+
+def request_values(saved: dict | None, form=None) -> dict:
+    """The request form's values: what was just typed, else the stored request, with
+    empty rows to add more times."""
+    if form is not None and form.get("rows") is not None:
+        rows = [{"date": clean(form.get(f"range_date_{i}")), "start": clean(form.get(f"range_start_{i}")),
+                 "end": clean(form.get(f"range_end_{i}"))}
+                for i in range(int(form["rows"]) if str(form["rows"]).isdigit() else 0)]
+        rows = [r for r in rows if any(r.values())]
+        values = {"students": form.getlist("student_id"), "modality": form.get("modality") or "in_person",
+                  "interpreter_language": clean(form.get("interpreter_language")),
+                  "private_talk": form.get("private_talk") == "yes",
+                  "teachers": {k[len("teacher_"):]: v for k, v in form.items() if k.startswith("teacher_")}}
+        extra = 1 if form.get("more") else 0
+    else:
+        saved = saved or {}
+        rows = [{"date": str(r["date"]), "start": str(r["start"])[:5], "end": str(r["end"])[:5]}
+                for r in saved.get("ranges") or []]
+        values = {"students": [c["student_id"] for c in saved.get("students") or []],
+                  "modality": saved.get("modality") or "in_person",
+                  "interpreter_language": saved.get("interpreter_language") or "",
+                  "private_talk": bool(saved.get("private_talk")),
+                  "teachers": {c["student_id"]: c.get("teacher_id") for c in saved.get("students") or []}}
+        extra = 0
+    count = min(MAX_RANGES, max(MIN_RANGE_ROWS, len(rows) + 1 + extra))
+    values["ranges"] = (rows + [{"date": "", "start": "", "end": ""}] * count)[:count]
+    return values
+
+
+def request_field(api_field: str) -> str:
+    """The request form's field a scheduling error is about: 'ranges.1.end' -> 'range-1',
+    'students.0.teacher_id' -> 'students'."""
+    m = _RANGE_FIELD.match(api_field or "")
+    if m:
+        return f"range-{m.group(1)}"
+    root = (api_field or "").split(".")[0]
+    return root if root in ("students", "modality", "interpreter_language") else "form"
+
+
+def range_problem(row: dict, days: list[dict]) -> str:
+    """Why a time the scheduling service refused is wrong, as one of the form's message
+    ids, from the window's days (the service's own words are English)."""
+    day = next((d for d in days if str(d.get("date")) == row.get("date")), None)
+    if not (row.get("date") and row.get("start") and row.get("end")):
+        return "incomplete"
+    if day is None:
+        return "not_a_day"
+    if row["end"] <= row["start"]:
+        return "end_before_start"
+    if row["end"] <= str(day["start"])[:5] or row["start"] >= str(day["end"])[:5]:
+        return "outside_hours"
+    return "check"
+
+
 # -- staff ------------------------------------------------------------------------
 def availability(form, window: dict) -> dict:
     ranges = []
@@ -292,13 +406,18 @@ def window(form, school_tz: str | None, now: datetime | None = None) -> dict:
     }
     if clean(form.get("cycle")):
         body["cycle"] = clean(form.get("cycle"))
+    if form.get("booking_mode") in REQUEST_MODES:
+        # Families say when they can come by the deadline; the school assigns the times.
+        body["booking_mode"] = form["booking_mode"]
+        body["requests_deadline"] = moment("requests_deadline", now) if clean(form.get("requests_deadline")) else None
     return {k: v for k, v in body.items() if v is not None}
 
 
 WINDOW_FIELDS = {"name": "name", "cycle": "cycle", "slot_minutes": "slot_minutes", "modality": "modality",
                  "policy": "policy", "booking_opens_at": "booking_opens_at", "booking_closes_at": "booking_closes_at",
                  "cancellation_cutoff_hours": "cutoff", "travel_gap_minutes": "travel_gap",
-                 "max_idle_minutes": "max_idle", "days": "day_0"}
+                 "max_idle_minutes": "max_idle", "days": "day_0", "booking_mode": "booking_mode",
+                 "requests_deadline": "requests_deadline"}
 _DAY_FIELD = re.compile(r"^days\[(\d+)\](?:\.(date|start|end))?")
 
 

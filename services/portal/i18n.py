@@ -130,6 +130,16 @@ def f_when(value, tz: str | None = None) -> str:
     return f"{format_date(local, 'medium', locale=current_lang())}, {format_time(local, 'short', locale=current_lang())}"
 
 
+def f_day(value) -> str:
+    """A conference day, short enough for a phone's menu: 'jue, 3 dic' / 'Thu, Dec 3'."""
+    from babel.dates import format_skeleton
+
+    try:
+        return format_skeleton("MMMEd", date.fromisoformat(str(value)[:10]), locale=current_lang())
+    except ValueError:
+        return str(value or "")
+
+
 def f_month(value) -> str:
     """'2026-11' -> 'noviembre de 2026'."""
     from babel.dates import format_skeleton
@@ -204,7 +214,7 @@ def init_app(app) -> None:
     env.install_gettext_callables(lambda s: translations(current_lang()).gettext(s),
                                   lambda s, p, n: translations(current_lang()).ngettext(s, p, n), newstyle=True)
     env.filters.update(datetime=f_datetime, time=f_time, date=f_date, when=f_when, language_name=language_name,
-                       month=f_month, room=f_room, cycle=f_cycle, listing=f_listing,
+                       month=f_month, day=f_day, room=f_room, cycle=f_cycle, listing=f_listing,
                        grade=f_grade)
     from services.portal.messages import label
 

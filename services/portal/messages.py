@@ -49,6 +49,35 @@ PROBLEMS = {
     "outcome_invalid": N_("What you agreed cannot be saved yet. Look at the notes below."),
     "goal_not_ready": N_("Your goal is not ready to share yet. Look at the tips below."),
     "too_many_active_goals": N_("You already have the most goals you can work on at once."),
+    # request windows: the family's times, the school's assignment
+    "requests_closed": N_("The deadline to send your times has passed. The school will send you your conference times."),
+    "requests_only": N_("For these conferences, tell the school when you can come; the school then gives every family a time."),
+    "not_a_request_window": N_("For these conferences, families choose their own times."),
+    "invalid_request": N_("Your times need a fix. Look at the fields marked below."),
+    "request_not_found": N_("We have no times from you for these conferences."),
+    "teacher_not_for_student": N_("Choose one of your child's teachers."),
+    "assignment_not_found": N_("There is no proposed schedule yet. Make a preview first."),
+    "assignment_published": N_("This schedule is already published."),
+    "assignment_changed": N_("The proposed schedule changed meanwhile. Look at it again, then publish."),
+    "requests_still_open": N_("Families can still send their times until the deadline. You can preview now and publish after the deadline."),
+    "pin_breaks_rules": N_("That time breaks a rule (the family's times, brothers and sisters back to back, a private talk or an interpreter). The conference stays where it was."),
+    "slot_pinned": N_("Another conference is already fixed at that time."),
+    "pin_not_found": N_("This conference is not fixed."),
+    "priority_not_found": N_("This family is not served first."),
+    "invalid_interpreters": N_("The interpreters' times need a fix."),
+}
+
+# What is wrong with a time in the family's request form (forms.conference_request and
+# forms.range_problem name them).
+REQUEST_FIELD_PROBLEMS = {
+    "choose_child": N_("Choose at least one child."),
+    "no_time": N_("Give at least one time when you can come."),
+    "incomplete": N_("Give the day, the start and the end of this time."),
+    "end_before_start": N_("The end must be after the start."),
+    "not_a_day": N_("Choose one of the conference days."),
+    "outside_hours": N_("This time is outside the conference hours of that day."),
+    "too_many": N_("You can give at most 12 times."),
+    "check": N_("Please check this value."),
 }
 
 
@@ -107,6 +136,28 @@ LABELS = {
                 "classes": N_("Classes"), "enrolments": N_("Enrolments"), "guardian_links": N_("Family links"),
                 "gb_scales": N_("Score scales"), "gb_categories": N_("Gradebook categories"),
                 "gb_line_items": N_("Assessments"), "gb_results": N_("Results")},
+    "booking_mode": {"first_come": N_("Families choose their own times (first come, first served)"),
+                     "requests": N_("Families say when they can come; the school gives everyone a time"),
+                     "requests_then_first_come": N_("Families say when they can come; then they can book what is left")},
+    "plan": {"proposed": N_("Proposed (not published yet)"), "publishing": N_("Publishing"),
+             "published": N_("Published")},
+    "trigger": {"deadline": N_("made at the deadline"), "preview": N_("preview"),
+                "pins": N_("made again around the fixed conferences")},
+    "priority": {"missed_last_time": N_("Did not come last time"), "needs_interpreter": N_("Needs an interpreter"),
+                 "new_family": N_("New family"), "other": N_("Another reason")},
+    "unassigned": {
+        "teacher_not_available": N_("The teacher has no times in these conferences."),
+        "no_overlap_with_free_time": N_("None of the teacher's free times falls within the family's times."),
+        "no_slot_for_private_talk": N_("No free time right after for the private talk."),
+        "siblings_not_back_to_back": N_("The brothers and sisters cannot be seen one after the other."),
+        "no_interpreter_for_language": N_("No interpreter speaks the family's language."),
+        "interpreter_not_available": N_("The interpreters do not work at the family's times."),
+        "interpreter_busy": N_("The interpreters are busy with other families at those times."),
+        "room_busy": N_("The room is taken at those times."),
+        "teacher_full": N_("The teacher's times are all taken."),
+        "pin_breaks_rules": N_("A fixed conference breaks a rule."),
+        "not_placed_in_time": N_("A time was free, but the solver stopped before placing this family."),
+    },
     "policy": {"per_household": N_("Families book all their children together"),
                "per_student": N_("Each child is booked separately")},
 }
@@ -115,3 +166,9 @@ LABELS = {
 def label(kind: str, value) -> str:
     msgid = LABELS.get(kind, {}).get(str(value))
     return gettext(msgid) if msgid else str(value or "")
+
+
+def request_problems(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The request form's problem ids, said in the page's language."""
+    return {field: [gettext(REQUEST_FIELD_PROBLEMS.get(i, REQUEST_FIELD_PROBLEMS["check"])) for i in ids]
+            for field, ids in errors.items()}

@@ -329,6 +329,33 @@ BOLA = {
     ("scheduling", "GET", "/teachers/{teacher_id}/calendar-feed"): (TEACHER_OWN + FAMILY_OWN, None),
     ("scheduling", "POST", "/teachers/{teacher_id}/calendar-feed"): (TEACHER_OWN + FAMILY_OWN, None),
     ("scheduling", "POST", "/bookings/{booking_id}/agreement"): (CHILD, "agreement"),
+    # request windows (issue 20): a family's request is its guardian's (staff of the school may act for it);
+    # the school's marks, interpreters, capacity and assignment are its staff's.
+    ("scheduling", "PUT", "/windows/{window_id}/requests/{guardian_id}"): (
+        FAMILY_ELSEWHERE + FAMILY_SAME_SCHOOL + STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, "request"),
+    ("scheduling", "GET", "/windows/{window_id}/requests/{guardian_id}"): (
+        FAMILY_ELSEWHERE + FAMILY_SAME_SCHOOL + STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "DELETE", "/windows/{window_id}/requests/{guardian_id}"): (
+        FAMILY_ELSEWHERE + FAMILY_SAME_SCHOOL + STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "GET", "/windows/{window_id}/requests"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "PUT", "/windows/{window_id}/priorities/{guardian_id}"): (
+        STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, "priority"),
+    ("scheduling", "DELETE", "/windows/{window_id}/priorities/{guardian_id}"): (
+        STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "GET", "/windows/{window_id}/priorities"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "PUT", "/windows/{window_id}/interpreters"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF,
+                                                                "interpreters"),
+    ("scheduling", "GET", "/windows/{window_id}/interpreters"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "GET", "/windows/{window_id}/capacity"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "GET", "/windows/{window_id}/assignment"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "POST", "/windows/{window_id}/assignment/preview"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF,
+                                                                        None),
+    ("scheduling", "PUT", "/windows/{window_id}/assignment/pins/{student_id}"): (
+        STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, "pin"),
+    ("scheduling", "DELETE", "/windows/{window_id}/assignment/pins/{student_id}"): (
+        STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF, None),
+    ("scheduling", "POST", "/windows/{window_id}/assignment/publish"): (STAFF_ELSEWHERE + OTHER_DISTRICT_STAFF,
+                                                                        "publish"),
     ("goals", "GET", "/students/{student_id}/goals"): (CHILD, None),
     ("goals", "POST", "/students/{student_id}/goals"): (CHILD, "goal"),
     ("goals", "GET", "/goals/{goal_id}"): (CHILD, None),
@@ -379,6 +406,12 @@ def bodies(world) -> dict:
         "waitlist": {"json": {"student_id": "d-matrix~st1"}},
         "booking": {"json": {"students": [{"student_id": "d-matrix~st1", "slot_id": world.ids["slot_id"]}]}},
         "reschedule": {"json": {"slot_id": world.ids["slot_id"]}},
+        "request": {"json": {"students": [{"student_id": "d-matrix~st1"}],
+                             "ranges": [{"date": day, "start": "15:00", "end": "15:30"}]}},
+        "priority": {"json": {"reason": "missed_last_time"}},
+        "interpreters": {"json": {"interpreters": []}},
+        "pin": {"json": {"slot_id": world.ids["slot_id"]}},
+        "publish": {"json": {"version": 1}},
         "outcome": {"json": {"outcome": "held"}},
         "agreement": {"json": {"supports": ["A reading log"]}},
         "goal": {"json": {**GOAL_TEMPLATE, "target_date": "2027-01-29"}},

@@ -12,7 +12,9 @@ from services.portal.i18n import _
 
 def init_app(app, settings) -> None:
     from services.portal import auth, devlogin, devtools
-    from services.portal.views import admin, family, family_booking, home, me, student, teacher  # noqa: F401
+    from services.portal.views import (  # noqa: F401
+        admin, admin_assignment, family, family_booking, family_request, home, me, student, teacher,
+    )
 
     for bp in (auth.bp, home.bp, me.bp, family.bp, student.bp, teacher.bp, admin.bp):
         app.register_blueprint(bp)

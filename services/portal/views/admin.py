@@ -93,7 +93,7 @@ def windows():
     listing = a.windows(school_id) if school_id else []
     return render_template("admin/windows.html", schools=schools, school_id=school_id, windows=listing,
                            error=error, errors=errors, form=request.form, lengths=forms.SLOT_LENGTHS,
-                           modalities=forms.MODALITIES, zone=zone, travel_gap=forms.TRAVEL_GAP,
+                           modalities=forms.MODALITIES, booking_modes=forms.BOOKING_MODES, zone=zone, travel_gap=forms.TRAVEL_GAP,
                            longest_wait=forms.LONGEST_WAIT), status
 
 

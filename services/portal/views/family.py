@@ -48,6 +48,10 @@ def _open_windows(a, children: list[dict], bookings: list[dict]) -> list[dict]:
             booked = {b["student_id"] for b in bookings if b["status"] in TAKEN and
                       (b["window_id"] == w["window_id"] or cycle_of.get(b["window_id"]) == w.get("cycle"))}
             w["unbooked"] = [c for c in children if c.get("school_id") == school_id and c["id"] not in booked]
+            # A request window: the family gives its times (until the deadline), not a booking.
+            w["asks_times"] = forms.takes_requests(w, settings().now())
+            w["assigning"] = (w.get("booking_mode") in forms.REQUEST_MODES and not w["asks_times"]
+                              and not w.get("first_come_open"))
             out.append(w)
     return out
 

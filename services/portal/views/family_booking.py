@@ -32,8 +32,12 @@ def _slot_choices(a, window_id: str, children: list[dict]) -> dict:
 @bp.route("/windows/<window_id>/book", methods=["GET", "POST"])
 @guardian
 def book(window_id):
-    a, me = api(), _me()
+    a = api()
     window = a.window(window_id)
+    if forms.takes_requests(window, settings().now()):
+        # The invitation's link: this window asks for the family's times, not a booking.
+        return redirect(url_for("family.conference_request", window_id=window_id))
+    me = _me()
     mine = [b for b in a.bookings(window_id=window_id) if b["status"] == "booked"]
     children = [c for c in me["children"] if c.get("school_id") == window["school_id"]
                 and c["id"] not in {b["student_id"] for b in mine}]
