@@ -13,7 +13,7 @@ from services.portal import forms
 from services.portal.auth import api, settings
 from services.portal.client import ApiError
 from services.portal.i18n import _, ngettext
-from services.portal.messages import problem_message
+from services.portal.messages import refusal
 from services.portal.views.admin import bp, staff
 
 
@@ -78,24 +78,24 @@ def _back(window_id: str, anchor: str = ""):
     return redirect(url_for("admin.assignment", window_id=window_id) + anchor)
 
 
-def _refused(exc: ApiError) -> None:
-    if exc.status not in (404, 409, 422):
-        raise exc
-    flash(problem_message(exc), "error")
+def _change(window_id: str, anchor: str, call, said):
+    """Make one change to the window's schedule: say what it did (`said(answer)`), or why
+    the service refused it (404, 409, 422: anything else goes to the error pages); then
+    back to the schedule at `anchor`."""
+    try:
+        flash(said(call()), "success")
+    except ApiError as exc:
+        flash(refusal(exc, (404, 409, 422)), "error")
+    return _back(window_id, anchor)
 
 
 @bp.post("/windows/<window_id>/assignment/preview")
 @staff
 def preview_assignment(window_id):
     """Solve now with the requests so far (and the fixed conferences)."""
-    try:
-        plan = api().preview_assignment(window_id)
-        flash(_("The proposed schedule is ready: %(assigned)s of %(families)s families have a time.",
-                assigned=plan["metrics"].get("families_assigned", 0), families=plan["metrics"].get("families", 0)),
-              "success")
-    except ApiError as exc:
-        _refused(exc)
-    return _back(window_id, "#plan")
+    return _change(window_id, "#plan", lambda: api().preview_assignment(window_id), lambda plan: _(
+        "The proposed schedule is ready: %(assigned)s of %(families)s families have a time.",
+        assigned=plan["metrics"].get("families_assigned", 0), families=plan["metrics"].get("families", 0)))
 
 
 @bp.post("/windows/<window_id>/assignment/pins/<student_id>")
@@ -107,23 +107,15 @@ def pin_conference(window_id, student_id):
     if not slot_id:
         flash(_("Choose a time."), "error")
         return _back(window_id, "#plan")
-    try:
-        api().pin_conference(window_id, student_id, slot_id)
-        flash(_("The conference is fixed at that time and the schedule is made again around it."), "success")
-    except ApiError as exc:
-        _refused(exc)
-    return _back(window_id, "#plan")
+    return _change(window_id, "#plan", lambda: api().pin_conference(window_id, student_id, slot_id), lambda _plan: _(
+        "The conference is fixed at that time and the schedule is made again around it."))
 
 
 @bp.post("/windows/<window_id>/assignment/pins/<student_id>/remove")
 @staff
 def unpin_conference(window_id, student_id):
-    try:
-        api().unpin_conference(window_id, student_id)
-        flash(_("The conference is no longer fixed; the schedule is made again."), "success")
-    except ApiError as exc:
-        _refused(exc)
-    return _back(window_id, "#plan")
+    return _change(window_id, "#plan", lambda: api().unpin_conference(window_id, student_id), lambda _plan: _(
+        "The conference is no longer fixed; the schedule is made again."))
 
 
 @bp.post("/windows/<window_id>/priorities/<guardian_id>")
@@ -132,18 +124,14 @@ def mark_priority(window_id, guardian_id):
     """Serve a family first (e.g. it missed last time, or needs an interpreter); the next
     preview, and the solve at the deadline, place it before the others."""
     reason = request.form.get("reason")
-    try:
-        if request.form.get("remove"):
-            api().unmark_priority(window_id, guardian_id)
-            flash(_("The family is no longer served first. Make the preview again to see the change."), "success")
-        elif reason in forms.PRIORITY_REASONS:
-            api().mark_priority(window_id, guardian_id, reason)
-            flash(_("The family is served first. Make the preview again to see the change."), "success")
-        else:
-            flash(_("Choose why this family is served first."), "error")
-    except ApiError as exc:
-        _refused(exc)
-    return _back(window_id, "#requests")
+    if request.form.get("remove"):
+        return _change(window_id, "#requests", lambda: api().unmark_priority(window_id, guardian_id), lambda _a: _(
+            "The family is no longer served first. Make the preview again to see the change."))
+    if reason not in forms.PRIORITY_REASONS:
+        flash(_("Choose why this family is served first."), "error")
+        return _back(window_id, "#requests")
+    return _change(window_id, "#requests", lambda: api().mark_priority(window_id, guardian_id, reason), lambda _a: _(
+        "The family is served first. Make the preview again to see the change."))
 
 
 @bp.post("/windows/<window_id>/assignment/publish")
@@ -155,11 +143,7 @@ def publish_assignment(window_id):
     if not version.isdigit():
         flash(_("Look at the proposed schedule again, then publish."), "error")
         return _back(window_id)
-    try:
-        plan = api().publish_assignment(window_id, int(version))
-        flash(ngettext("Published: %(num)s conference is booked and the families are told.",
-                       "Published: %(num)s conferences are booked and the families are told.",
-                       plan.get("bookings") or 0), "success")
-    except ApiError as exc:
-        _refused(exc)
-    return _back(window_id, "#result")
+    return _change(window_id, "#result", lambda: api().publish_assignment(window_id, int(version)),
+                   lambda plan: ngettext("Published: %(num)s conference is booked and the families are told.",
+                                         "Published: %(num)s conferences are booked and the families are told.",
+                                         plan.get("bookings") or 0))
