@@ -13,6 +13,8 @@ unless asked), and it dead-letters to the same DLQ.
 """
 from __future__ import annotations
 
+import contextlib
+
 import socket
 import threading
 import time
@@ -114,10 +116,8 @@ def _binding(exchange, routing_key):
 
 
 def _release(connection: Connection) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the connection may already be gone
         connection.release()
-    except Exception:  # noqa: BLE001 - the connection may already be gone
-        pass
 
 
 def resolve(key: str) -> EventSpec:

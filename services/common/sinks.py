@@ -38,7 +38,7 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def log_message(self, *args):
-        pass
+        """Quiet: a local stand-in for a provider, not a server whose requests are worth a log line."""
 
 
 def _delay(path: str | None, default: float) -> float:
